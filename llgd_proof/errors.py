@@ -1,0 +1,25 @@
+"""Typed exceptions: every user mistake becomes one of these, with one clear sentence.
+
+The CLI turns any :class:`LlgdInputError` into that sentence and exit code 2; Python callers
+catch the type they care about (all are ``ValueError`` subclasses).
+"""
+
+
+class LlgdInputError(ValueError):
+    """Base class for every error caused by what a user handed in."""
+
+
+class ExpressionError(LlgdInputError):
+    """An expression string is malformed, uses a name or construct that is not allowed, or is too large."""
+
+
+class LossError(LlgdInputError):
+    """A loss has no usable minimiser (none, unbounded below, or degenerate with ℓ''(μ) = 0)."""
+
+
+class ParameterError(LlgdInputError):
+    """A numeric argument is out of range: a non-finite or non-positive step, a wrong number of initial values…"""
+
+
+class UnknownNameError(LlgdInputError):
+    """A catalog loss or theorem id that does not exist."""

@@ -1,0 +1,247 @@
+"""Objectives f(θ), born symbolic and compiled once per numeric backend.
+
+* :func:`product_objective` — the seed's family f = ℓ(xy), or with ``dim = n`` f = ℓ(xᵀy).
+  Derivatives come from sympy differentiating an abstract ``ell(xᵀy)`` (so the structure of
+  theory F1 is sympy's own result), with ℓ', ℓ'' simplified once in one variable and substituted.
+* :func:`general_objective` — any expression in named variables; only the generic parts of the
+  theory (Hessian, sharpness, GD, classical anchors) apply to it.
+
+:class:`Compiled` turns value, gradient, Hessian and sharpness into one function each per
+backend (``"mpmath"`` at any working precision, ``"numpy"`` vectorised), with common-subexpression
+elimination. Every engine computes its step from these functions and nothing else.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy
+import sympy
+from sympy.codegen.numpy_nodes import logaddexp
+
+from .errors import ExpressionError
+from .expressions import CONSTANTS, FUNCTIONS, almost_everywhere, parse_expression
+from .losses import Loss, S
+from .timeouts import TimeLimitExceeded, time_limit
+
+ELL = sympy.Function("ell")
+BACKENDS = ("mpmath", "numpy")
+
+
+def simplify_guarded(expr: sympy.Expr, seconds: float = 4.0) -> sympy.Expr:
+    """``sympy.simplify`` with a wall-clock guard; the unsimplified form if it overruns."""
+    try:
+        with time_limit(seconds):
+            simpler = sympy.simplify(expr)
+    except TimeLimitExceeded:
+        return expr
+    return simpler if sympy.count_ops(simpler) <= sympy.count_ops(expr) else expr
+
+
+class Objective:
+    """f(θ) with its variables; for the product family also its loss ℓ and dimension n."""
+
+    def __init__(
+        self,
+        expr: sympy.Expr,
+        variables: Sequence[sympy.Symbol],
+        *,
+        loss: Loss | None = None,
+        dim: int | None = None,
+        name: str = "",
+    ):
+        self.expr = expr
+        self.variables = tuple(variables)
+        self.loss = loss
+        self.dim = dim
+        self.name = name or str(expr)
+        self._compiled: dict[str, Compiled] = {}
+
+    # -- structure -------------------------------------------------------------------------
+    @property
+    def is_product(self) -> bool:
+        """True for f = ℓ(xᵀy) — the family the seed's theorems are about."""
+        return self.loss is not None
+
+    @property
+    def n_variables(self) -> int:
+        return len(self.variables)
+
+    @cached_property
+    def product(self) -> sympy.Expr:
+        """s = xᵀy (product family only)."""
+        n = self.dim or 1
+        return sum(self.variables[i] * self.variables[n + i] for i in range(n))
+
+    @property
+    def minimiser_value(self) -> sympy.Expr:
+        """μ, the value of s on the minimiser set M = {xᵀy = μ}."""
+        return self.loss.minimiser
+
+    @cached_property
+    def loss_derivatives(self) -> dict[int, sympy.Expr]:
+        """ℓ, ℓ', ℓ'' in s, each simplified once (almost-everywhere derivatives at kinks)."""
+        return {k: simplify_guarded(almost_everywhere(sympy.diff(self.loss.expr, S, k))) if k else self.loss.expr for k in range(3)}
+
+    def _with_loss(self, abstract: sympy.Expr) -> sympy.Expr:
+        """Replace ell(·) and its derivatives in an abstract expression by the loss's own."""
+        replacements = {}
+        for subs in abstract.atoms(sympy.Subs):
+            derivative, (dummy,), (point,) = subs.args
+            order = derivative.derivative_count
+            replacements[subs] = self.loss_derivatives[order].subs(S, point.subs(dummy, S))
+        concrete = abstract.xreplace(replacements)
+        return concrete.replace(ELL, lambda argument: self.loss_derivatives[0].subs(S, argument))
+
+    @cached_property
+    def abstract_expr(self) -> sympy.Expr:
+        """ell(xᵀy) with ell an undefined function (product family)."""
+        return ELL(self.product)
+
+    @cached_property
+    def gradient(self) -> list[sympy.Expr]:
+        if self.is_product:
+            return [self._with_loss(sympy.diff(self.abstract_expr, v)) for v in self.variables]
+        return [almost_everywhere(sympy.diff(self.expr, v)) for v in self.variables]
+
+    @cached_property
+    def hessian(self) -> sympy.Matrix:
+        if self.is_product:
+            abstract = sympy.hessian(self.abstract_expr, self.variables)
+            return abstract.applyfunc(self._with_loss)
+        return sympy.hessian(self.expr, self.variables).applyfunc(almost_everywhere)
+
+    @cached_property
+    def sharpness_expr(self) -> sympy.Expr | None:
+        """λ_max(∇²f) in closed form for two variables; None otherwise (then computed numerically)."""
+        if self.n_variables != 2:
+            return None
+        a, b, c = self.hessian[0, 0], self.hessian[0, 1], self.hessian[1, 1]
+        return (a + c) / 2 + sympy.sqrt(((a - c) / 2) ** 2 + b**2)
+
+    @cached_property
+    def squared_norms(self) -> tuple[sympy.Expr, sympy.Expr]:
+        """(‖x‖², ‖y‖²) for the product family."""
+        n = self.dim or 1
+        return sum(v**2 for v in self.variables[:n]), sum(v**2 for v in self.variables[n:])
+
+    @cached_property
+    def imbalance_expr(self) -> sympy.Expr:
+        """‖x‖² − ‖y‖² (theory F3: multiplied by 1 − h²ℓ'(s)² on every GD step)."""
+        x_norm, y_norm = self.squared_norms
+        return x_norm - y_norm
+
+    @cached_property
+    def gf_sharpness_expr(self) -> sympy.Expr:
+        """S_GF(θ): sharpness of the gradient-flow limit from θ (theory F7).
+
+        Gradient flow conserves D = xxᵀ − yyᵀ; on M (xᵀy = μ) this fixes ‖x‖² + ‖y‖² =
+        √((‖x‖² + ‖y‖²)² − 4(xᵀy)² + 4μ²) (for n = 1: √((x² − y²)² + 4μ²)), and F2 gives S = ℓ''(μ)·that.
+        """
+        x_norm, y_norm = self.squared_norms
+        mu = self.minimiser_value
+        return self.loss.at_minimiser(2) * sympy.sqrt((x_norm + y_norm) ** 2 - 4 * self.product**2 + 4 * mu**2)
+
+    def compiled(self, backend: str) -> Compiled:
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}")
+        if backend not in self._compiled:
+            self._compiled[backend] = Compiled(self, backend)
+        return self._compiled[backend]
+
+    def describe(self) -> str:
+        if self.is_product:
+            inner = "xy" if (self.dim or 1) == 1 else f"x^T y (n = {self.dim})"
+            return f"f = ell({inner}), ell(s) = {self.loss.expr}, mu = {self.loss.mu}"
+        return f"f({', '.join(map(str, self.variables))}) = {self.expr}"
+
+
+def product_objective(loss: Loss, dim: int = 1) -> Objective:
+    """f = ℓ(xy) (``dim = 1``, variables x, y) or f = ℓ(xᵀy) (variables x1..xn, y1..yn)."""
+    if dim < 1:
+        raise ExpressionError(f"the dimension must be a positive integer, got {dim}")
+    if dim == 1:
+        variables = sympy.symbols("x y", real=True)
+    else:
+        variables = sympy.symbols(f"x1:{dim + 1}", real=True) + sympy.symbols(f"y1:{dim + 1}", real=True)
+    objective = Objective(sympy.Integer(0), variables, loss=loss, dim=dim, name=f"{loss.name}(x^T y)")
+    objective.expr = loss.expr.subs(S, objective.product)
+    return objective
+
+
+def general_objective(text: str, variable_names: Sequence[str]) -> Objective:
+    """f from an expression in the named variables (parsed safely)."""
+    names = [name.strip() for name in variable_names]
+    for name in names:
+        if not name.isidentifier() or keyword.iskeyword(name) or name in FUNCTIONS or name in CONSTANTS:
+            raise ExpressionError(f"{name!r} cannot be a variable name; use plain identifiers such as x, y, w1")
+    if len(set(names)) != len(names) or not names:
+        raise ExpressionError("variable names must be distinct and at least one must be given")
+    symbols = [sympy.Symbol(name, real=True) for name in names]
+    expr = parse_expression(text, dict(zip(names, symbols)))
+    return Objective(expr, symbols, name=text)
+
+
+def _stable_for_floats(expr: sympy.Expr) -> sympy.Expr:
+    """Rewrite log(cosh(a)) as logaddexp(a, −a) − log 2 (numpy's ufunc), which does not overflow in float64."""
+    return expr.replace(
+        lambda e: isinstance(e, sympy.log) and isinstance(e.args[0], sympy.cosh),
+        lambda e: logaddexp(e.args[0].args[0], -e.args[0].args[0]) - sympy.log(2),
+    )
+
+
+class Compiled:
+    """The objective's value, gradient, Hessian and sharpness as functions for one backend.
+
+    ``value_and_gradient(*θ) -> [f, ∂1 f, …]``; ``gradient(*θ) -> [∂1 f, …]``; ``hessian(*θ) -> upper-triangle entries``;
+    ``sharpness(*θ)`` (closed form for two variables, else ``None``); ``residual(*θ) = xᵀy − μ``
+    for the product family. Arguments are mpmath numbers (``"mpmath"``) or equal-shaped arrays
+    (``"numpy"``).
+    """
+
+    def __init__(self, objective: Objective, backend: str):
+        self.backend = backend
+        self.n_variables = objective.n_variables
+        value = objective.expr if backend == "mpmath" else _stable_for_floats(objective.expr)
+        args = objective.variables
+        self.value_and_gradient = sympy.lambdify(args, [value, *objective.gradient], modules=backend, cse=True)
+        self.gradient = sympy.lambdify(args, list(objective.gradient), modules=backend, cse=True)
+        self.value = sympy.lambdify(args, value, modules=backend, cse=True)
+        self.upper = [(i, j) for i in range(self.n_variables) for j in range(i, self.n_variables)]
+        self.hessian_entries = sympy.lambdify(args, [objective.hessian[i, j] for i, j in self.upper], modules=backend, cse=True)
+        self.sharpness_closed = (
+            sympy.lambdify(args, objective.sharpness_expr, modules=backend, cse=True) if objective.sharpness_expr is not None else None
+        )
+        self.residual = self.imbalance = self.gf_sharpness = None
+        if objective.is_product:
+            self.residual = sympy.lambdify(args, objective.product - objective.minimiser_value, modules=backend)
+            self.imbalance = sympy.lambdify(args, objective.imbalance_expr, modules=backend)
+            self.gf_sharpness = sympy.lambdify(args, objective.gf_sharpness_expr, modules=backend)
+
+    def hessian_matrix(self, theta):
+        """∇²f(θ) as a nested list (mpmath) or an array of shape (..., n, n) (numpy)."""
+        entries = self.hessian_entries(*theta)
+        n = self.n_variables
+        if self.backend == "numpy":
+            shape = numpy.broadcast(*theta).shape if n > 1 else numpy.shape(theta[0])
+            matrix = numpy.empty(shape + (n, n))
+            for (i, j), entry in zip(self.upper, entries):
+                matrix[..., i, j] = matrix[..., j, i] = entry
+            return matrix
+        matrix = [[None] * n for _ in range(n)]
+        for (i, j), entry in zip(self.upper, entries):
+            matrix[i][j] = matrix[j][i] = entry
+        return matrix
+
+    def sharpness(self, theta):
+        """S(θ) = λ_max(∇²f(θ))."""
+        if self.sharpness_closed is not None:
+            return self.sharpness_closed(*theta)
+        if self.backend == "numpy":
+            return numpy.linalg.eigvalsh(self.hessian_matrix(theta))[..., -1]
+        import mpmath
+
+        eigenvalues = mpmath.eigsy(mpmath.matrix(self.hessian_matrix(theta)), eigvals_only=True)
+        return max(eigenvalues)

@@ -1,0 +1,32 @@
+"""Zero certificates: does a sympy expression vanish identically?
+
+:func:`vanishes` tries, in order, ``simplify``, a rewrite through ``exp`` (which settles
+hyperbolic identities ``simplify`` misses), and ``expand``; it answers with the method that
+certified zero, or ``None``. A ``None`` is "not proved", never "false".
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from .timeouts import TimeLimitExceeded, time_limit
+
+
+def vanishes(expr, seconds: float = 20.0) -> str | None:
+    """The name of the first method that reduces ``expr`` (scalar or Matrix) to 0, else None."""
+    if isinstance(expr, sympy.MatrixBase):
+        methods = {vanishes(entry, seconds) for entry in expr}
+        return None if None in methods else ",".join(sorted(methods)) or "simplify"
+    attempts = [
+        ("expand", lambda e: sympy.expand(e)),
+        ("simplify", sympy.simplify),
+        ("rewrite-exp", lambda e: sympy.simplify(sympy.expand(e.rewrite(sympy.exp)))),
+    ]
+    for name, attempt in attempts:
+        try:
+            with time_limit(seconds):
+                if attempt(expr) == 0:
+                    return name
+        except TimeLimitExceeded:
+            continue
+    return None

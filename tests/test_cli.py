@@ -1,0 +1,73 @@
+"""The CLI contract of issue 2: JSON fields, one-sentence errors, exit codes."""
+
+import json
+
+import pytest
+
+from llgd_proof.cli import main
+
+RUN_FIELDS = {
+    "status", "steps", "limit", "period", "initial_loss", "final_loss", "initial_sharpness", "final_sharpness",
+    "eos_ratio", "max_loss_ratio", "imbalance_initial", "imbalance_final", "gf_sharpness", "dps", "precision_check",
+}
+REGULARITY_FIELDS = {
+    "mu", "growth_order", "growth_order_method", "lprime_bounded", "lprime_sup", "curvature_at_minimum", "alpha",
+    "globally_lipschitz_gradient", "max_stable_h", "class", "latex",
+}
+
+
+def run_json(capsys, *argv):
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_run_json_contract(capsys):
+    data = run_json(capsys, "run", "--loss", "quadratic", "--h", "0.4", "--init", "3,0.5", "--json")
+    assert RUN_FIELDS <= set(data)
+    assert data["status"] == "converged"
+    assert data["limit"] == pytest.approx([-1.5655117, -0.6387688], abs=1e-7)
+    assert set(data["precision_check"]) >= {"check_dps", "agreeing_digits"}
+
+
+def test_run_general_objective(capsys):
+    data = run_json(capsys, "run", "--objective", "log(1+x^2)", "--vars", "x", "--h", "1.5", "--init", "0.3", "--json")
+    assert data["status"] == "periodic" and data["period"] == 2
+    assert sorted(p[0] for p in data["limit"]) == pytest.approx([-0.5**0.5, 0.5**0.5])
+
+
+def test_regularity_json_contract(capsys):
+    data = run_json(capsys, "regularity", "--loss", "huber", "--json")
+    assert REGULARITY_FIELDS <= set(data)
+    assert data["class"] == "good" and data["lprime_sup"] == 1.0 and data["growth_order"] == 1.0
+    data = run_json(capsys, "regularity", "--loss", "logcosh0", "--json")
+    assert data["max_stable_h"] is None
+    data = run_json(capsys, "regularity", "--loss", "cosh(s-1)", "--json")
+    assert data["growth_order"] == "inf" and data["class"] == "bad"
+
+
+def exit_code(argv) -> int:
+    try:
+        return main(argv)
+    except SystemExit as stop:  # argparse's own usage errors
+        return stop.code
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--loss", "s^", "--h", "1", "--init", "1,1"],
+        ["run", "--loss", "quadratic", "--h", "-1", "--init", "1,1"],
+        ["run", "--loss", "quadratic", "--h", "nan", "--init", "1,1"],
+        ["run", "--loss", "quadratic", "--h", "0.1", "--init", "1"],
+        ["run", "--loss", "s^4", "--h", "0.1", "--init", "1,1"],
+        ["run", "--loss", "__import__('os')", "--h", "0.1", "--init", "1,1"],
+        ["run", "--objective", "x^2", "--h", "0.1", "--init", "1"],
+        ["run", "--loss", "quadratic", "--h", "0.1"],
+        ["regularity", "--loss=-s^2"],
+        ["nonsense"],
+    ],
+)
+def test_bad_input_is_one_sentence_and_exit_2(capsys, argv):
+    assert exit_code(argv) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("llgd: error:") and "\n" not in error and "Traceback" not in error
