@@ -16,19 +16,30 @@ from .losses import CATALOG, Loss, catalog_loss, loss_from_expression, parse_los
 from .objective import Objective, general_objective, product_objective
 from .phenomena import Investigation, investigate, observe
 from .regularity import RegularityReport
-from .text import format_regularity, format_run
+from .text import format_check, format_regularity, format_run, format_verify
+from .theorems import THEOREMS, Case, CheckResult, Theorem, Verdict, get_theorem
 
 __all__ = [
     "CATALOG",
     "DEFAULT_DPS",
     "DEFAULT_MAX_STEPS",
+    "THEOREMS",
+    "Case",
+    "CheckResult",
     "Investigation",
     "Loss",
     "Objective",
     "RegularityReport",
+    "Theorem",
+    "Verdict",
+    "VerifyReport",
     "catalog_loss",
+    "check",
+    "format_check",
     "format_regularity",
     "format_run",
+    "format_verify",
+    "get_theorem",
     "gradient_descent",
     "investigate",
     "loss_from_expression",
@@ -37,6 +48,7 @@ __all__ = [
     "observe",
     "precision_check",
     "regularity",
+    "verify",
 ]
 
 
@@ -66,3 +78,81 @@ def make_objective(
 def regularity(loss: str | Loss, mu=None) -> RegularityReport:
     """The closed-form regularity report of theory §3 for ``loss``."""
     return RegularityReport(make_loss(loss, mu=mu))
+
+
+def check(
+    theorem: str | Theorem,
+    *,
+    h,
+    init: Sequence,
+    loss: str | None = None,
+    mu=None,
+    dim: int = 1,
+    objective: str | None = None,
+    variables: Sequence[str] = (),
+    dps: int = 30,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    parameters: dict | None = None,
+    without: Sequence[str] = (),
+) -> CheckResult:
+    """Check one theorem on one case (``without`` drops named hypotheses)."""
+    chosen = get_theorem(theorem) if isinstance(theorem, str) else theorem
+    if without:
+        chosen = chosen.without(*without)
+    if (loss is None) == (objective is None):
+        raise LlgdInputError("give exactly one of a loss or a general objective")
+    case = Case(
+        h=str(h),
+        init=tuple(str(v) for v in init),
+        loss=loss,
+        mu=None if mu is None else str(mu),
+        dim=dim,
+        objective=objective,
+        variables=tuple(v.strip() for v in variables),
+        dps=dps,
+        max_steps=max_steps,
+        parameters=dict(parameters or {}),
+    )
+    return chosen.check(case)
+
+
+class VerifyReport:
+    """Every theorem on its default cases: the main job of ``llgd verify``."""
+
+    def __init__(self, results: list[CheckResult], elapsed: float):
+        self.results = results
+        self.elapsed = elapsed
+
+    @property
+    def violated(self) -> list[CheckResult]:
+        return [r for r in self.results if r.verdict is Verdict.VIOLATED]
+
+    def counts(self) -> dict[str, int]:
+        counts = {verdict.value: 0 for verdict in Verdict}
+        for result in self.results:
+            counts[result.verdict.value] += 1
+        return counts
+
+    def as_json(self) -> dict:
+        return {
+            "ok": not self.violated,
+            "counts": self.counts(),
+            "elapsed_seconds": round(self.elapsed, 3),
+            "results": [r.as_json() for r in self.results],
+        }
+
+
+def verify(theorem_ids: Sequence[str] | None = None, progress=None) -> VerifyReport:
+    """Run every theorem (or the named ones) on its default cases."""
+    import time
+
+    chosen = [get_theorem(i) for i in theorem_ids] if theorem_ids else list(THEOREMS.values())
+    start = time.perf_counter()
+    results = []
+    for theorem in chosen:
+        for case in theorem.cases:
+            result = theorem.check(case)
+            results.append(result)
+            if progress is not None:
+                progress(result)
+    return VerifyReport(results, time.perf_counter() - start)

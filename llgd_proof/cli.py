@@ -58,6 +58,32 @@ def build_parser() -> argparse.ArgumentParser:
     regularity.add_argument("--mu")
     regularity.add_argument("--json", action="store_true")
     regularity.set_defaults(handler=_regularity)
+
+    theorems = verbs.add_parser("theorems", help="list the theorems with their provenance")
+    theorems.add_argument("--json", action="store_true")
+    theorems.set_defaults(handler=_theorems)
+
+    check = verbs.add_parser("check", help="check one theorem on one case and give a verdict")
+    check.add_argument("theorem", metavar="THEOREM_ID")
+    _add_objective_arguments(check)
+    _add_run_arguments(check)
+    check.set_defaults(dps=30)
+    check.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="theorem parameter, e.g. delta=0.1 or L=2")
+    check.add_argument("--without", action="append", default=[], metavar="HYPOTHESIS", help="drop a hypothesis by name (see llgd theorems --json)")
+    check.set_defaults(handler=_check)
+
+    verify = verbs.add_parser("verify", help="check every theorem on its built-in cases (the main job)")
+    verify.add_argument("--json", action="store_true")
+    verify.add_argument("--latex", metavar="FILE", help="also write a standalone LaTeX report")
+    verify.add_argument("--only", help="comma-separated theorem ids")
+    verify.set_defaults(handler=_verify)
+
+    latex = verbs.add_parser("latex", help="print LaTeX for a theorem (with bounds for --loss) or a regularity report")
+    latex.add_argument("target", metavar="THEOREM_ID|regularity")
+    latex.add_argument("--loss")
+    latex.add_argument("--mu")
+    latex.add_argument("--json", action="store_true", help="print {\"latex\": ...}")
+    latex.set_defaults(handler=_latex)
     return parser
 
 
@@ -91,6 +117,83 @@ def _regularity(args) -> int:
         print(json.dumps(data))
         return 0
     print(api.format_regularity(data))
+    return 0
+
+
+def _theorems(args) -> int:
+    listing = [{"id": t.id, "title": t.title, "provenance": t.provenance, "hypotheses": [h.name for h in t.hypotheses]} for t in api.THEOREMS.values()]
+    if args.json:
+        print(json.dumps(listing))
+        return 0
+    width = max(len(t["id"]) for t in listing)
+    for item in listing:
+        print(f"{item['id'].ljust(width)}  {item['provenance']:<28}  {item['title']}")
+    return 0
+
+
+def _assignments(items: Sequence[str]) -> dict[str, float]:
+    values = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        try:
+            values[name.strip()] = float(value)
+        except ValueError:
+            eq = ""
+        if not eq or not name.strip():
+            raise LlgdInputError(f"--set takes NAME=NUMBER, got {item!r}")
+    return values
+
+
+def _check(args) -> int:
+    if args.loss is None and not args.vars:
+        raise LlgdInputError("--objective needs --vars naming its variables, e.g. --vars x,y")
+    result = api.check(
+        args.theorem,
+        h=args.h,
+        init=_numbers(args.init),
+        loss=args.loss,
+        mu=args.mu,
+        dim=args.dim,
+        objective=args.objective,
+        variables=args.vars.split(",") if args.vars else (),
+        dps=args.dps,
+        max_steps=args.max_steps,
+        parameters=_assignments(args.set),
+        without=args.without,
+    )
+    data = result.as_json()
+    print(json.dumps(data) if args.json else api.format_check(data))
+    return 0
+
+
+def _verify(args) -> int:
+    def progress(result):
+        if not args.json:
+            print(f"  {result.theorem.id:<24} {result.verdict.value}", file=sys.stderr, flush=True)
+
+    report = api.verify(args.only.split(",") if args.only else None, progress=progress)
+    data = report.as_json()
+    if args.latex:
+        from .latex import report_document
+
+        with open(args.latex, "w", encoding="utf-8") as handle:
+            handle.write(report_document(report.results, elapsed=report.elapsed))
+        data["latex_file"] = args.latex
+    print(json.dumps(data) if args.json else api.format_verify(data))
+    return 1 if report.violated else 0
+
+
+def _latex(args) -> int:
+    from . import latex
+
+    if args.target == "regularity":
+        if not args.loss:
+            raise LlgdInputError("llgd latex regularity needs --loss")
+        text = latex.regularity_latex(api.regularity(args.loss, mu=args.mu))
+    else:
+        theorem = api.get_theorem(args.target)
+        text = latex.theorem_latex(theorem, api.make_loss(args.loss, mu=args.mu) if args.loss else None)
+    print(json.dumps({"latex": text}) if args.json else text)
     return 0
 
 

@@ -83,6 +83,8 @@ class Run:
     tolerance: mpmath.mpf
     reason: str
     record: TrajectoryRecord
+    path: list[list] | None = None  # every iterate θ_0 … θ_steps, when asked for with keep_path
+    source: tuple = ()  # (h, init) exactly as given, so a re-run reads them at its own precision
 
     @property
     def settled(self) -> bool:
@@ -126,8 +128,12 @@ def gradient_descent(
     max_steps: int = DEFAULT_MAX_STEPS,
     tolerance=None,
     max_period: int = MAX_PERIOD,
+    keep_path: bool = False,
 ) -> Run:
-    """Iterate GD on ``objective`` from ``init`` with step ``h`` at ``dps`` digits (see module doc)."""
+    """Iterate GD on ``objective`` from ``init`` with step ``h`` at ``dps`` digits (see module doc).
+
+    With ``keep_path`` every iterate is kept (``Run.path``), for theorems that check each step.
+    """
     if not (isinstance(dps, int) and 15 <= dps <= 10_000):
         raise ParameterError(f"the precision dps must be an integer between 15 and 10000, got {dps}")
     if not (isinstance(max_steps, int) and max_steps >= 1):
@@ -140,6 +146,7 @@ def gradient_descent(
         scale = max([mpmath.mpf(1)] + [abs(t) for t in theta])
         position_bound = mpmath.mpf(10) ** 10 * scale
         history: list[list] = []
+        path = [list(theta)] if keep_path else None
         record = TrajectoryRecord()
         initial_loss = None
         max_loss, max_loss_step = None, 0
@@ -175,6 +182,8 @@ def gradient_descent(
             theta = [t - step * g for t, g in zip(theta, gradient)]
             k += 1
             history.append(theta)
+            if keep_path:
+                path.append(theta)
             if len(history) > 2 * max_period + 2:
                 del history[0]
         if not orbit and status is Status.CONVERGED:
@@ -195,6 +204,8 @@ def gradient_descent(
             tolerance=tol,
             reason=reason,
             record=record,
+            path=path,
+            source=(h, list(init)),
         )
 
 
@@ -239,7 +250,9 @@ class PrecisionCheck:
 def precision_check(run: Run, objective: Objective, *, extra_digits: int | None = None, max_steps: int | None = None) -> PrecisionCheck:
     """Repeat ``run`` at higher precision and compare the final states digit by digit.
 
-    For a periodic run the orbits are aligned by phase before comparing. Divergent runs compare
+    The inputs are read again from what the caller gave (strings stay exact), so a result that hangs
+    on digits lost when rounding the start is caught too. For a periodic run the orbits are aligned
+    by phase before comparing. Divergent runs compare
     status only (their final states are meaningless), reported as 0 agreeing digits.
     """
     check_dps = run.dps + (extra_digits if extra_digits is not None else max(20, run.dps // 2))
@@ -251,7 +264,8 @@ def precision_check(run: Run, objective: Objective, *, extra_digits: int | None 
         budget = max(run.steps, 1) + 2 * MAX_PERIOD + 64
     with mpmath.workdps(check_dps):
         tolerance = mpmath.mpf(run.tolerance)
-    other = gradient_descent(objective, run.h, run.initial, dps=check_dps, max_steps=budget, tolerance=tolerance)
+    h, init = run.source  # read again at check_dps: rounding the inputs is part of what is checked
+    other = gradient_descent(objective, h, init, dps=check_dps, max_steps=budget, tolerance=tolerance)
     digits = 0.0
     if run.status is other.status and run.status is not Status.DIVERGED:
         with mpmath.workdps(check_dps):

@@ -17,6 +17,7 @@ import keyword
 from collections.abc import Sequence
 from functools import cached_property
 
+import mpmath
 import numpy
 import sympy
 from sympy.codegen.numpy_nodes import logaddexp
@@ -196,8 +197,8 @@ class Compiled:
     """The objective's value, gradient, Hessian and sharpness as functions for one backend.
 
     ``value_and_gradient(*θ) -> [f, ∂1 f, …]``; ``gradient(*θ) -> [∂1 f, …]``; ``hessian(*θ) -> upper-triangle entries``;
-    ``sharpness(*θ)`` (closed form for two variables, else ``None``); ``residual(*θ) = xᵀy − μ``
-    for the product family. Arguments are mpmath numbers (``"mpmath"``) or equal-shaped arrays
+    ``sharpness(*θ)`` (closed form for two variables, else ``None``); ``residual(*θ) = xᵀy − μ``,
+    ``loss_slope(*θ) = ℓ'(xᵀy)``, ``imbalance`` and ``gf_sharpness`` for the product family. Arguments are mpmath numbers (``"mpmath"``) or equal-shaped arrays
     (``"numpy"``).
     """
 
@@ -214,8 +215,9 @@ class Compiled:
         self.sharpness_closed = (
             sympy.lambdify(args, objective.sharpness_expr, modules=backend, cse=True) if objective.sharpness_expr is not None else None
         )
-        self.residual = self.imbalance = self.gf_sharpness = None
+        self.residual = self.imbalance = self.gf_sharpness = self.loss_slope = None
         if objective.is_product:
+            self.loss_slope = sympy.lambdify(args, objective.loss_derivatives[1].subs(S, objective.product), modules=backend)
             self.residual = sympy.lambdify(args, objective.product - objective.minimiser_value, modules=backend)
             self.imbalance = sympy.lambdify(args, objective.imbalance_expr, modules=backend)
             self.gf_sharpness = sympy.lambdify(args, objective.gf_sharpness_expr, modules=backend)
@@ -236,12 +238,13 @@ class Compiled:
         return matrix
 
     def sharpness(self, theta):
-        """S(θ) = λ_max(∇²f(θ))."""
+        """S(θ) = λ_max(∇²f(θ)): closed form for two variables; mpmath eigenvalues up to four; float64 beyond."""
         if self.sharpness_closed is not None:
             return self.sharpness_closed(*theta)
         if self.backend == "numpy":
             return numpy.linalg.eigvalsh(self.hessian_matrix(theta))[..., -1]
-        import mpmath
-
+        if self.n_variables > 4:  # a reported quantity, not a step: float64 eigenvalues of the exact Hessian
+            entries = numpy.array([[float(v) for v in row] for row in self.hessian_matrix(theta)])
+            return mpmath.mpf(numpy.linalg.eigvalsh(entries)[-1])
         eigenvalues = mpmath.eigsy(mpmath.matrix(self.hessian_matrix(theta)), eigvals_only=True)
         return max(eigenvalues)

@@ -165,8 +165,9 @@ def investigate(
     max_steps: int = DEFAULT_MAX_STEPS,
     tolerance=None,
     check: bool = True,
+    keep_path: bool = False,
 ) -> Investigation:
     """Run high-precision GD, repeat it at higher precision (unless ``check=False``) and observe it."""
-    run = gradient_descent(objective, h, init, dps=dps, max_steps=max_steps, tolerance=tolerance)
+    run = gradient_descent(objective, h, init, dps=dps, max_steps=max_steps, tolerance=tolerance, keep_path=keep_path)
     precision = precision_check(run, objective) if check else None
     return Investigation(objective, run, precision, observe(objective, run))

@@ -50,3 +50,51 @@ def format_regularity(data: dict) -> str:
             f"maximal stable step 1/(|μ|ℓ''(μ)) = {_fmt(data['max_stable_h'])}",
         ]
     )
+
+
+def format_check(data: dict) -> str:
+    lines = [
+        f"{data['theorem']} — {data['title']}   [{data['provenance']}]",
+        f"case: {_case_text(data['case'])}",
+        f"verdict: {data['verdict'].upper()}",
+        "hypotheses:",
+    ]
+    lines += [f"  [{'x' if f['met'] else ' ' if f['met'] is False else '?'}] {f['name']}: {f['detail']}" for f in data["hypotheses"]]
+    conclusion = data["conclusion"]
+    mark = {True: "holds", False: "FAILS", None: "undecided"}[conclusion["holds"]]
+    lines.append(f"conclusion ({conclusion['name']}): {mark} — {conclusion['detail']}")
+    for proof in data["proofs"]:
+        lines.append(f"proof: {proof['name']}: {'proved (' + proof['method'] + ')' if proof['proved'] else 'NOT proved'}")
+    evidence = data["evidence"]
+    if evidence:
+        lines.append(f"run: {evidence.get('status')} in {evidence.get('steps')} steps; " + _precision_text(evidence.get("precision_check")))
+    return "\n".join(lines)
+
+
+def _case_text(case: dict) -> str:
+    what = f"loss {case['loss']}" if "loss" in case else f"f = {case.get('objective')} in {','.join(case.get('variables', []))}"
+    extra = "".join(f", {k} = {case[k]}" for k in ("mu", "dim") if k in case and case[k] not in (1, None))
+    return f"{what}{extra}, h = {case['h']}, start ({', '.join(case['init'])})"
+
+
+def _precision_text(check) -> str:
+    if not check:
+        return "no precision check"
+    return f"precision check at {check['check_dps']} digits {'agrees' if check['agrees'] else 'DISAGREES'} ({check['agreeing_digits']} digits)"
+
+
+def format_verify(data: dict) -> str:
+    rows = [("theorem", "provenance", "case", "verdict")]
+    for result in data["results"]:
+        case = result["case"]
+        label = case.get("label") or _case_text(case)
+        rows.append((result["theorem"], result["provenance"], label[:58], result["verdict"]))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in data["counts"].items())
+    lines.append("")
+    lines.append(f"{len(data['results'])} checks in {data['elapsed_seconds']:.1f} s: {counts}")
+    lines.append("paper-claim = this project's formalisation of a claim of the seed paper (not its quoted constants)")
+    lines.append("verdict: OK (nothing violated)" if data["ok"] else "verdict: SOMETHING IS VIOLATED")
+    return "\n".join(lines)

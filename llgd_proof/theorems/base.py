@@ -1,0 +1,338 @@
+"""The shared machinery of every theorem: cases, hypotheses, the check loop and honest verdicts.
+
+A :class:`Theorem` is data: its statement (LaTeX), provenance, hypotheses (small named predicates),
+one conclusion (a check over the run), the symbolic proofs it rests on, and default cases.
+:meth:`Theorem.check` is the one loop that turns a :class:`Case` into a :class:`CheckResult`:
+
+1. build the objective; evaluate the hypotheses that need no run;
+2. run high-precision GD with its higher-precision self-check (:func:`~llgd_proof.phenomena.investigate`);
+3. evaluate the hypotheses about the run, the proofs, and the conclusion;
+4. decide the verdict — ``inconclusive`` if a proof or a predicate is undecided, the precision check
+   disagrees, or the run did not settle; ``hypotheses-not-met`` if a hypothesis is false;
+   ``violated`` if the conclusion is false (the case and the run are the counterexample); else ``holds``.
+
+The conclusion is evaluated even when a hypothesis fails, and reported as evidence: that is how a
+user sees what breaks when a hypothesis is dropped (:meth:`Theorem.without`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import mpmath
+import sympy
+
+from ..dynamics import Status
+from ..errors import LlgdInputError, ParameterError
+from ..identities import Proof
+from ..losses import Loss, parse_loss_spec
+from ..objective import Objective, general_objective, product_objective
+from ..phenomena import Investigation, investigate
+from ..regularity import RegularityReport
+
+PROVENANCES = ("paper-claim", "derived")
+PAPER_CLAIM_NOTE = "this project's formalisation of a claim of the seed paper; thresholds are ours, not quoted constants"
+
+
+class Verdict(str, enum.Enum):
+    HOLDS = "holds"
+    VIOLATED = "violated"
+    HYPOTHESES_NOT_MET = "hypotheses-not-met"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A concrete objective, step and start (strings keep decimal inputs exact at any precision)."""
+
+    h: str
+    init: tuple[str, ...]
+    loss: str | None = None
+    mu: str | None = None
+    dim: int = 1
+    objective: str | None = None
+    variables: tuple[str, ...] = ()
+    dps: int = 30
+    max_steps: int = 20_000
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    expected: Mapping[str, object] = field(default_factory=dict)
+    label: str = ""
+
+    def build(self) -> Objective:
+        return _build_objective(self.loss, self.mu, self.dim, self.objective, tuple(self.variables))
+
+    def describe(self) -> str:
+        what = f"loss {self.loss}" + (f" (mu={self.mu})" if self.mu is not None else "") if self.loss else f"f = {self.objective}"
+        if self.dim > 1:
+            what += f", dim {self.dim}"
+        return f"{what}, h = {self.h}, start ({', '.join(self.init)})"
+
+    def as_json(self) -> dict:
+        data = {k: v for k, v in dataclasses.asdict(self).items() if v not in (None, (), {}, "")}
+        data["init"] = list(self.init)
+        return data
+
+
+@functools.lru_cache(maxsize=64)
+def _build_objective(loss, mu, dim, objective, variables) -> Objective:
+    """Objectives are immutable once built; cases sharing a spec share one compiled objective."""
+    if loss is not None:
+        return product_objective(parse_loss_spec(loss, mu=mu), dim=dim)
+    if objective is not None:
+        return general_objective(objective, variables)
+    raise LlgdInputError("a case needs a loss or an objective")
+
+
+@dataclass
+class Finding:
+    """A hypothesis (``met``) or the conclusion (``holds``): True, False, or None for undecided."""
+
+    name: str
+    ok: bool | None
+    detail: str
+
+    def as_json(self, key: str) -> dict:
+        return {"name": self.name, key: self.ok, "detail": self.detail}
+
+
+class Context:
+    """What predicates and conclusions see: the case, the objective, its regularity and the run."""
+
+    def __init__(self, theorem: Theorem, case: Case, objective: Objective):
+        self.theorem = theorem
+        self.case = case
+        self.objective = objective
+        self.parameters = {**theorem.parameters, **case.parameters}
+        self.quantities: dict[str, object] = {}
+        self.investigation: Investigation | None = None
+        self.dps = case.dps
+        with mpmath.workdps(self.dps):
+            self.h = mpmath.mpf(case.h)
+            self.init = [mpmath.mpf(v) for v in case.init]
+
+    @property
+    def loss(self) -> Loss:
+        return self.objective.loss
+
+    @cached_property
+    def regularity(self) -> RegularityReport:
+        return RegularityReport(self.objective.loss)
+
+    @property
+    def run(self):
+        return self.investigation.run
+
+    @property
+    def phenomena(self):
+        return self.investigation.phenomena
+
+    def record(self, **values) -> None:
+        """Add theorem-specific quantities to the evidence."""
+        self.quantities.update(values)
+
+    def compiled(self):
+        return self.objective.compiled("mpmath")
+
+    def initial_sharpness(self):
+        with mpmath.workdps(self.dps):
+            return self.compiled().sharpness(self.init)
+
+
+Predicate = Callable[[Context], "tuple[bool | None, str]"]
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    name: str
+    latex: str
+    test: Predicate
+    after_run: bool = False  # needs the trajectory (e.g. "GD converges")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    theorem: Theorem
+    case: Case
+    verdict: Verdict
+    hypotheses: list[Finding]
+    conclusion: Finding
+    proofs: list[Proof]
+    evidence: dict
+
+    def as_json(self) -> dict:
+        return {
+            "theorem": self.theorem.id,
+            "title": self.theorem.title,
+            "provenance": self.theorem.provenance,
+            "verdict": self.verdict.value,
+            "case": self.case.as_json(),
+            "hypotheses": [f.as_json("met") for f in self.hypotheses],
+            "conclusion": self.conclusion.as_json("holds"),
+            "proofs": [p.as_json() for p in self.proofs],
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A checkable statement (see module doc). ``family`` is "product" (f = ℓ(xᵀy)) or "any"."""
+
+    id: str
+    title: str
+    statement: str
+    provenance: str
+    hypotheses: Sequence[Hypothesis]
+    conclusion_name: str
+    conclusion_latex: str
+    conclude: Callable[[Context], tuple[bool | None, str]]
+    cases: Sequence[Case]
+    family: str = "product"
+    reference: str = ""
+    note: str = ""
+    proofs: Callable[[], Sequence[Proof]] = lambda: ()
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    bounds: Callable[[Loss, Mapping[str, float]], dict[str, str]] | None = None
+    keep_path: bool = False
+    optional_parameters: Sequence[str] = ()  # accepted from a case without a default (e.g. a stated constant L)
+
+    def without(self, *names: str) -> Theorem:
+        """The same theorem with the named hypotheses dropped (to search for what breaks)."""
+        known = {h.name for h in self.hypotheses}
+        unknown = set(names) - known
+        if unknown:
+            raise LlgdInputError(f"theorem {self.id!r} has no hypothesis {min(unknown)!r}; it has {', '.join(sorted(known))}")
+        kept = [h for h in self.hypotheses if h.name not in names]
+        return dataclasses.replace(self, hypotheses=kept, id=f"{self.id} without {', '.join(names)}")
+
+    def with_parameters(self, **values: float) -> Theorem:
+        return dataclasses.replace(self, parameters={**self.parameters, **values})
+
+    def check(self, case: Case, *, precision_check: bool = True) -> CheckResult:
+        objective = case.build()
+        context = Context(self, case, objective)
+        if self.family == "product" and not objective.is_product:
+            finding = Finding("product family", False, "the theorem is about f = ℓ(xᵀy); this is a general objective")
+            return CheckResult(self, case, Verdict.HYPOTHESES_NOT_MET, [finding], Finding(self.conclusion_name, None, "not evaluated"), [], {})
+        accepted = set(self.parameters) | set(self.optional_parameters)
+        for name, value in context.parameters.items():
+            if name not in accepted:
+                raise ParameterError(f"theorem {self.id!r} has no parameter {name!r}; it takes {', '.join(sorted(accepted)) or 'none'}")
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ParameterError(f"theorem parameter {name} must be a finite number, got {value!r}")
+        findings = [_evaluate(h, context) for h in self.hypotheses if not h.after_run]
+        context.investigation = investigate(
+            objective, case.h, list(case.init), dps=case.dps, max_steps=case.max_steps, check=precision_check, keep_path=self.keep_path
+        )
+        findings += [_evaluate(h, context) for h in self.hypotheses if h.after_run]
+        proofs = list(self.proofs())
+        holds, detail = self.conclude(context)
+        conclusion = Finding(self.conclusion_name, holds, detail)
+        verdict = _verdict(findings, conclusion, proofs, context.investigation)
+        evidence = {**context.investigation.as_json(), **context.quantities}
+        if verdict is Verdict.VIOLATED:
+            evidence["counterexample"] = {"case": case.as_json(), "confirmed_at_dps": (context.investigation.check.check_dps if context.investigation.check else None)}
+        return CheckResult(self, case, verdict, findings, conclusion, proofs, evidence)
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "provenance": self.provenance,
+            "reference": self.reference,
+            "statement": self.statement,
+            "hypotheses": [{"name": h.name, "latex": h.latex} for h in self.hypotheses],
+            "conclusion": {"name": self.conclusion_name, "latex": self.conclusion_latex},
+            "parameters": dict(self.parameters),
+            "note": self.note,
+        }
+
+
+def _evaluate(hypothesis: Hypothesis, context: Context) -> Finding:
+    ok, detail = hypothesis.test(context)
+    return Finding(hypothesis.name, ok, detail)
+
+
+def _verdict(findings: list[Finding], conclusion: Finding, proofs: list[Proof], investigation: Investigation) -> Verdict:
+    if any(not p.proved for p in proofs) or any(f.ok is None for f in findings):
+        return Verdict.INCONCLUSIVE
+    if any(f.ok is False for f in findings):
+        return Verdict.HYPOTHESES_NOT_MET
+    check = investigation.check
+    if check is not None and not check.agrees:
+        return Verdict.INCONCLUSIVE
+    if conclusion.ok is None:
+        return Verdict.INCONCLUSIVE
+    if conclusion.ok is False:
+        return Verdict.VIOLATED
+    if investigation.run.status is Status.UNDECIDED:
+        return Verdict.INCONCLUSIVE  # never "holds" on a run that did not settle
+    return Verdict.HOLDS
+
+
+# -- small predicates shared by several theorems -------------------------------------------------
+
+
+def loss_is_good(c: Context) -> tuple[bool | None, str]:
+    growth = c.regularity.growth
+    order = "∞" if growth.value == sympy.oo else f"{float(growth.value):g}"
+    return growth.regularity_class == "good", f"growth order p = {order} ({growth.method}), class {growth.regularity_class}"
+
+
+def gd_converges(c: Context) -> tuple[bool | None, str]:
+    run = c.run
+    if run.status is Status.UNDECIDED:
+        return None, f"undecided after {run.steps} steps"
+    return run.status is Status.CONVERGED, f"{run.status.value} after {run.steps} steps"
+
+
+def limit_on_minimiser_set(c: Context) -> tuple[bool | None, str]:
+    """Converged to M: |xᵀy − μ| tiny (product family) or a point with ∇²f ⪰ 0 (general)."""
+    run = c.run
+    if run.status is not Status.CONVERGED:
+        return gd_converges(c)
+    with mpmath.workdps(c.dps):
+        if c.objective.is_product:
+            residual = abs(c.compiled().residual(*run.final))
+            return bool(residual <= 1e6 * run.tolerance), f"|x∞ᵀy∞ − μ| = {mpmath.nstr(residual, 3)}"
+        matrix = mpmath.matrix(c.compiled().hessian_matrix(run.final))
+        smallest = min(mpmath.eigsy(matrix, eigvals_only=True))
+        return bool(smallest >= -1e6 * run.tolerance), f"smallest Hessian eigenvalue at the limit {mpmath.nstr(smallest, 4)}"
+
+
+def relative_gap(a, b):
+    return abs(a - b) / max(mpmath.mpf(1), abs(b))
+
+
+def matches_expected(c: Context) -> tuple[bool | None, str]:
+    """Compare the run with the reference numbers of the case (``expected``): status, limit, period, orbit."""
+    expected, run = c.case.expected, c.run
+    if not expected:
+        return True, "no reference numbers for this case"
+    notes, ok = [], True
+    tolerance = float(expected.get("tolerance", 1e-7))
+    if "status" in expected:
+        ok &= run.status.value == expected["status"]
+        notes.append(f"status {run.status.value} (reference: {expected['status']})")
+    if "limit" in expected and run.status is Status.CONVERGED:
+        gap = max(abs(float(a) - b) for a, b in zip(run.final, expected["limit"]))
+        ok &= gap <= tolerance
+        notes.append(f"limit off the reference by {gap:.2e} (tolerance {tolerance:g})")
+    elif "limit" in expected:
+        ok = False
+        notes.append("reference limit, but the run did not converge")
+    if "orbit" in expected:
+        if run.status is not Status.PERIODIC:
+            ok = False
+            notes.append("reference orbit, but the run is not periodic")
+        else:
+            found = sorted(float(p[0]) for p in run.orbit)
+            gap = max((abs(a - b) for a, b in zip(found, sorted(expected["orbit"]))), default=float("inf"))
+            ok &= len(found) == len(expected["orbit"]) and gap <= tolerance
+            notes.append(f"orbit {[round(v, 12) for v in found]} vs reference {sorted(expected['orbit'])}")
+    return bool(ok), "; ".join(notes)
