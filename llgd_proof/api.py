@@ -27,6 +27,7 @@ __all__ = [
     "Case",
     "CheckResult",
     "Investigation",
+    "LlgdInputError",
     "Loss",
     "Objective",
     "RegularityReport",

@@ -71,3 +71,53 @@ def test_bad_input_is_one_sentence_and_exit_2(capsys, argv):
     assert exit_code(argv) == 2
     error = capsys.readouterr().err.strip()
     assert error.startswith("llgd: error:") and "\n" not in error and "Traceback" not in error
+
+
+def test_theorems_listing(capsys):
+    listing = run_json(capsys, "theorems", "--json")
+    ids = {item["id"] for item in listing}
+    assert {"convergence", "sharpness-bound", "eos", "balancing", "catapult", "rate"} <= ids
+    assert {"wang2022-balancing", "lewkowycz2020-catapult", "zhu2023-eos-minimum", "chen-bruna-two-cycle", "macdonald-critical",
+            "descent-lemma", "pl-rate", "kreisler-gfs", "ahn2023-eos"} <= ids
+    assert all({"id", "title", "provenance"} <= set(item) for item in listing)
+
+
+def test_check_json_contract_and_violated_is_exit_0(capsys):
+    data = run_json(capsys, "check", "convergence", "--loss", "quadratic", "--h", "0.5", "--init", "8,0.3",
+                    "--without", "good regularity", "--json")
+    assert data["verdict"] == "violated"
+    assert {"theorem", "provenance", "verdict", "hypotheses", "conclusion", "evidence"} <= set(data)
+    assert {"name", "met", "detail"} <= set(data["hypotheses"][0])
+    assert {"name", "holds", "detail"} <= set(data["conclusion"])
+    assert RUN_FIELDS <= set(data["evidence"])
+
+
+def test_check_reports_theorem_quantities(capsys):
+    data = run_json(capsys, "check", "rate", "--loss", "logcosh", "--h", "0.9", "--init", "20,0.1", "--json")
+    assert data["verdict"] == "holds"
+    assert {"rho", "predicted_steps", "actual_steps"} <= set(data["evidence"])
+    data = run_json(capsys, "check", "eos", "--loss", "logcosh", "--h", "0.9", "--init", "20,0.1", "--set", "delta=0.1", "--json")
+    assert data["evidence"]["eos_window"] == [0.9, 1]
+
+
+def test_latex_verbs(capsys):
+    assert main(["latex", "balancing", "--loss", "logcosh"]) == 0
+    text = capsys.readouterr().out
+    assert r"\frac{2}{h}" in text and "derived" in text
+    assert main(["latex", "regularity", "--loss", "huber"]) == 0
+    assert r"\sup_s |\ell'(s)| = 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "nope", "--loss", "quadratic", "--h", "0.1", "--init", "1,1"],
+        ["check", "eos", "--loss", "quadratic", "--h", "0.1", "--init", "1,1", "--set", "delta"],
+        ["check", "eos", "--loss", "quadratic", "--h", "0.1", "--init", "1,1", "--without", "nope"],
+        ["latex", "regularity"],
+        ["verify", "--only", "nope"],
+    ],
+)
+def test_theorem_verbs_bad_input(capsys, argv):
+    assert exit_code(argv) == 2
+    assert capsys.readouterr().err.startswith("llgd: error:")

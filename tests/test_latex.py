@@ -1,0 +1,41 @@
+"""The LaTeX report is a standalone document that compiles (where pdflatex is installed, as in CI)."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from llgd_proof import api
+from llgd_proof.latex import report_document, tex_text, theorem_latex
+from llgd_proof.theorems import THEOREMS
+
+
+def test_text_is_escaped_and_ascii():
+    escaped = tex_text("50% of θ∞ ≤ 2/h & x_1 — ok ☃")
+    assert r"50\%" in escaped and r"\theta" in escaped and r"\&" in escaped and r"x\_1" in escaped
+    assert escaped.isascii() and "?" in escaped
+
+
+def test_every_theorem_renders_with_its_provenance():
+    loss = api.make_loss("logcosh")
+    for theorem in THEOREMS.values():
+        text = theorem_latex(theorem, loss)
+        assert theorem.provenance in text and text.isascii()
+
+
+def test_balancing_bound_substitutes_the_loss_curvature():
+    """2/(hℓ''(μ)) − 2|μ| with the loss's own ℓ''(μ): for 2·log cosh(s − 3) (ℓ'' = 2, μ = 3): 1/h − 6."""
+    text = theorem_latex(THEOREMS["balancing"], api.make_loss("2*log(cosh(s - 3))"))
+    assert r"-6 + \frac{1}{h}" in text
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed (CI installs texlive-latex-base)")
+def test_report_compiles(tmp_path):
+    results = [THEOREMS[i].check(THEOREMS[i].cases[0]) for i in ("convergence", "balancing", "rate", "chen-bruna-two-cycle")]
+    source = tmp_path / "report.tex"
+    source.write_text(report_document(results, elapsed=1.0), encoding="utf-8")
+    completed = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name], check=False, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    assert (tmp_path / "report.pdf").stat().st_size > 1000
