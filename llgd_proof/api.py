@@ -12,11 +12,15 @@ from collections.abc import Sequence
 
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, gradient_descent, precision_check
 from .errors import LlgdInputError
+from .families import FamilyReport, family_losses
+from .families import check_family as _check_family
 from .losses import CATALOG, Loss, catalog_loss, loss_from_expression, parse_loss_spec
 from .objective import Objective, general_objective, product_objective
 from .phenomena import Investigation, investigate, observe
 from .regularity import RegularityReport
-from .text import format_check, format_regularity, format_run, format_verify
+from .strategies import cases as case_strategy
+from .strategies import starting_points
+from .text import format_check, format_family, format_regularity, format_run, format_verify
 from .theorems import THEOREMS, Case, CheckResult, Theorem, Verdict, get_theorem
 
 __all__ = [
@@ -26,6 +30,7 @@ __all__ = [
     "THEOREMS",
     "Case",
     "CheckResult",
+    "FamilyReport",
     "Investigation",
     "LlgdInputError",
     "Loss",
@@ -36,7 +41,9 @@ __all__ = [
     "VerifyReport",
     "catalog_loss",
     "check",
+    "check_family",
     "format_check",
+    "format_family",
     "format_regularity",
     "format_run",
     "format_verify",
@@ -157,3 +164,28 @@ def verify(theorem_ids: Sequence[str] | None = None, progress=None) -> VerifyRep
             if progress is not None:
                 progress(result)
     return VerifyReport(results, time.perf_counter() - start)
+
+
+def check_family(
+    theorem: str | Theorem,
+    *,
+    loss: str,
+    ranges: dict | None = None,
+    examples: int = 100,
+    seed: int = 0,
+    without: Sequence[str] = (),
+    fraction: tuple[float, float] = (0.05, 0.99),
+    x_range: tuple[float, float] = (0.05, 10.0),
+    y_range: tuple[float, float] = (0.05, 5.0),
+    log_scale: bool = False,
+    same_sign: bool = True,
+    dps: int = 30,
+    max_steps: int = DEFAULT_MAX_STEPS,
+) -> FamilyReport:
+    """Property-test ``theorem`` over the loss family ``loss`` (with parameter ``ranges``); see :mod:`llgd_proof.families`."""
+    chosen = get_theorem(theorem) if isinstance(theorem, str) else theorem
+    if without:
+        chosen = chosen.without(*without)
+    starts = starting_points(x_range=x_range, y_range=y_range, same_sign=same_sign, log_scale=log_scale)
+    strategy = case_strategy(family_losses(loss, dict(ranges or {})), fraction=fraction, starts=starts, dps=dps, max_steps=max_steps)
+    return _check_family(chosen, strategy, examples=examples, seed=seed)

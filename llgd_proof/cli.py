@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 
@@ -77,6 +78,22 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--latex", metavar="FILE", help="also write a standalone LaTeX report")
     verify.add_argument("--only", help="comma-separated theorem ids")
     verify.set_defaults(handler=_verify)
+
+    prop = verbs.add_parser("property", help="property-test a theorem over a loss family with hypothesis; shrink any counterexample")
+    prop.add_argument("theorem", metavar="THEOREM_ID")
+    prop.add_argument("--loss", required=True, help="catalog name or expression in s (parameter mu)")
+    prop.add_argument("--param", action="append", default=[], metavar="NAME=LO:HI", help="vary a loss parameter over a range (mu; delta, p for catalog losses)")
+    prop.add_argument("--examples", type=int, default=100)
+    prop.add_argument("--seed", type=int, default=0)
+    prop.add_argument("--without", action="append", default=[], metavar="HYPOTHESIS", help="drop a hypothesis: what breaks without it?")
+    prop.add_argument("--h-fraction", default="0.05:0.99", metavar="LO:HI", help="h as a fraction of the maximal stable step 1/(|mu|l''(mu)) (2/l''(0) when mu = 0)")
+    prop.add_argument("--box", default="0.05:10,0.05:5", metavar="X0MIN:X0MAX,Y0MIN:Y0MAX", help="magnitudes of the start coordinates")
+    prop.add_argument("--log-box", action="store_true", help="draw start magnitudes log-uniformly on a grid")
+    prop.add_argument("--any-sign", action="store_true", help="allow x0*y0 < 0 (default: same sign)")
+    prop.add_argument("--dps", type=int, default=30)
+    prop.add_argument("--max-steps", type=int, default=20_000)
+    prop.add_argument("--json", action="store_true")
+    prop.set_defaults(handler=_property)
 
     latex = verbs.add_parser("latex", help="print LaTeX for a theorem (with bounds for --loss) or a regularity report")
     latex.add_argument("target", metavar="THEOREM_ID|regularity")
@@ -181,6 +198,53 @@ def _verify(args) -> int:
         data["latex_file"] = args.latex
     print(json.dumps(data) if args.json else api.format_verify(data))
     return 1 if report.violated else 0
+
+
+def _range(text: str, what: str) -> tuple[float, float]:
+    low, colon, high = text.partition(":")
+    try:
+        values = (float(low), float(high))
+    except ValueError:
+        colon = ""
+    if not colon or not all(math.isfinite(v) for v in values) or values[0] > values[1]:
+        raise LlgdInputError(f"{what} takes LO:HI with finite numbers LO ≤ HI, got {text!r}")
+    return values
+
+
+def _property(args) -> int:
+    ranges = {}
+    for item in args.param:
+        name, eq, span = item.partition("=")
+        if not eq:
+            raise LlgdInputError(f"--param takes NAME=LO:HI, got {item!r}")
+        ranges[name.strip()] = _range(span, f"--param {name.strip()}")
+    boxes = args.box.split(",")
+    if len(boxes) != 2:
+        raise LlgdInputError(f"--box takes X0MIN:X0MAX,Y0MIN:Y0MAX, got {args.box!r}")
+    x_range, y_range = _range(boxes[0], "--box"), _range(boxes[1], "--box")
+    if min(x_range[0], y_range[0]) <= 0:
+        raise LlgdInputError("--box gives magnitudes: use positive bounds (signs are drawn separately)")
+    report = api.check_family(
+        args.theorem,
+        loss=args.loss,
+        ranges=ranges,
+        examples=args.examples,
+        seed=args.seed,
+        without=args.without,
+        fraction=_range(args.h_fraction, "--h-fraction"),
+        x_range=x_range,
+        y_range=y_range,
+        log_scale=args.log_box,
+        same_sign=not args.any_sign,
+        dps=args.dps,
+        max_steps=args.max_steps,
+    )
+    data = report.as_json()
+    data["loss"] = args.loss
+    data["parameters"] = {k: list(v) for k, v in ranges.items()}
+    data["dropped_hypotheses"] = list(args.without)
+    print(json.dumps(data) if args.json else api.format_family(data))
+    return 0
 
 
 def _latex(args) -> int:

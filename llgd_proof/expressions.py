@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Callable, Mapping
 
 import sympy
@@ -114,7 +115,9 @@ def parse_expression(text: str, names: Mapping[str, sympy.Symbol]) -> sympy.Expr
         if depth > MAX_DEPTH:
             raise ExpressionError(f"the expression nests brackets more than {MAX_DEPTH} levels deep")
     try:
-        tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. invalid escape sequences inside a (rejected) string literal
+            tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         raise ExpressionError(f"the expression {_shorten(text)!r} is not valid syntax") from error
     node_count = sum(1 for _ in ast.walk(tree))

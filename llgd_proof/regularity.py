@@ -238,3 +238,16 @@ class RegularityReport:
             "class": self.regularity_class,
             "latex": self.latex(),
         }
+
+
+_REPORTS: dict[tuple, RegularityReport] = {}
+
+
+def report_for(loss: Loss) -> RegularityReport:
+    """One report per loss (by formula and μ), shared by every case and example that uses it."""
+    key = (sympy.srepr(loss.expr), sympy.srepr(loss.mu))
+    if key not in _REPORTS:
+        if len(_REPORTS) > 256:
+            _REPORTS.clear()
+        _REPORTS[key] = RegularityReport(loss)
+    return _REPORTS[key]

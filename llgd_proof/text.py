@@ -98,3 +98,20 @@ def format_verify(data: dict) -> str:
     lines.append("paper-claim = this project's formalisation of a claim of the seed paper (not its quoted constants)")
     lines.append("verdict: OK (nothing violated)" if data["ok"] else "verdict: SOMETHING IS VIOLATED")
     return "\n".join(lines)
+
+
+def format_family(data: dict) -> str:
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in data["counts"].items())
+    lines = [
+        f"{data['theorem']}   [{data['provenance']}]   loss family: {data['loss']} {data.get('parameters') or ''}",
+        f"{data['examples']} examples (seed {data['seed']}) in {data['elapsed_seconds']:.1f} s: {counts}",
+    ]
+    found = data["counterexample"]
+    if found is None:
+        lines.append("no counterexample found")
+    else:
+        lines.append(f"shrunk counterexample: {_case_text(found['case'])}")
+        lines.append(f"  {found['conclusion']['name']}: {found['conclusion']['detail']}")
+        confirmation = data.get("confirmation") or {}
+        lines.append(f"  confirmed at {confirmation.get('dps')} digits: {'yes' if data['confirmed'] else 'NO'} ({confirmation.get('verdict')})")
+    return "\n".join(lines)

@@ -121,3 +121,30 @@ def test_latex_verbs(capsys):
 def test_theorem_verbs_bad_input(capsys, argv):
     assert exit_code(argv) == 2
     assert capsys.readouterr().err.startswith("llgd: error:")
+
+
+def test_property_json_contract(capsys):
+    data = run_json(capsys, "property", "convergence", "--loss", "log(cosh(s-1))", "--examples", "12", "--seed", "2", "--json")
+    assert {"theorem", "provenance", "examples", "seed", "counts", "counterexample", "confirmed", "ok"} <= set(data)
+    assert data["counts"]["violated"] == 0 and data["counterexample"] is None and sum(data["counts"].values()) == data["examples"]
+
+
+def test_property_without_a_hypothesis_finds_a_confirmed_counterexample(capsys):
+    data = run_json(capsys, "property", "convergence", "--loss", "quadratic", "--without", "good regularity", "--examples", "30", "--json")
+    assert data["confirmed"] is True and data["counterexample"]["status"] == "diverged"
+    assert data["dropped_hypotheses"] == ["good regularity"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["property", "convergence", "--loss", "quadratic", "--param", "mu=2:1"],
+        ["property", "convergence", "--loss", "quadratic", "--param", "nope=1:2"],
+        ["property", "convergence", "--loss", "quadratic", "--box", "0:1,1:2"],
+        ["property", "convergence", "--loss", "quadratic", "--examples", "0"],
+        ["property", "convergence", "--loss", "__import__('os')"],
+    ],
+)
+def test_property_bad_input(capsys, argv):
+    assert exit_code(argv) == 2
+    assert capsys.readouterr().err.startswith("llgd: error:")

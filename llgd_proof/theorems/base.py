@@ -34,7 +34,7 @@ from ..identities import Proof
 from ..losses import Loss, parse_loss_spec
 from ..objective import Objective, general_objective, product_objective
 from ..phenomena import Investigation, investigate
-from ..regularity import RegularityReport
+from ..regularity import RegularityReport, report_for
 
 PROVENANCES = ("paper-claim", "derived")
 PAPER_CLAIM_NOTE = "this project's formalisation of a claim of the seed paper; thresholds are ours, not quoted constants"
@@ -63,19 +63,30 @@ class Case:
     parameters: Mapping[str, float] = field(default_factory=dict)
     expected: Mapping[str, object] = field(default_factory=dict)
     label: str = ""
+    loss_object: Loss | None = field(default=None, compare=False, repr=False)  # a ready Loss (e.g. from a strategy)
 
     def build(self) -> Objective:
+        if self.loss_object is not None:
+            return _product_for(self.loss_object, self.dim)
         return _build_objective(self.loss, self.mu, self.dim, self.objective, tuple(self.variables))
 
     def describe(self) -> str:
-        what = f"loss {self.loss}" + (f" (mu={self.mu})" if self.mu is not None else "") if self.loss else f"f = {self.objective}"
+        if self.loss_object is not None:
+            what = f"loss {self.loss_object.expr} (mu={self.loss_object.mu})"
+        elif self.loss:
+            what = f"loss {self.loss}" + (f" (mu={self.mu})" if self.mu is not None else "")
+        else:
+            what = f"f = {self.objective}"
         if self.dim > 1:
             what += f", dim {self.dim}"
         return f"{what}, h = {self.h}, start ({', '.join(self.init)})"
 
     def as_json(self) -> dict:
-        data = {k: v for k, v in dataclasses.asdict(self).items() if v not in (None, (), {}, "")}
+        data = {k: v for k, v in dataclasses.asdict(self).items() if v not in (None, (), {}, "") and k != "loss_object"}
         data["init"] = list(self.init)
+        if self.loss_object is not None:
+            data["loss"] = str(self.loss_object.expr)
+            data["mu"] = str(self.loss_object.mu)
         return data
 
 
@@ -87,6 +98,19 @@ def _build_objective(loss, mu, dim, objective, variables) -> Objective:
     if objective is not None:
         return general_objective(objective, variables)
     raise LlgdInputError("a case needs a loss or an objective")
+
+
+_PRODUCTS: dict[tuple, Objective] = {}
+
+
+def _product_for(loss: Loss, dim: int) -> Objective:
+    """One compiled objective per (loss formula, μ, dim), so property runs reuse compilation."""
+    key = (sympy.srepr(loss.expr), sympy.srepr(loss.mu), dim)
+    if key not in _PRODUCTS:
+        if len(_PRODUCTS) > 256:
+            _PRODUCTS.clear()
+        _PRODUCTS[key] = product_objective(loss, dim=dim)
+    return _PRODUCTS[key]
 
 
 @dataclass
@@ -122,7 +146,7 @@ class Context:
 
     @cached_property
     def regularity(self) -> RegularityReport:
-        return RegularityReport(self.objective.loss)
+        return report_for(self.objective.loss)
 
     @property
     def run(self):

@@ -7,6 +7,12 @@ convergence needs roughly h < 4/(x0² + y0² + 4μ).
 
 Provenance: the seed paper's global convergence theory, as formalised in theory.md §4 (T1). The
 thresholds are this project's formalisation, not constants quoted from the paper.
+
+Finding (property testing, ``llgd property convergence --loss logcosh --param mu=0.5:2``): this
+formalisation is false for μ < 1 near the step limit — log cosh(s − 1/2) with h = 1.48 < 1/(μℓ''(μ)) = 2
+diverges from (0.1, 2.4) (confirmed at 50 and 75 digits); in float64 sweeps of 4000 same-sign starts,
+μ = 1/4 with h = 2 converges from only 5 %. For μ ≥ 1 no violation was found. An absolute step
+condition such as h ≤ √2/G (under which balancing, T4, keeps the iterates bounded) is missing.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ THEOREM = Theorem(
         r"\theta_k \to \theta_\infty \in M=\{xy=\mu\}"
     ),
     provenance="paper-claim",
-    note=PAPER_CLAIM_NOTE,
+    note=PAPER_CLAIM_NOTE + "; property testing finds this formalisation false for μ < 1 near the step limit (see the module doc)",
     reference="Wang, Xu, Zhao, Tao (JMLR 2025), global convergence theory; theory.md T1",
     hypotheses=[
         Hypothesis("good regularity", r"p = \limsup \log\ell(s)/\log|s| < 2", loss_is_good),
