@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .atlas import AtlasResult, Box, atlas, default_cache_dir, sweep
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, gradient_descent, precision_check
 from .errors import LlgdInputError
 from .families import FamilyReport, family_losses
@@ -20,7 +21,7 @@ from .phenomena import Investigation, investigate, observe
 from .regularity import RegularityReport
 from .strategies import cases as case_strategy
 from .strategies import starting_points
-from .text import format_check, format_family, format_regularity, format_run, format_verify
+from .text import format_atlas, format_check, format_family, format_regularity, format_run, format_sweep, format_verify
 from .theorems import THEOREMS, Case, CheckResult, Theorem, Verdict, get_theorem
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "DEFAULT_DPS",
     "DEFAULT_MAX_STEPS",
     "THEOREMS",
+    "AtlasResult",
+    "Box",
     "Case",
     "CheckResult",
     "FamilyReport",
@@ -39,13 +42,17 @@ __all__ = [
     "Theorem",
     "Verdict",
     "VerifyReport",
+    "atlas",
     "catalog_loss",
     "check",
     "check_family",
+    "default_cache_dir",
+    "format_atlas",
     "format_check",
     "format_family",
     "format_regularity",
     "format_run",
+    "format_sweep",
     "format_verify",
     "get_theorem",
     "gradient_descent",
@@ -56,6 +63,7 @@ __all__ = [
     "observe",
     "precision_check",
     "regularity",
+    "sweep",
     "verify",
 ]
 

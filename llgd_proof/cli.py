@@ -95,6 +95,39 @@ def build_parser() -> argparse.ArgumentParser:
     prop.add_argument("--json", action="store_true")
     prop.set_defaults(handler=_property)
 
+    atlas = verbs.add_parser("atlas", help="fractions of starts giving convergence, EoS, catapult, balancing per loss (batch engine)")
+    atlas.add_argument("--losses", required=True, help="comma-separated catalog names or expressions in s (commas inside brackets are kept)")
+    atlas.add_argument("--h", required=True, type=float)
+    atlas.add_argument("--mu", help="value of mu for every loss that has it")
+    atlas.add_argument("--box", default="0.05:30,0.01:5", metavar="X0MIN:X0MAX,Y0MIN:Y0MAX", help="magnitudes |x0|, |y0| (default 0.05:30,0.01:5)")
+    atlas.add_argument("--log-box", action="store_true")
+    atlas.add_argument("--same-sign", action="store_true", help="x0*y0 > 0 (grid: the positive quadrant)")
+    size = atlas.add_mutually_exclusive_group()
+    size.add_argument("--samples", type=int)
+    size.add_argument("--grid", type=int)
+    atlas.add_argument("--seed", type=int, default=0)
+    atlas.add_argument("--max-steps", type=int, default=20_000)
+    atlas.add_argument("--delta", type=float, default=0.25, help="EoS when hS/2 >= 1 - delta (default 0.25)")
+    atlas.add_argument("--balance-fraction", type=float, default=0.5, help="balancing when |x^2-y^2| fell by this fraction (default 0.5)")
+    atlas.add_argument("--confirm", type=int, default=0, metavar="K", help="re-run K random points with the mpmath engine")
+    atlas.add_argument("--cache-dir", help="where finished chunks are kept (default ~/.cache/llgd_proof)")
+    atlas.add_argument("--no-cache", action="store_true")
+    atlas.add_argument("--workers", type=int, help="processes (default: every core)")
+    atlas.add_argument("--plot", metavar="FILE", help="PNG/PDF: basin maps (--grid) or bar charts (--samples)")
+    atlas.add_argument("--json", action="store_true")
+    atlas.set_defaults(handler=_atlas)
+
+    sweep = verbs.add_parser("sweep", help="one start over a range of h: bifurcation / phase diagram")
+    sweep.add_argument("--loss", required=True)
+    sweep.add_argument("--mu")
+    sweep.add_argument("--h-range", required=True, metavar="LO:HI:N")
+    sweep.add_argument("--init", required=True, metavar="X0,Y0")
+    sweep.add_argument("--max-steps", type=int, default=20_000)
+    sweep.add_argument("--confirm", type=int, default=0, metavar="K")
+    sweep.add_argument("--plot", metavar="FILE")
+    sweep.add_argument("--json", action="store_true")
+    sweep.set_defaults(handler=_sweep)
+
     latex = verbs.add_parser("latex", help="print LaTeX for a theorem (with bounds for --loss) or a regularity report")
     latex.add_argument("target", metavar="THEOREM_ID|regularity")
     latex.add_argument("--loss")
@@ -245,6 +278,104 @@ def _property(args) -> int:
     data["dropped_hypotheses"] = list(args.without)
     print(json.dumps(data) if args.json else api.format_family(data))
     return 0
+
+
+def _box(text: str):
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise LlgdInputError(f"--box takes X0MIN:X0MAX,Y0MIN:Y0MAX, got {text!r}")
+    (x_low, x_high), (y_low, y_high) = _range(parts[0], "--box"), _range(parts[1], "--box")
+    return api.Box(x_low, x_high, y_low, y_high)
+
+
+def _progress_bar(json_mode: bool):
+    if json_mode or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bars = {}
+
+    def update(label: str, done: int, total: int) -> None:
+        bar = bars.get(label) or bars.setdefault(label, tqdm(total=total, desc=label[:24], unit="chunk", leave=True))
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _atlas(args) -> int:
+    if args.samples is None and args.grid is None:
+        raise LlgdInputError("give --samples N or --grid N")
+    losses = _top_level_split(args.losses)
+    if not losses:
+        raise LlgdInputError("--losses needs at least one loss")
+    if not (args.h > 0 and math.isfinite(args.h)):
+        raise LlgdInputError(f"the step h must be a finite positive number, got {args.h}")
+    cache_dir = None if args.no_cache else (args.cache_dir or api.default_cache_dir())
+    try:
+        result = api.atlas(
+            losses, args.h, mu=args.mu, box=_box(args.box), samples=args.samples, grid=args.grid, log_scale=args.log_box,
+            same_sign=args.same_sign, seed=args.seed, max_steps=args.max_steps, delta=args.delta,
+            balance_fraction=args.balance_fraction, confirm=args.confirm, cache_dir=cache_dir, workers=args.workers,
+            progress=_progress_bar(args.json),
+        )
+    except KeyboardInterrupt:
+        print("llgd: interrupted; finished chunks are cached — run the same command again to resume", file=sys.stderr)
+        return 130
+    data = result.as_json()
+    if args.plot:
+        from .plots import atlas_figure
+
+        data["plot"] = atlas_figure(result, args.plot)
+    print(json.dumps(data) if args.json else api.format_atlas(data))
+    return 0
+
+
+def _sweep(args) -> int:
+    low, colon, rest = args.h_range.partition(":")
+    high, colon2, count = rest.partition(":")
+    try:
+        low_value, high_value, points = float(low), float(high), int(count)
+    except ValueError:
+        colon2 = ""
+    if not colon or not colon2 or not (0 < low_value <= high_value and math.isfinite(high_value)) or not 1 <= points <= 100_000:
+        raise LlgdInputError(f"--h-range takes LO:HI:N with 0 < LO ≤ HI and 1 ≤ N ≤ 100000, got {args.h_range!r}")
+    init = [float(v) for v in _numbers(args.init)] if all(_is_number(v) for v in _numbers(args.init)) else None
+    if init is None or not all(math.isfinite(v) for v in init):
+        raise LlgdInputError(f"--init takes finite numbers X0,Y0, got {args.init!r}")
+    h_values = [low_value + (high_value - low_value) * i / max(points - 1, 1) for i in range(points)]
+    data = api.sweep(args.loss, h_values, init, mu=args.mu, max_steps=args.max_steps, confirm=args.confirm)
+    if args.plot:
+        from .plots import sweep_figure
+
+        data["plot"] = sweep_figure(data, args.plot)
+    print(json.dumps(data) if args.json else api.format_sweep(data))
+    return 0
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split on commas outside brackets: 'logcosh,huber(s-1, 0.5)' -> ['logcosh', 'huber(s-1, 0.5)']."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return [part for part in parts if part]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _latex(args) -> int:

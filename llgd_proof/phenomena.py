@@ -14,7 +14,9 @@ import math
 from dataclasses import dataclass, field
 
 import mpmath
+import numpy
 
+from .batch import STATUS_CODES, BatchRun
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, PrecisionCheck, Run, Status, gradient_descent, precision_check
 from .objective import Objective
 
@@ -171,3 +173,34 @@ def investigate(
     run = gradient_descent(objective, h, init, dps=dps, max_steps=max_steps, tolerance=tolerance, keep_path=keep_path)
     precision = precision_check(run, objective) if check else None
     return Investigation(objective, run, precision, observe(objective, run))
+
+
+def observe_batch(objective: Objective, run: BatchRun, *, delta: float = 0.25, balance_fraction: float = BALANCE_FRACTION) -> dict:
+    """The same quantities as :func:`observe`, as float64 arrays over a batch run (product family).
+
+    ``eos``: converged with 1 − δ ≤ hS∞/2 ≤ 1 (+1e-6); ``catapult``: the loss rose above f(θ0),
+    hS0 > 2 and the point settled with hS∞ ≤ 2; ``balancing``: |imbalance| fell by ``balance_fraction``.
+    """
+    compiled = objective.compiled("numpy")
+    initial, final = run.initial.T, run.final.T
+    converged = run.status == STATUS_CODES[Status.CONVERGED]
+    settled = converged | (run.status == STATUS_CODES[Status.PERIODIC])
+    with numpy.errstate(all="ignore"):
+        initial_sharpness = compiled.sharpness(tuple(initial))
+        final_sharpness = numpy.where(settled, compiled.sharpness(tuple(final)), numpy.nan)
+        eos_ratio = numpy.where(converged, run.h * final_sharpness / 2, numpy.nan)
+        loss_ratio = numpy.where(run.initial_loss > 0, run.max_loss / run.initial_loss, numpy.nan)
+        imbalance_initial = compiled.imbalance(*initial)
+        imbalance_final = numpy.where(settled, compiled.imbalance(*final), numpy.nan)
+        return {
+            "initial_sharpness": initial_sharpness,
+            "final_sharpness": final_sharpness,
+            "eos_ratio": eos_ratio,
+            "max_loss_ratio": loss_ratio,
+            "imbalance_initial": imbalance_initial,
+            "imbalance_final": imbalance_final,
+            "gf_sharpness": compiled.gf_sharpness(*initial),
+            "eos": converged & (eos_ratio >= 1 - delta) & (eos_ratio <= 1 + 1e-6),
+            "catapult": settled & (loss_ratio > 1 + CATAPULT_MARGIN) & (run.h * initial_sharpness > 2) & (run.h * final_sharpness <= 2 + 1e-9),
+            "balancing": settled & (numpy.abs(imbalance_final) <= (1 - balance_fraction) * numpy.abs(imbalance_initial)),
+        }

@@ -115,3 +115,45 @@ def format_family(data: dict) -> str:
         confirmation = data.get("confirmation") or {}
         lines.append(f"  confirmed at {confirmation.get('dps')} digits: {'yes' if data['confirmed'] else 'NO'} ({confirmation.get('verdict')})")
     return "\n".join(lines)
+
+
+def format_atlas(data: dict) -> str:
+    head = ("loss", "class", "conv", "div", "per", "undec", "EoS|c", "cat|c", "bal|c", "med ratio")
+    rows = [head]
+    for entry in data["losses"]:
+        fractions, among = entry["fractions"], entry["among_converged"]
+        rows.append((
+            entry["loss"][:28], entry["regularity_class"],
+            *(f"{fractions[k]:.1%}" for k in ("converged", "diverged", "periodic", "undecided")),
+            *("—" if among[k] is None else f"{among[k]:.1%}" for k in ("eos", "catapult", "balancing")),
+            _fmt(entry["median_eos_ratio"]) if entry["median_eos_ratio"] is None else f"{entry['median_eos_ratio']:.4f}",
+        ))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
+    lines = [(f"atlas at h = {data['h']:g}: {data['losses'][0]['starts']} starts ({data['mode']}), box |x0|,|y0| in {data['box']}, "
+             f"{'same-sign' if data['same_sign'] else 'any sign'}, budget {data['max_steps']} steps, {data['elapsed_seconds']:.1f} s")]
+    lines += ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows]
+    confirms = [e["confirm"] for e in data["losses"] if e.get("confirm")]
+    if confirms:
+        lines.append("mpmath confirmation: " + ", ".join(f"{e['loss']}: {e['confirm']['agreement']:.0%} of {e['confirm']['checked']}" for e in data["losses"] if e.get("confirm")))
+    if data.get("plot"):
+        lines.append(f"plot: {data['plot']}")
+    cache = data.get("cache") or {}
+    if cache:
+        lines.append(f"chunks: {cache.get('computed', 0)} computed, {cache.get('cached', 0)} from cache")
+    return "\n".join(lines)
+
+
+def format_sweep(data: dict) -> str:
+    lines = [f"{data['objective']} from {tuple(data['init'])}", "h           status      period  EoS ratio  max loss ratio  final imbalance"]
+    for row in data["rows"]:
+        lines.append(
+            f"{row['h']:<11.6g} {row['status']:<11} {row['period'] or ''!s:<7} {_short(row['eos_ratio']):<10} "
+            f"{_short(row['max_loss_ratio']):<15} {_short(row['imbalance_final'])}"
+        )
+    if data.get("plot"):
+        lines.append(f"plot: {data['plot']}")
+    return "\n".join(lines)
+
+
+def _short(value) -> str:
+    return "—" if value is None else f"{value:.6g}"

@@ -116,6 +116,15 @@ def test_latex_verbs(capsys):
         ["check", "eos", "--loss", "quadratic", "--h", "0.1", "--init", "1,1", "--without", "nope"],
         ["latex", "regularity"],
         ["verify", "--only", "nope"],
+        ["check", "convergence", "--loss", "logcosh", "--h", "abc", "--init", "1,1"],
+        ["check", "convergence", "--loss", "logcosh", "--h", "0.5", "--init", "1,zz"],
+        ["check", "convergence", "--loss", "logcosh", "--h", "0.5", "--init", "1,2,3"],
+        ["check", "convergence", "--loss", "logcosh", "--h", "0.5", "--init", "nan,1"],
+        ["atlas", "--losses", "logcosh", "--h", "0.5"],
+        ["atlas", "--losses", "nope", "--h", "0.5", "--samples", "10"],
+        ["atlas", "--losses", "logcosh", "--h", "0.5", "--samples", "10", "--box", "1:0,1:2"],
+        ["sweep", "--loss", "logcosh", "--h-range", "1:0:3", "--init", "1,1"],
+        ["sweep", "--loss", "logcosh", "--h-range", "0.1:1:3", "--init", "1"],
     ],
 )
 def test_theorem_verbs_bad_input(capsys, argv):
@@ -148,3 +157,22 @@ def test_property_without_a_hypothesis_finds_a_confirmed_counterexample(capsys):
 def test_property_bad_input(capsys, argv):
     assert exit_code(argv) == 2
     assert capsys.readouterr().err.startswith("llgd: error:")
+
+
+def test_atlas_json_contract(capsys, tmp_path):
+    argv = ["atlas", "--losses", "logcosh,huber(s-1, 0.5)", "--h", "0.9", "--samples", "300", "--same-sign", "--max-steps", "3000",
+            "--cache-dir", str(tmp_path), "--json", "--plot", str(tmp_path / "a.png")]
+    data = run_json(capsys, *argv)
+    assert {"h", "box", "mode", "seed", "max_steps", "delta", "losses", "plot"} <= set(data)
+    entry = data["losses"][1]
+    assert entry["loss"] == "huber(s-1, 0.5)"
+    assert {"fractions", "among_converged", "median_eos_ratio", "counts", "regularity_class"} <= set(entry)
+    assert set(entry["fractions"]) == {"converged", "diverged", "periodic", "undecided"}
+    assert set(entry["among_converged"]) == {"eos", "catapult", "balancing"}
+    assert run_json(capsys, *argv)["cache"]["computed"] == 0  # second run: every chunk from the cache
+
+
+def test_sweep_json_contract(capsys):
+    data = run_json(capsys, "sweep", "--loss", "logcosh", "--h-range", "0.2:1.5:6", "--init", "3,0.5", "--json")
+    assert len(data["rows"]) == 6
+    assert {"h", "status", "limit", "period", "eos_ratio", "max_loss_ratio", "imbalance_final"} <= set(data["rows"][0])

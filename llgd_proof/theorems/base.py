@@ -28,7 +28,7 @@ from functools import cached_property
 import mpmath
 import sympy
 
-from ..dynamics import Status
+from ..dynamics import Status, validate_start, validate_step
 from ..errors import LlgdInputError, ParameterError
 from ..identities import Proof
 from ..losses import Loss, parse_loss_spec
@@ -137,8 +137,8 @@ class Context:
         self.investigation: Investigation | None = None
         self.dps = case.dps
         with mpmath.workdps(self.dps):
-            self.h = mpmath.mpf(case.h)
-            self.init = [mpmath.mpf(v) for v in case.init]
+            self.h = validate_step(case.h)
+            self.init = validate_start(objective, case.init)
 
     @property
     def loss(self) -> Loss:
