@@ -21,7 +21,16 @@ from .phenomena import Investigation, investigate, observe
 from .regularity import RegularityReport
 from .strategies import cases as case_strategy
 from .strategies import starting_points
-from .text import format_atlas, format_check, format_family, format_regularity, format_run, format_sweep, format_verify
+from .text import (
+    format_atlas,
+    format_check,
+    format_family,
+    format_network,
+    format_regularity,
+    format_run,
+    format_sweep,
+    format_verify,
+)
 from .theorems import THEOREMS, Case, CheckResult, Theorem, Verdict, get_theorem
 
 __all__ = [
@@ -50,6 +59,7 @@ __all__ = [
     "format_atlas",
     "format_check",
     "format_family",
+    "format_network",
     "format_regularity",
     "format_run",
     "format_sweep",

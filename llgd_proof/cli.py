@@ -128,6 +128,25 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--json", action="store_true")
     sweep.set_defaults(handler=_sweep)
 
+    network = verbs.add_parser("nn", help="the network experiment of theory §6 (needs the [nn] extra: PyTorch, scikit-learn)")
+    network.add_argument("--loss", required=True, help="mse | huber")
+    network.add_argument("--activation", required=True, help="relu | tanh | cubic-relu")
+    network.add_argument("--batch-norm", action="store_true")
+    step = network.add_mutually_exclusive_group(required=True)
+    step.add_argument("--h", type=float)
+    step.add_argument("--h-multiple", type=float, help="h = M · 2/S0 from the measured initial sharpness S0")
+    network.add_argument("--steps", type=int, required=True)
+    network.add_argument("--width", type=int, default=200)
+    network.add_argument("--samples", type=int, default=1000, help="digits used (of 1797)")
+    network.add_argument("--init-norms", default="6,20", metavar="A,B", help="Frobenius norms of W1, W2 at the start")
+    network.add_argument("--sharpness-every", type=int, default=40)
+    network.add_argument("--seed", type=int, default=0)
+    network.add_argument("--cache-dir", help="reuse finished runs stored here")
+    network.add_argument("--series", action="store_true", help="with --json: include the time series")
+    network.add_argument("--plot", metavar="FILE", help="four panels: loss, sharpness vs 2/h, balance, norms")
+    network.add_argument("--json", action="store_true")
+    network.set_defaults(handler=_network)
+
     latex = verbs.add_parser("latex", help="print LaTeX for a theorem (with bounds for --loss) or a regularity report")
     latex.add_argument("target", metavar="THEOREM_ID|regularity")
     latex.add_argument("--loss")
@@ -352,6 +371,27 @@ def _sweep(args) -> int:
 
         data["plot"] = sweep_figure(data, args.plot)
     print(json.dumps(data) if args.json else api.format_sweep(data))
+    return 0
+
+
+def _network(args) -> int:
+    from . import nn
+
+    norms = _numbers(args.init_norms)
+    if len(norms) != 2 or not all(_is_number(v) for v in norms):
+        raise LlgdInputError(f"--init-norms takes two numbers A,B, got {args.init_norms!r}")
+    config = nn.NetworkConfig(
+        loss=args.loss, activation=args.activation, batch_norm=args.batch_norm, h=args.h, h_multiple=args.h_multiple,
+        steps=args.steps, width=args.width, samples=args.samples, init_norms=(float(norms[0]), float(norms[1])),
+        seed=args.seed, sharpness_every=args.sharpness_every,
+    )
+    run = nn.run_network(config, cache_dir=args.cache_dir)
+    data = run.summary()
+    if args.series:
+        data["series"] = run.series()
+    if args.plot:
+        data["plot"] = nn.network_figure(run, args.plot)
+    print(json.dumps(data) if args.json else api.format_network(data))
     return 0
 
 

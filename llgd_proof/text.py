@@ -157,3 +157,21 @@ def format_sweep(data: dict) -> str:
 
 def _short(value) -> str:
     return "—" if value is None else f"{value:.6g}"
+
+
+def format_network(data: dict) -> str:
+    config = data["config"]
+    lines = [
+        (f"{config['loss']} loss, {config['activation']}{' + batch norm' if config['batch_norm'] else ''}, width {config['width']}, "
+        f"{config['samples']} digits, {config['steps']} full-batch GD steps, start norms {config['init_norms']}"),
+        f"h = {data['h']:.6g} (2/h = {data['two_over_h']:.6g}); initial sharpness S0 = {data['initial_sharpness']:.6g}",
+        f"status: {data['status']}" + (f" at step {data['diverged_at']}" if data["diverged_at"] is not None else ""),
+        f"final sharpness {_short(data['final_sharpness'])}; EoS ratio hS/2 = {_short(data['eos_ratio'])} (last 10%: {_short(data['tail_eos_ratio'])})",
+        f"loss {data['initial_loss']:.6g} → {_short(data['final_loss'])}; largest loss / initial {_short(data['max_loss_ratio'])}",
+        f"balance (‖W1‖ − ‖W2‖)²: {data['balance_initial']:.6g} → {_short(data['balance_final'])}",
+        f"sharpness by Lanczos on Hessian-vector products ({data['hessian_vector_products']} products): "
+        + ("converged" if data["sharpness_converged"] else "NOT always converged"),
+    ]
+    if data.get("plot"):
+        lines.append(f"plot: {data['plot']}")
+    return "\n".join(lines)
