@@ -25,7 +25,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from .errors import ParameterError
-from .losses import ALIASES, CATALOG, catalog_loss
+from .losses import ALIASES, CATALOG, catalog_loss, parse_loss_spec
 from .strategies import decimal, parametrised_losses
 from .theorems.base import Case, CheckResult, Theorem, Verdict
 
@@ -154,7 +154,7 @@ def family_losses(spec: str, ranges: dict[str, tuple[float, float]], steps: int 
     """Losses of a family from the CLI: a catalog name (ranges over mu, delta, p) or an expression (ranges over mu)."""
     name = ALIASES.get(spec.strip(), spec.strip())
     if name not in CATALOG:
-        return parametrised_losses(spec, ranges, steps=steps) if ranges else st.just(_fixed_loss(spec))
+        return parametrised_losses(spec, ranges, steps=steps) if ranges else st.just(parse_loss_spec(spec))
     unknown = set(ranges) - set(CATALOG[name].defaults)
     if unknown:
         raise ParameterError(f"loss {name!r} has no parameter {min(unknown)!r}; it has {', '.join(CATALOG[name].defaults) or 'none'}")
@@ -163,9 +163,3 @@ def family_losses(spec: str, ranges: dict[str, tuple[float, float]], steps: int 
             raise ParameterError(f"parameter range {key}={low}:{high} is empty")
     grids = {key: decimal(low, high, (high - low) / steps if high > low else 1.0) for key, (low, high) in ranges.items()}
     return st.fixed_dictionaries(grids).map(lambda values: catalog_loss(name, **values))
-
-
-def _fixed_loss(spec: str):
-    from .losses import parse_loss_spec
-
-    return parse_loss_spec(spec)

@@ -15,7 +15,7 @@ import sympy
 
 from .symbolic import vanishes
 
-x, y, t = sympy.symbols("x y t", real=True)
+x, y = sympy.symbols("x y", real=True)
 h, eta, m = sympy.symbols("h eta m", positive=True)
 mu = sympy.Symbol("mu", real=True)
 mu_pos = sympy.Symbol("mu", positive=True)

@@ -55,9 +55,6 @@ class Loss:
         """ℓ^(order)(μ), simplified."""
         return sympy.simplify(_value_at(self.derivative(order), self.minimiser))
 
-    def parameter_values(self) -> dict[str, float]:
-        return {str(symbol): float(value) for symbol, value in self.parameters.items()}
-
 
 def _value_at(expr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
     """expr(point), resolving Piecewise branches at the point."""

@@ -101,11 +101,6 @@ class Investigation:
     check: PrecisionCheck | None
     phenomena: Phenomena
 
-    @property
-    def trustworthy(self) -> bool:
-        """The run settled and (when checked) the higher-precision repeat tells the same story."""
-        return self.run.settled and (self.check is None or self.check.agrees)
-
     def limit_points(self) -> list[list[float]] | list[float]:
         if self.run.status is Status.PERIODIC:
             return [[float(v) for v in point] for point in self.run.orbit]

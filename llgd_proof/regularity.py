@@ -227,7 +227,7 @@ class RegularityReport:
             "mu_method": self.loss.minimiser_method,
             "growth_order": self.growth.as_json(),
             "growth_order_method": self.growth.method,
-            "lprime_bounded": sup is not None,
+            "lprime_bounded": self.lprime_bounded,
             "lprime_sup": None if sup is None else float(sup),
             "lprime_sup_method": sup_method,
             "curvature_at_minimum": float(self.curvature_at_minimum),

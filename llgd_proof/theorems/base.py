@@ -36,7 +36,6 @@ from ..objective import Objective, general_objective, product_objective
 from ..phenomena import Investigation, investigate
 from ..regularity import RegularityReport, report_for
 
-PROVENANCES = ("paper-claim", "derived")
 PAPER_CLAIM_NOTE = "this project's formalisation of a claim of the seed paper; thresholds are ours, not quoted constants"
 
 
@@ -327,10 +326,6 @@ def limit_on_minimiser_set(c: Context) -> tuple[bool | None, str]:
         matrix = mpmath.matrix(c.compiled().hessian_matrix(run.final))
         smallest = min(mpmath.eigsy(matrix, eigvals_only=True))
         return bool(smallest >= -1e6 * run.tolerance), f"smallest Hessian eigenvalue at the limit {mpmath.nstr(smallest, 4)}"
-
-
-def relative_gap(a, b):
-    return abs(a - b) / max(mpmath.mpf(1), abs(b))
 
 
 def matches_expected(c: Context) -> tuple[bool | None, str]:

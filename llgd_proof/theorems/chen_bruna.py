@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-import mpmath
 import sympy
 
 from ..dynamics import Status
@@ -72,4 +71,3 @@ THEOREM = Theorem(
         Case(objective="x^2/2 + x^4/4", variables=("x",), h="2.05", init=("0.1",), parameters={"minimiser": 0.0}, expected={"no_stable_two_cycle": True}, label="α = −6 < 0"),
     ],
 )
-_ = mpmath
