@@ -17,6 +17,7 @@ import sympy
 
 from .errors import ExpressionError, LossError, UnknownNameError
 from .expressions import almost_everywhere, huber, parse_expression
+from .symbolic import simplify_guarded
 from .timeouts import TimeLimitExceeded, time_limit
 
 S = sympy.Symbol("s", real=True)
@@ -53,7 +54,7 @@ class Loss:
 
     def at_minimiser(self, order: int) -> sympy.Expr:
         """ℓ^(order)(μ), simplified."""
-        return sympy.simplify(_value_at(self.derivative(order), self.minimiser))
+        return simplify_guarded(_value_at(self.derivative(order), self.minimiser))
 
 
 def _value_at(expr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
@@ -188,6 +189,8 @@ def find_minimiser(loss: sympy.Expr) -> tuple[sympy.Expr, str]:
     is taken, so that μ > 0 where possible.
     """
     evaluate = _numeric(loss)
+    _check_real_on_the_line(loss, evaluate)
+    _check_differentiable_in_closed_form(loss)
     _check_bounded_below(loss, evaluate)
     candidates = _symbolic_critical_points(loss)
     method = "symbolic"
@@ -203,20 +206,32 @@ def find_minimiser(loss: sympy.Expr) -> tuple[sympy.Expr, str]:
         raise LossError(f"the loss {loss} has no global minimiser among its critical points (it goes lower elsewhere)")
     tied = [c for v, c in values if v <= best_value + 1e-12 * (1 + abs(best_value))]
     minimiser = max(tied, key=lambda c: float(c))
-    curvature = _numeric(sympy.diff(loss, S, 2))(minimiser)
+    slope = _numeric(almost_everywhere(sympy.diff(loss, S)))
+    offset = sympy.Rational(1, 10**12)
+    if abs(slope(minimiser + offset) - slope(minimiser - offset)) > 1e-6:
+        raise LossError(f"the loss {loss} has a kink at its minimiser s = {minimiser}; the theory needs ℓ'(μ) = 0 with ℓ''(μ) > 0")
+    curvature = _numeric(almost_everywhere(sympy.diff(loss, S, 2)))(minimiser)
     if not curvature > 1e-12:
         raise LossError(f"the minimiser s = {minimiser} of {loss} is degenerate (ℓ''(μ) = {curvature:.3g}); the theory needs ℓ''(μ) > 0")
     return minimiser, method
 
 
+EVALUATION_SECONDS = 2
+
+
 def _numeric(expr: sympy.Expr) -> Callable[[object], float]:
-    function = sympy.lambdify(S, expr, modules="mpmath")
+    function = sympy.lambdify(S, almost_everywhere(expr), modules="mpmath")
 
     def evaluate(point) -> float:
         with mpmath.workdps(30):
             try:
-                value = function(mpmath.mpf(sympy.N(point, 30)) if isinstance(point, sympy.Basic) else mpmath.mpf(point))
-            except (ZeroDivisionError, ValueError, OverflowError):
+                with time_limit(EVALUATION_SECONDS):
+                    value = function(mpmath.mpf(sympy.N(point, 30)) if isinstance(point, sympy.Basic) else mpmath.mpf(point))
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                return float("nan")
+            except TimeLimitExceeded:
+                raise LossError(f"evaluating {expr} at s = {point} took longer than {EVALUATION_SECONDS} s; its values grow too fast to work with") from None
+            if abs(mpmath.im(value)) > 1e-20 * (1 + abs(value)):
                 return float("nan")
         return float(mpmath.re(value))
 
@@ -226,6 +241,20 @@ def _numeric(expr: sympy.Expr) -> Callable[[object], float]:
 def _probe_points() -> list[float]:
     magnitudes = [10.0**k for k in range(-3, 7)] + [0.5 * j for j in range(1, 41)]
     return [0.0] + magnitudes + [-m for m in magnitudes]
+
+
+def _check_real_on_the_line(loss: sympy.Expr, evaluate) -> None:
+    for point in _probe_points():
+        if math.isnan(evaluate(point)):
+            raise LossError(f"the loss {loss} is not real-valued on all of ℝ (it is undefined or complex at s = {point:g})")
+
+
+def _check_differentiable_in_closed_form(loss: sympy.Expr) -> None:
+    derivative = loss
+    for order in range(1, 5):
+        derivative = sympy.diff(derivative, S)
+        if derivative.has(sympy.Derivative):
+            raise LossError(f"sympy cannot form the derivative of order {order} of the loss {loss} in closed form")
 
 
 def _check_bounded_below(loss: sympy.Expr, evaluate) -> None:
@@ -254,5 +283,9 @@ def _numeric_critical_points(loss: sympy.Expr, evaluate) -> list[sympy.Expr]:
             root = mpmath.findroot(derivative, mpmath.mpf(best))
         except (ValueError, ZeroDivisionError):
             return []
-    root_value = sympy.Float(mpmath.nstr(root, 25), 25)
-    return [root_value] if abs(float(derivative(root))) < 1e-15 else []
+        if abs(mpmath.im(root)) > 1e-20 or not abs(derivative(root)) < 1e-15:
+            return []
+        root = mpmath.re(root)
+    if abs(root) < 1e-20:
+        return [sympy.Integer(0)]
+    return [sympy.Float(mpmath.nstr(root, 25), 25)]

@@ -25,20 +25,10 @@ from sympy.codegen.numpy_nodes import logaddexp
 from .errors import ExpressionError
 from .expressions import CONSTANTS, FUNCTIONS, almost_everywhere, parse_expression
 from .losses import Loss, S
-from .timeouts import TimeLimitExceeded, time_limit
+from .symbolic import simplify_guarded
 
 ELL = sympy.Function("ell")
 BACKENDS = ("mpmath", "numpy")
-
-
-def simplify_guarded(expr: sympy.Expr, seconds: float = 4.0) -> sympy.Expr:
-    """``sympy.simplify`` with a wall-clock guard; the unsimplified form if it overruns."""
-    try:
-        with time_limit(seconds):
-            simpler = sympy.simplify(expr)
-    except TimeLimitExceeded:
-        return expr
-    return simpler if sympy.count_ops(simpler) <= sympy.count_ops(expr) else expr
 
 
 class Objective:

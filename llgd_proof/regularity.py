@@ -17,8 +17,10 @@ from functools import cached_property
 import mpmath
 import sympy
 
+from .errors import LossError
 from .losses import Loss, S
 from .objective import product_objective
+from .symbolic import simplify_guarded
 from .timeouts import TimeLimitExceeded, time_limit
 
 PROVENANCE = "paper-claim"
@@ -48,7 +50,7 @@ class GrowthOrder:
 
 def tail_branch(expr: sympy.Expr, direction: int) -> sympy.Expr:
     """ℓ as it is far out (s → direction·∞): each Piecewise replaced by its branch active there."""
-    far = direction * sympy.Integer(10) ** 12
+    far = direction * sympy.Float(10.0**12)
 
     def choose(*pairs):
         for value, condition in pairs:
@@ -61,9 +63,9 @@ def tail_branch(expr: sympy.Expr, direction: int) -> sympy.Expr:
 
 def _limit(expr: sympy.Expr, direction: int) -> sympy.Expr | None:
     """lim_{s → direction·∞} expr, or None when sympy gives no number within the guard."""
-    along = tail_branch(expr, direction).subs(S, direction * T)
     try:
         with time_limit(LIMIT_SECONDS):
+            along = tail_branch(expr, direction).subs(S, direction * T)
             value = sympy.limit(along, T, sympy.oo)
     except (TimeLimitExceeded, NotImplementedError, ValueError, TypeError, RecursionError):
         return None
@@ -76,8 +78,13 @@ def growth_order(loss: Loss) -> GrowthOrder:
     """The growth order p of ℓ (symbolic limit on each side, or a marked numeric estimate)."""
     orders = []
     for direction in (1, -1):
-        tail = tail_branch(loss.expr, direction)
-        if tail.is_constant(S):
+        try:
+            with time_limit(LIMIT_SECONDS):
+                tail = tail_branch(loss.expr, direction)
+                constant = tail.is_constant(S)
+        except TimeLimitExceeded:
+            return GrowthOrder(_numeric_growth(loss), "numeric")
+        if constant:
             orders.append(sympy.Integer(0))
             continue
         value = _limit(sympy.log(tail) / sympy.log(direction * S), direction)
@@ -93,13 +100,22 @@ def _numeric_growth(loss: Loss) -> sympy.Expr:
     with mpmath.workdps(40):
         for direction in (1, -1):
             near, far = mpmath.mpf(10) ** 8, mpmath.mpf(10) ** 12
-            low, high = evaluate(direction * near), evaluate(direction * far)
+            low, high = _guarded(evaluate, direction * near), _guarded(evaluate, direction * far)
             if high <= 0 or low <= 0:
                 slopes.append(0.0)
                 continue
             slopes.append(float((mpmath.log(high) - mpmath.log(low)) / (mpmath.log(far) - mpmath.log(near))))
     slope = max(slopes)
     return sympy.oo if slope > 64 else sympy.Float(round(slope, 3), 4)
+
+
+def _guarded(evaluate, point):
+    """One numeric evaluation far out; a loss whose values there take too long is refused."""
+    try:
+        with time_limit(LIMIT_SECONDS):
+            return evaluate(point)
+    except TimeLimitExceeded:
+        raise LossError(f"evaluating the loss at s = {mpmath.nstr(point, 3)} took longer than {LIMIT_SECONDS:g} s; its values grow too fast to work with") from None
 
 
 class RegularityReport:
@@ -130,7 +146,7 @@ class RegularityReport:
     @cached_property
     def alpha(self) -> sympy.Expr:
         """α(μ) = 3ℓ'''(μ)² − ℓ''(μ)ℓ''''(μ) (flip-bifurcation indicator; anchor: Chen & Bruna)."""
-        return sympy.simplify(3 * self.loss.at_minimiser(3) ** 2 - self.curvature_at_minimum * self.loss.at_minimiser(4))
+        return simplify_guarded(3 * self.loss.at_minimiser(3) ** 2 - self.curvature_at_minimum * self.loss.at_minimiser(4))
 
     @cached_property
     def lprime_sup(self) -> tuple[sympy.Expr | None, str]:
@@ -152,13 +168,13 @@ class RegularityReport:
         finite = [critical] if isinstance(critical, sympy.FiniteSet) else [a for a in getattr(critical, "args", ()) if isinstance(a, sympy.FiniteSet)]
         for points in finite:
             candidates += [sympy.Abs(derivative.subs(S, point)) for point in points]
-        return sympy.simplify(sympy.Max(*candidates)), "symbolic"
+        return simplify_guarded(sympy.Max(*candidates)), "symbolic"
 
     def _numeric_lprime_sup(self, derivative: sympy.Expr) -> tuple[sympy.Expr | None, str]:
         evaluate = sympy.lambdify(S, derivative, modules="mpmath")
         with mpmath.workdps(30):
             points = [mpmath.mpf(k) / 64 for k in range(-64 * 64, 64 * 64 + 1)] + [mpmath.mpf(10) ** e * sign for e in range(2, 13) for sign in (1, -1)]
-            values = [abs(evaluate(p + self.mu)) for p in points]
+            values = [abs(_guarded(evaluate, p + self.mu)) for p in points]
         far = max(values[-4:])
         if far > 10 * max(values[:-22]) and far > 1e6:
             return None, "numeric"
@@ -175,8 +191,8 @@ class RegularityReport:
         point = (T, self.mu / T) if self.mu != 0 else (T, sympy.Integer(0))
         x, y = objective.variables
         hessian = objective.hessian.subs({x: point[0], y: point[1]})
-        eigenvalues = [sympy.simplify(e) for e in hessian.eigenvals()]
-        norm = sympy.simplify(sympy.Max(*[sympy.Abs(e) for e in eigenvalues]))
+        eigenvalues = [simplify_guarded(e) for e in hessian.eigenvals()]
+        norm = simplify_guarded(sympy.Max(*[sympy.Abs(e) for e in eigenvalues]))
         return point, norm
 
     @cached_property
@@ -197,7 +213,7 @@ class RegularityReport:
         """1/(|μ|ℓ''(μ)): largest step with a linearly stable minimiser (theory F2); None when μ = 0."""
         if self.mu == 0:
             return None
-        return sympy.simplify(1 / (sympy.Abs(self.mu) * self.curvature_at_minimum))
+        return simplify_guarded(1 / (sympy.Abs(self.mu) * self.curvature_at_minimum))
 
     def latex(self) -> dict[str, str]:
         sup, _ = self.lprime_sup

@@ -1,4 +1,4 @@
-"""Zero certificates: does a sympy expression vanish identically?
+"""Guarded simplification, and zero certificates: does a sympy expression vanish identically?
 
 :func:`vanishes` tries, in order, ``simplify``, a rewrite through ``exp`` (which settles
 hyperbolic identities ``simplify`` misses), and ``expand``; it answers with the method that
@@ -10,6 +10,16 @@ from __future__ import annotations
 import sympy
 
 from .timeouts import TimeLimitExceeded, time_limit
+
+
+def simplify_guarded(expr: sympy.Expr, seconds: float = 4.0) -> sympy.Expr:
+    """``sympy.simplify`` with a wall-clock guard; the unsimplified form if it overruns."""
+    try:
+        with time_limit(seconds):
+            simpler = sympy.simplify(expr)
+    except TimeLimitExceeded:
+        return expr
+    return simpler if sympy.count_ops(simpler) <= sympy.count_ops(expr) else expr
 
 
 def vanishes(expr, seconds: float = 20.0) -> str | None:

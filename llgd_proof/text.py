@@ -32,7 +32,8 @@ def format_run(data: dict) -> str:
     check = data.get("precision_check")
     if check:
         verdict = "agrees" if check["agrees"] else "DISAGREES"
-        lines.append(f"precision check at {check['check_dps']} digits: {verdict} ({check['agreeing_digits']} digits agree)")
+        detail = "status compared" if data["status"] == "diverged" else f"{check['agreeing_digits']} digits agree"
+        lines.append(f"precision check at {check['check_dps']} digits: {verdict} ({detail})")
     return "\n".join(lines)
 
 
@@ -80,7 +81,7 @@ def _case_text(case: dict) -> str:
 def _precision_text(check) -> str:
     if not check:
         return "no precision check"
-    return f"precision check at {check['check_dps']} digits {'agrees' if check['agrees'] else 'DISAGREES'} ({check['agreeing_digits']} digits)"
+    return f"precision check at {check['check_dps']} digits {'agrees' if check['agrees'] else 'DISAGREES'} ({check['agreeing_digits']} digits; status only when diverged)"
 
 
 def format_verify(data: dict) -> str:

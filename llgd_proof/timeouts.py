@@ -10,26 +10,45 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 
 
 class TimeLimitExceeded(Exception):
     """A guarded step ran past its limit."""
 
 
+REPEAT_SECONDS = 0.1
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float):
+    """Raise :class:`TimeLimitExceeded` in the guarded block after ``seconds``.
+
+    The alarm repeats every ``REPEAT_SECONDS`` until the block ends, because an exception raised
+    while the interpreter runs a callback (a garbage-collector hook, a ``__del__``) is swallowed.
+    Guards nest: an inner guard never extends an outer one, and the outer guard's remaining time
+    is restored (less the time spent inside) when the inner block ends.
+    """
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+    outer_remaining, outer_repeat = signal.getitimer(signal.ITIMER_REAL) if usable else (0.0, 0.0)
+    if not usable or 0 < outer_remaining <= seconds:
         yield
         return
+    active = True
 
     def _raise(signum, frame):
-        raise TimeLimitExceeded(f"step exceeded {seconds} s")
+        if active:
+            raise TimeLimitExceeded(f"step exceeded {seconds} s")
 
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT_SECONDS)
     try:
         yield
     finally:
+        active = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_remaining > 0:
+            left = max(outer_remaining - (time.monotonic() - started), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, outer_repeat)

@@ -131,3 +131,36 @@ def test_loss_construction_ends_in_a_typed_error_or_a_loss(text):
     except LlgdInputError:
         return
     assert loss.at_minimiser(2) > 0
+
+
+ATOMS = st.sampled_from(["s", "(s - 1)", "(s + 2)", "(s - mu)", "2", "0.5", "3"])
+
+
+def _combine(children):
+    unary = st.sampled_from(["exp", "log", "sqrt", "cosh", "tanh", "abs", "atan", "sinh"])
+    return st.one_of(
+        st.tuples(unary, children).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(children, st.sampled_from(["+", "-", "*", "/", "^"]), children).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        children.map(lambda c: f"({c})^2"),
+        st.tuples(children, children).map(lambda t: f"huber({t[0]}, {t[1]})"),
+    )
+
+
+WELL_FORMED = st.recursive(ATOMS, _combine, max_leaves=6)
+
+
+@settings(max_examples=60)
+@given(WELL_FORMED)
+def test_well_formed_losses_through_the_whole_pipeline(text):
+    """Well-formed random losses: minimiser search and the regularity report end in a report or a typed error."""
+    from llgd_proof.losses import loss_from_expression
+    from llgd_proof.regularity import RegularityReport
+
+    try:
+        with time_limit(60):
+            loss = loss_from_expression(text, mu=1)
+            report = RegularityReport(loss).as_json()
+    except LlgdInputError:
+        return
+    assert report["class"] in ("good", "borderline", "bad")
+    assert report["curvature_at_minimum"] > 0

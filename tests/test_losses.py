@@ -30,7 +30,9 @@ def test_several_global_minimisers_pick_the_positive_one():
     assert loss_from_expression("(s^2-1)^2/4").minimiser == 1
 
 
-@pytest.mark.parametrize("text", ["s", "-s^2", "exp(s)", "s^4", "sin(s)*0 + 1 - s^3"])
+@pytest.mark.parametrize("text", [
+    "s", "-s^2", "exp(s)", "s^4", "sin(s)*0 + 1 - s^3", "abs(s-1) + (s-1)^2", "exp(-s^2)", "log(s)^2", "(s-1)^2 + sqrt(s)", "s^4^(s^4)",
+])
 def test_losses_without_a_usable_minimiser_are_refused(text):
     with pytest.raises(LossError):
         loss_from_expression(text)
