@@ -99,7 +99,8 @@ def _evidence_summary(result: CheckResult) -> str:
     parts.insert(0, f"{evidence.get('status', '?')} in {evidence.get('steps', '?')} steps")
     check = evidence.get("precision_check")
     if check:
-        parts.append(f"{check['agreeing_digits']} digits agree at {check['check_dps']}")
+        agreement = "same status" if evidence.get("status") == "diverged" else f"{check['agreeing_digits']:g} digits agree"
+        parts.append(f"{agreement} at {check['check_dps']} digits")
     return "; ".join(parts)
 
 
