@@ -8,6 +8,7 @@ min ℓ = 0 (theory §1). μ comes from the catalog, from ``sympy.solveset`` on 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -188,7 +189,7 @@ def find_minimiser(loss: sympy.Expr) -> tuple[sympy.Expr, str]:
     minimiser. Where several points are global minimisers (e.g. (s² − 1)²/4 at ±1) the largest
     is taken, so that μ > 0 where possible.
     """
-    evaluate = _numeric(loss)
+    evaluate = functools.cache(_numeric(loss))  # the probe points are visited by several checks below
     _check_real_on_the_line(loss, evaluate)
     _check_differentiable_in_closed_form(loss)
     _check_bounded_below(loss, evaluate)
