@@ -30,7 +30,9 @@ _MODULES = [
     convergence, sharpness_bound, eos, balancing, catapult, rate,
     wang2022, lewkowycz2020, zhu2023, chen_bruna, macdonald, descent_lemma, pl_rate, kreisler, ahn2023,
 ]
-THEOREMS: dict[str, Theorem] = {module.THEOREM.id: module.THEOREM for module in _MODULES}
+THEOREMS: dict[str, Theorem] = {
+    theorem.id: theorem for module in _MODULES for theorem in getattr(module, "VERSIONS", (module.THEOREM,))
+}  # a module lists every version it keeps in ``VERSIONS`` (current first), or has a single ``THEOREM``
 
 __all__ = ["THEOREMS", "Case", "CheckResult", "Theorem", "Verdict", "get_theorem"]
 

@@ -193,6 +193,9 @@ class CheckResult:
             "theorem": self.theorem.id,
             "title": self.theorem.title,
             "provenance": self.theorem.provenance,
+            "status": self.theorem.status,
+            "version": self.theorem.version,
+            "note": self.theorem.note,
             "verdict": self.verdict.value,
             "case": self.case.as_json(),
             "hypotheses": [f.as_json("met") for f in self.hypotheses],
@@ -223,6 +226,14 @@ class Theorem:
     bounds: Callable[[Loss, Mapping[str, float]], dict[str, str]] | None = None
     keep_path: bool = False
     optional_parameters: Sequence[str] = ()  # accepted from a case without a default (e.g. a stated constant L)
+    # version history (theory.md §4): a refuted formalisation stays in the library beside its replacement
+    version: int = 1
+    status: str = "current"  # "current" | "refuted"
+    counterexample: Case | None = None  # for a refuted variant: the exact case that violates it
+    reproduce: str = ""  # the llgd command that reproduces the counterexample
+    replaces: str | None = None  # id of the variant this one replaces
+    replaced_by: str | None = None  # id of the variant that replaces this one
+    kind: str = "pointwise"  # "pointwise" | "comparative" (statistical) | "consistency" (can fail only through arithmetic)
 
     def without(self, *names: str) -> Theorem:
         """The same theorem with the named hypotheses dropped (to search for what breaks)."""
@@ -273,6 +284,12 @@ class Theorem:
             "conclusion": {"name": self.conclusion_name, "latex": self.conclusion_latex},
             "parameters": dict(self.parameters),
             "note": self.note,
+            "status": self.status,
+            "version": self.version,
+            "kind": self.kind,
+            **({"counterexample": self.counterexample.as_json(), "reproduce": self.reproduce} if self.counterexample is not None else {}),
+            **({"replaces": self.replaces} if self.replaces else {}),
+            **({"replaced_by": self.replaced_by} if self.replaced_by else {}),
         }
 
 
