@@ -34,6 +34,7 @@ MAX_PERIOD = 64
 
 class Status(str, enum.Enum):
     CONVERGED = "converged"
+    STATIONARY = "stationary"  # a critical point that is not a minimiser (saddle, maximum, degenerate): never "converges"
     PERIODIC = "periodic"
     DIVERGED = "diverged"
     UNDECIDED = "undecided"
