@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .atlas import AtlasResult, Box, atlas, default_cache_dir, sweep
+from .claims import Claim, ClaimError, load_claim
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, gradient_descent, precision_check
 from .errors import LlgdInputError
 from .families import FamilyReport, family_losses
@@ -42,6 +43,8 @@ __all__ = [
     "Box",
     "Case",
     "CheckResult",
+    "Claim",
+    "ClaimError",
     "FamilyReport",
     "Investigation",
     "LlgdInputError",
@@ -67,6 +70,7 @@ __all__ = [
     "get_theorem",
     "gradient_descent",
     "investigate",
+    "load_claim",
     "loss_from_expression",
     "make_loss",
     "make_objective",

@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import sys
+import time
 from collections.abc import Sequence
 
 from . import api
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     theorems.set_defaults(handler=_theorems)
 
     check = verbs.add_parser("check", help="check one theorem on one case and give a verdict")
-    check.add_argument("theorem", metavar="THEOREM_ID")
+    check.add_argument("theorem", metavar="THEOREM_ID", nargs="?")
     _add_objective_arguments(check)
     _add_run_arguments(check)
     check.set_defaults(dps=30)
@@ -80,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(handler=_verify)
 
     prop = verbs.add_parser("property", help="property-test a theorem over a loss family with hypothesis; shrink any counterexample")
-    prop.add_argument("theorem", metavar="THEOREM_ID")
-    prop.add_argument("--loss", required=True, help="catalog name or expression in s (parameter mu)")
+    prop.add_argument("theorem", metavar="THEOREM_ID", nargs="?")
+    prop.add_argument("--loss", help="catalog name or expression in s (parameter mu)")
     prop.add_argument("--param", action="append", default=[], metavar="NAME=LO:HI", help="vary a loss parameter over a range (mu; delta, p for catalog losses)")
     prop.add_argument("--examples", type=int, default=100)
     prop.add_argument("--seed", type=int, default=0)
@@ -148,11 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     network.set_defaults(handler=_network)
 
     latex = verbs.add_parser("latex", help="print LaTeX for a theorem (with bounds for --loss) or a regularity report")
-    latex.add_argument("target", metavar="THEOREM_ID|regularity")
+    latex.add_argument("target", metavar="THEOREM_ID|regularity", nargs="?")
     latex.add_argument("--loss")
     latex.add_argument("--mu")
     latex.add_argument("--json", action="store_true", help="print {\"latex\": ...}")
     latex.set_defaults(handler=_latex)
+    _add_claim_options(verbs)
     return parser
 
 
@@ -430,6 +432,117 @@ def _latex(args) -> int:
         text = latex.theorem_latex(theorem, api.make_loss(args.loss, mu=args.mu) if args.loss else None)
     print(json.dumps({"latex": text}) if args.json else text)
     return 0
+
+
+# -- claims as data (issue 13): --claim FILE on check, property and latex; --claims DIR on verify ------------
+
+
+def _add_claim_options(verbs) -> None:
+    for name, handler in (("check", _check_claim), ("property", _property_claim), ("latex", _latex_claim)):
+        parser = verbs.choices[name]
+        parser.add_argument("--claim", metavar="FILE", help="a claim file (TOML: hypotheses and a conclusion over the README's vocabulary) instead of a theorem id")
+        defaults = {key: parser.get_default(key) for key in ("examples", "seed", "h_fraction", "box", "dps", "max_steps")}
+        parser.set_defaults(handler=_theorem_or_claim(name, parser.get_default("handler"), handler, defaults))
+    verify = verbs.choices["verify"]
+    verify.add_argument("--claims", metavar="DIR", help="also check every claim file (*.toml) in DIR on its own cases")
+    verify.set_defaults(handler=_verify_with_claims(verify.get_default("handler")))
+
+
+def _theorem_or_claim(verb: str, builtin, claim_handler, defaults):
+    def handle(args) -> int:
+        target = args.target if verb == "latex" else args.theorem
+        if args.claim is not None:
+            if target is not None:
+                raise LlgdInputError(f"give a theorem id or --claim FILE, not both (got {target!r} and --claim)")
+            return claim_handler(args, defaults)
+        if target is None:
+            raise LlgdInputError(f"llgd {verb} needs a {'THEOREM_ID or regularity' if verb == 'latex' else 'THEOREM_ID'} (or --claim FILE)")
+        if verb == "property" and args.loss is None:
+            raise LlgdInputError("llgd property THEOREM_ID needs --loss (a catalog name or an expression in s)")
+        return builtin(args)
+
+    return handle
+
+
+def _check_claim(args, defaults) -> int:
+    if args.loss is None and not args.vars:
+        raise LlgdInputError("--objective needs --vars naming its variables, e.g. --vars x,y")
+    claim = api.load_claim(args.claim)
+    result = api.check(
+        claim.theorem, h=args.h, init=_numbers(args.init), loss=args.loss, mu=args.mu, dim=args.dim, objective=args.objective,
+        variables=args.vars.split(",") if args.vars else (), dps=args.dps, max_steps=args.max_steps,
+        parameters=_assignments(args.set), without=args.without,
+    )
+    data = {**result.as_json(), "claim_file": args.claim}
+    print(json.dumps(data) if args.json else api.format_check(data))
+    return 0
+
+
+def _property_claim(args, defaults) -> int:
+    claim = api.load_claim(args.claim)
+    overrides: dict = {}
+    if args.loss is not None:
+        overrides["loss"] = args.loss
+    if args.param:
+        overrides["parameters"] = {}
+        for item in args.param:
+            name, eq, span = item.partition("=")
+            if not eq:
+                raise LlgdInputError(f"--param takes NAME=LO:HI, got {item!r}")
+            overrides["parameters"][name.strip()] = _range(span, f"--param {name.strip()}")
+    if args.h_fraction != defaults["h_fraction"]:
+        overrides.update(h_fraction=_range(args.h_fraction, "--h-fraction"), h=None)
+    if args.box != defaults["box"]:
+        box = _box(args.box)
+        overrides["box"] = ((box.x_low, box.x_high), (box.y_low, box.y_high))
+    if args.log_box:
+        overrides["log_box"] = True
+    if args.any_sign:
+        overrides["any_sign"] = True
+    overrides.update({key: getattr(args, key) for key in ("examples", "seed", "dps", "max_steps") if getattr(args, key) != defaults[key]})
+    domain = claim.domain_with(**overrides)
+    report = claim.search(domain=domain, without=args.without)
+    data = report.as_json()
+    data.update(claim_file=args.claim, loss=domain.loss, parameters={k: list(v) for k, v in domain.parameters.items()},
+                domain=claim.domain_json(domain), dropped_hypotheses=list(args.without))
+    print(json.dumps(data) if args.json else api.format_family(data))
+    return 0
+
+
+def _latex_claim(args, defaults) -> int:
+    if args.loss is not None or args.mu is not None:
+        raise LlgdInputError("llgd latex --claim takes no --loss or --mu: a claim's statement does not depend on a loss")
+    text = api.load_claim(args.claim).latex()
+    print(json.dumps({"latex": text}) if args.json else text)
+    return 0
+
+
+def _verify_with_claims(builtin):
+    def handle(args) -> int:
+        if args.claims is None:
+            return builtin(args)
+        from .claims import check_claims, load_directory
+
+        def progress(result):
+            if not args.json:
+                print(f"  {result.theorem.id:<24} {result.verdict.value}", file=sys.stderr, flush=True)
+
+        claims = load_directory(args.claims)  # every file is read (and refused) before anything runs
+        library = api.verify(args.only.split(",") if args.only else None, progress=progress)
+        start = time.perf_counter()
+        results = library.results + check_claims(claims, progress=progress)
+        report = api.VerifyReport(results, library.elapsed + time.perf_counter() - start)
+        data = {**report.as_json(), "claims_dir": args.claims, "claims": [c.name for c in claims]}
+        if args.latex:
+            from .latex import report_document
+
+            with open(args.latex, "w", encoding="utf-8") as handle_:
+                handle_.write(report_document(report.results, elapsed=report.elapsed))
+            data["latex_file"] = args.latex
+        print(json.dumps(data) if args.json else api.format_verify(data))
+        return 1 if report.violated else 0
+
+    return handle
 
 
 def main(argv: Sequence[str] | None = None) -> int:
