@@ -309,7 +309,10 @@ class _ConditionBuilder:
         try:
             return parse_expression(ast.unparse(node), self.names)
         except (ExpressionError, RecursionError, ValueError) as error:
-            self.fail(str(error).rstrip("."))
+            message = str(error).rstrip(".")
+            if message.startswith("unknown name") and self.booleans:
+                message += f"; the flags {', '.join(sorted(self.booleans))} stand alone"
+            self.fail(message)
 
 
 def _inside_where(root: ast.AST, target: ast.AST) -> bool:
@@ -502,7 +505,7 @@ class Claim:
         ]
         text, condition = self.conclusion
         theorem = ClaimTheorem(
-            id=self.name,
+            id=f"claim:{self.name}",
             title=f"claim {self.name}" + (f" (a formalisation of {self.formalises})" if self.formalises else ""),
             statement=self.statement_latex(),
             provenance=self.provenance,
