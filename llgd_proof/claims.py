@@ -427,7 +427,7 @@ def _json_value(value):
 
 _KEYS = {"name", "statement", "reference", "provenance", "formalises", "parameters", "hypotheses", "conclusion", "cases", "domain"}
 _CASE_KEYS = {"loss", "mu", "h", "init", "dim", "objective", "vars", "variables", "dps", "max_steps", "label", "parameters"}
-_DOMAIN_KEYS = {"loss", "parameters", "h_fraction", "h", "box", "log_box", "any_sign", "dim", "examples", "seed", "dps", "max_steps"}
+_DOMAIN_KEYS = {"loss", "parameters", "grid", "h_fraction", "h", "box", "log_box", "any_sign", "dim", "examples", "seed", "dps", "max_steps"}
 _PROVENANCE = re.compile(r"^(user-claim|derived|anchor:[A-Za-z0-9_.-]+)$")
 
 
@@ -437,6 +437,7 @@ class Domain:
 
     loss: str = "logcosh"
     parameters: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    grid: int = 20  # each parameter range is a grid of grid + 1 values (few values: fewer regularity reports to derive)
     h_fraction: tuple[float, float] | None = (0.05, 0.99)  # of the stable step 1/(|μ|ℓ''(μ)) (2/ℓ''(0) when μ = 0)
     h: tuple[float, float] | None = None  # absolute steps instead
     box: tuple[tuple[float, float], tuple[float, float]] = ((0.05, 10.0), (0.05, 5.0))
@@ -545,7 +546,7 @@ class Claim:
         """The hypothesis strategy of cases for ``domain`` (default: the claim's own)."""
         d = domain or self.domain
         starts = starting_points(x_range=d.box[0], y_range=d.box[1], same_sign=not d.any_sign, log_scale=d.log_box, dim=d.dim)
-        losses = family_losses(d.loss, dict(d.parameters))
+        losses = family_losses(d.loss, dict(d.parameters), steps=d.grid)
         if d.h is None:
             return cases(losses, fraction=d.h_fraction, starts=starts, dps=d.dps, max_steps=d.max_steps)
         low, high = d.h
@@ -797,7 +798,7 @@ def _domain_from(data: Mapping, where: str) -> Domain:
     if min(box[0][0], box[1][0]) <= 0:
         raise ClaimError(f"the domain of {where}: the box gives magnitudes; use positive bounds (signs are drawn separately)")
     result = {}
-    for key in ("dim", "examples", "seed", "dps", "max_steps"):
+    for key in ("dim", "grid", "examples", "seed", "dps", "max_steps"):
         value = data.get(key, getattr(defaults, key))
         if isinstance(value, bool) or not isinstance(value, int) or (key != "seed" and value < 1):
             raise ClaimError(f"the domain of {where}: {key!r} must be a positive integer")
