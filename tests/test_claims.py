@@ -316,3 +316,16 @@ def test_api_loads_a_claim_from_a_path_or_its_text():
     assert from_path.as_json()["provenance"] == "user-claim" and from_path.parameters == {"delta": 0.25}
     with pytest.raises(ClaimError, match="no claim file"):
         load_claim("does-not-exist.toml")
+
+
+def test_readme_documents_every_word_and_its_claim_file_parses():
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## State your own claim") :]
+    for name, term in VOCABULARY.items():
+        assert re.search(rf"^\| `{name}` \| {term.kind} \| {'boolean' if term.boolean else 'number'} \| {term.scope} \|", section, re.M), name
+    claim = parse_claim(re.search(r"```toml\n(.*?)```", section, re.S).group(1))
+    assert [text for text, _ in claim.hypotheses] == ["p < 2", "mu > 0", "h < 1/(mu*curvature)", "h*S_GF0 > 2"]
+    assert claim.conclusion[0] == "converged and eos_ratio >= 0.9" and len(claim.cases) == 1
