@@ -403,6 +403,8 @@ def _show(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if value in (sympy.oo, -sympy.oo):
+        return "∞" if value == sympy.oo else "−∞"
     if isinstance(value, sympy.Basic) and value.is_number and not value.is_Float and len(str(value)) <= 24:
         return str(value)
     try:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from llgd_proof import api, strategies
 from llgd_proof.claims import SHIPPED, VOCABULARY, Claim, ClaimError, load_claim, parse_claim, shipped_claims
 from llgd_proof.cli import main
-from llgd_proof.theorems import Case, Verdict, get_theorem
+from llgd_proof.theorems import THEOREMS, Case, Verdict, get_theorem
 from llgd_proof.theorems.base import Hypothesis
 
 USER_CLAIM = """
@@ -49,12 +49,23 @@ def _absolute_step(c):
 
 
 def python_theorem(claim: Claim):
-    """The Python theorem a shipped claim encodes (convergence-v2: T1 with h ≤ √2/G added locally)."""
-    theorem = get_theorem(claim.formalises)
-    if claim.name == "convergence-v2":
-        extra = Hypothesis("absolute step", r"h \le \sqrt2/G", _absolute_step)
-        theorem = dataclasses.replace(theorem, hypotheses=[*theorem.hypotheses, extra], id="convergence with h <= sqrt(2)/G")
-    return theorem
+    """The pointwise Python theorem a shipped claim encodes: the version of ``claim.formalises`` with as many hypotheses.
+
+    Theorem modules keep several versions (``eos`` and ``eos-v1``, ``convergence`` v1 and v2…); the one stating the
+    same hypotheses is the one to compare with. If T1 v2 is not in the library, it is T1 with h ≤ √2/G added here.
+    """
+    family = [
+        t for i, t in THEOREMS.items()
+        if (i == claim.formalises or i.startswith(claim.formalises + "-")) and getattr(t, "kind", "pointwise") == "pointwise"
+    ]
+    family.sort(key=lambda t: t.id != claim.name)
+    for theorem in family:
+        if len(theorem.hypotheses) == len(claim.hypotheses):
+            return theorem
+    base = next(t for t in family if len(t.hypotheses) == len(claim.hypotheses) - 1)
+    assert claim.name == "convergence-v2"
+    extra = Hypothesis("absolute step", r"h \le \sqrt2/G", _absolute_step)
+    return dataclasses.replace(base, hypotheses=[*base.hypotheses, extra], id="convergence with h <= sqrt(2)/G")
 
 
 SHIPPED_CLAIMS = {claim.name: claim for claim in shipped_claims()}
