@@ -187,7 +187,7 @@ class Relation:
         return {str(s) for s in (self.lhs.free_symbols | self.rhs.free_symbols)}
 
     def latex(self, names: Mapping) -> str:
-        return f"{sympy.latex(self.lhs, symbol_names=names)} {_LATEX_OPERATORS[self.operator]} {sympy.latex(self.rhs, symbol_names=names)}"
+        return f"{_latex(self.lhs, names)} {_LATEX_OPERATORS[self.operator]} {_latex(self.rhs, names)}"
 
     def text(self) -> str:
         return f"{self.lhs} {self.operator} {self.rhs}"
@@ -219,13 +219,26 @@ class Connective:
         if self.operator == "not":
             return r"\neg " + wrapped(self.parts[0]) if not isinstance(self.parts[0], Relation) else r"\neg\left(" + self.parts[0].latex(names) + r"\right)"
         if self.operator == "and" and _is_chain(self.parts):  # 0.75 <= eos_ratio <= 1 reads as written
-            first = self.parts[0]
-            text = sympy.latex(first.lhs, symbol_names=names)
+            text = _latex(self.parts[0].lhs, names)
             for part in self.parts:
-                text += f" {_LATEX_OPERATORS[part.operator]} {sympy.latex(part.rhs, symbol_names=names)}"
+                text += f" {_LATEX_OPERATORS[part.operator]} {_latex(part.rhs, names)}"
             return text
         joiner = r" \wedge " if self.operator == "and" else r" \vee "
         return joiner.join(wrapped(p) for p in self.parts)
+
+
+def _latex(expr: sympy.Expr, names: Mapping) -> str:
+    """sympy.latex, with decimal literals (rationals over a power of ten) shown as decimals: 0.9, not 9/10."""
+
+    def decimal(number: sympy.Rational) -> sympy.Float:
+        digits = len(str(number.q)) - 1
+        text = f"{abs(number.p) // number.q}.{abs(number.p) % number.q:0{digits}d}"
+        return sympy.Float(("-" if number.p < 0 else "") + text, max(digits + len(str(abs(number.p))), 15))
+
+    def is_decimal(e) -> bool:
+        return e.is_Rational and not e.is_Integer and e.q > 1 and str(e.q).rstrip("0") == "1"
+
+    return sympy.latex(expr.replace(is_decimal, decimal), symbol_names=names, full_prec=False)
 
 
 def _is_chain(parts) -> bool:
