@@ -10,7 +10,6 @@ import argparse
 import json
 import math
 import sys
-import time
 from collections.abc import Sequence
 
 from . import api
@@ -521,6 +520,8 @@ def _verify_with_claims(builtin):
     def handle(args) -> int:
         if args.claims is None:
             return builtin(args)
+        import time
+
         from .claims import check_claims, load_directory
 
         def progress(result):
