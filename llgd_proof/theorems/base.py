@@ -275,6 +275,8 @@ class Theorem:
         holds, detail = self.conclude(context)
         conclusion = Finding(self.conclusion_name, holds, detail)
         verdict = _verdict(findings, conclusion, proofs, context.investigation)
+        if start.ok is False:
+            verdict = Verdict.HYPOTHESES_NOT_MET  # the theorem does not speak of this start, whatever else is undecided
         evidence = {**context.investigation.as_json(), **context.quantities}
         if verdict is Verdict.VIOLATED:
             evidence["counterexample"] = {"case": case.as_json(), "confirmed_at_dps": (context.investigation.check.check_dps if context.investigation.check else None)}
