@@ -173,10 +173,9 @@ class StoppingRule:
             on_minimiser_set = [self.mu] + [0] * (n - 1) + [mpmath.mpf(1)] + [0] * (n - 1)
             self.floor = self.compiled.value(*on_minimiser_set)  # ℓ(μ) = min ℓ
 
-    def critical(self, theta: Sequence, loss, gradient: Sequence) -> bool:
-        """‖∇f‖·max(1, ‖θ‖) ≤ τ·max(1, |f|) (max-norms)."""
-        size = max([mpmath.mpf(1)] + [abs(t) for t in theta])
-        return max(abs(g) for g in gradient) * size <= self.tolerance * max(1, abs(loss))
+    def critical(self, theta_norm, loss, gradient_norm) -> bool:
+        """‖∇f‖·max(1, ‖θ‖) ≤ τ·max(1, |f|) (max-norms, passed in)."""
+        return gradient_norm * max(1, theta_norm) <= self.tolerance * max(1, abs(loss))
 
     def residual_small(self, theta: Sequence) -> bool:
         """|xᵀy − μ| ≤ τ·max(1, |μ|) (product family)."""
@@ -286,7 +285,8 @@ def gradient_descent(
             record.offer(k, theta, loss)
             if k == mark_step:
                 marked = list(theta)
-            if k >= next_look and rule.critical(theta, loss, gradient):
+            gradient_norm, theta_norm = max(abs(g) for g in gradient), max(abs(t) for t in theta)
+            if k >= next_look and rule.critical(theta_norm, loss, gradient_norm):
                 kind, escape = rule.classify(theta, loss, gradient)
                 if kind == MINIMISER:
                     status, reason, kind = Status.CONVERGED, "at a point of the minimiser set", None
@@ -296,8 +296,8 @@ def gradient_descent(
                         status, reason = Status.STATIONARY, f"held at a critical point that is not a minimiser ({kind})"
                         break
                     next_look, kind = k + RECHECK_AFTER, None
-            previous_gradient_norm = max(abs(g) for g in gradient)
-            if max(abs(t) for t in theta) > position_bound or abs(loss) > loss_bound:
+            previous_gradient_norm = gradient_norm
+            if theta_norm > position_bound or abs(loss) > loss_bound:
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
             if k % 8 == 0 and len(history) > 2 * max_period:
