@@ -181,8 +181,9 @@ class StoppingRule:
         """|xᵀy − μ| ≤ τ·max(1, |μ|) (product family)."""
         return abs(self.compiled.residual(*theta)) <= self.tolerance * max(1, abs(self.mu))
 
-    def classify(self, theta: Sequence, loss, gradient: Sequence) -> tuple[str | None, list]:
-        """(kind, escape directions) at a critical θ; kind None means "still approaching M"."""
+    def classify(self, theta: Sequence, loss, gradient: Sequence, *, hessian: bool = True) -> tuple[str | None, list]:
+        """(kind, escape directions) at a critical θ; kind None means "not decided here" (still approaching
+        M, or ``hessian=False`` and the cheap product-family tests did not decide)."""
         if self.objective.is_product:
             if self.residual_small(theta):
                 return MINIMISER, []
@@ -191,6 +192,8 @@ class StoppingRule:
                 return MINIMISER, []  # another global minimiser of a loss with tied minima
             if gap <= self.tolerance * max(1, abs(self.floor)):
                 return None, []
+        if not hessian:
+            return None, []
         eigenvalues, vectors = mpmath.eigsy(mpmath.matrix(self.compiled.hessian_matrix(theta)))
         n = self.objective.n_variables
         values = [eigenvalues[i] for i in range(n)]
@@ -286,8 +289,8 @@ def gradient_descent(
             if k == mark_step:
                 marked = list(theta)
             gradient_norm, theta_norm = max(abs(g) for g in gradient), max(abs(t) for t in theta)
-            if k >= next_look and rule.critical(theta_norm, loss, gradient_norm):
-                kind, escape = rule.classify(theta, loss, gradient)
+            if rule.critical(theta_norm, loss, gradient_norm):
+                kind, escape = rule.classify(theta, loss, gradient, hessian=k >= next_look)
                 if kind == MINIMISER:
                     status, reason, kind = Status.CONVERGED, "at a point of the minimiser set", None
                     break

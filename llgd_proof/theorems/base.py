@@ -296,6 +296,7 @@ class Theorem:
             "status": self.status,
             "version": self.version,
             "kind": self.kind,
+            "generic_start": self.generic_start,
             **({"counterexample": self.counterexample.as_json(), "reproduce": self.reproduce} if self.counterexample is not None else {}),
             **({"replaces": self.replaces} if self.replaces else {}),
             **({"replaced_by": self.replaced_by} if self.replaced_by else {}),
@@ -338,7 +339,7 @@ def gd_converges(c: Context) -> tuple[bool | None, str]:
     run = c.run
     if run.status is Status.UNDECIDED:
         return None, f"undecided after {run.steps} steps"
-    kind = f" at a {run.stationary_kind}" if run.stationary_kind else ""
+    kind = f" ({run.stationary_kind})" if run.stationary_kind else ""
     return run.status is Status.CONVERGED, f"{run.status.value}{kind} after {run.steps} steps"
 
 
@@ -356,7 +357,7 @@ def limit_on_minimiser_set(c: Context) -> tuple[bool | None, str]:
         values = c.compiled().value_and_gradient(*run.final)
         kind, _ = rule.classify(run.final, values[0], values[1:])
         smallest = min(mpmath.eigsy(mpmath.matrix(c.compiled().hessian_matrix(run.final)), eigvals_only=True))
-        return kind == MINIMISER, f"smallest Hessian eigenvalue at the limit {mpmath.nstr(smallest, 4)} ({kind or 'not yet critical'})"
+        return kind == MINIMISER, f"smallest Hessian eigenvalue at the limit {mpmath.nstr(smallest, 4)}" + ("" if kind == MINIMISER else f" ({kind})")
 
 
 def generic_start(c: Context) -> tuple[bool, str]:
@@ -380,7 +381,10 @@ def generic_start(c: Context) -> tuple[bool, str]:
                 return False, f"{name} = 0: the start lies on the measure-zero set {{x = 0}} ∪ {{y = 0}} where x0ᵀy0 = 0 and half of the gradient ℓ'(0)·(y0, x0) vanishes"
     if c.theorem.generic_start and run.status is Status.CONVERGED and run.steps == 0:
         return False, "the start is already on the minimiser set (GD converged in 0 steps); the theorem speaks of generic starts, and that set has measure zero"
-    return True, "not a critical point, not on an axis" + (", not on the minimiser set" if c.theorem.generic_start else "")
+    checked = ["not held at a critical point that is not a minimiser"]
+    checked += ["x0 ≠ 0 and y0 ≠ 0"] if c.objective.is_product else []
+    checked += ["not already on the minimiser set"] if c.theorem.generic_start else []
+    return True, "; ".join(checked)
 
 
 def matches_expected(c: Context) -> tuple[bool | None, str]:
