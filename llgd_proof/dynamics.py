@@ -377,10 +377,13 @@ class PrecisionCheck:
     check_run: Run
 
     same_kind: bool = True  # a stationary run: the check stopped at a critical point of the same kind
+    same_limit: bool = True  # converged or stationary: the check stopped within √τ·max(1, ‖θ∞‖) of the same point
 
     @property
     def agrees(self) -> bool:
-        return self.same_status and self.same_kind and (self.check_run.status is Status.DIVERGED or self.agreeing_digits >= 8)
+        if not (self.same_status and self.same_kind and self.same_limit):
+            return False
+        return self.check_run.status is Status.DIVERGED or self.agreeing_digits >= 8
 
 
 def precision_check(run: Run, objective: Objective, *, extra_digits: int | None = None, max_steps: int | None = None) -> PrecisionCheck:
@@ -390,7 +393,7 @@ def precision_check(run: Run, objective: Objective, *, extra_digits: int | None 
     measure rounding, not where each run chose to stop. The status is decided independently: the
     repeat's tolerance is scaled to its precision (τ·10^(−extra/3), the default 10^(−dps/3) at the
     higher dps), so a run stopped falsely at the lower precision keeps going here and shows up as a
-    different status. The inputs are read again from what the caller gave (strings
+    different status or stops elsewhere (``same_limit``: the two stopping points within √τ·max(1, ‖θ∞‖)). The inputs are read again from what the caller gave (strings
     stay exact), so a result that hangs on digits lost when rounding the start is caught too. For a
     periodic run the orbits are aligned by phase before comparing; a stationary run must stop at
     a critical point of the same kind. Divergent runs compare status only (their final states are
@@ -408,7 +411,11 @@ def precision_check(run: Run, objective: Objective, *, extra_digits: int | None 
         tolerance = mpmath.mpf(run.tolerance) * mpmath.mpf(10) ** (-(extra // 3))
     h, init = run.source  # read again at check_dps: rounding the inputs is part of what is checked
     other = gradient_descent(objective, h, init, dps=check_dps, max_steps=budget, tolerance=tolerance, mark_step=run.steps)
-    digits = 0.0
+    digits, same_limit = 0.0, True
+    if run.status is other.status and run.status in (Status.CONVERGED, Status.STATIONARY):
+        with mpmath.workdps(check_dps):
+            size = max([mpmath.mpf(1)] + [abs(t) for t in run.final])
+            same_limit = bool(max(abs(a - b) for a, b in zip(run.final, other.final)) <= mpmath.sqrt(run.tolerance) * size)
     if run.status is other.status and run.status is not Status.DIVERGED:
         with mpmath.workdps(check_dps):
             same_step = [other.marked] if other.marked is not None else [other.final]
@@ -422,6 +429,7 @@ def precision_check(run: Run, objective: Objective, *, extra_digits: int | None 
         same_steps=run.steps == other.steps,
         check_run=other,
         same_kind=run.stationary_kind == other.stationary_kind,
+        same_limit=same_limit,
     )
 
 

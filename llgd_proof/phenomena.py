@@ -150,6 +150,7 @@ class Investigation:
                 "same_status": self.check.same_status,
                 "same_steps": self.check.same_steps,
                 "same_kind": self.check.same_kind,
+                "same_limit": self.check.same_limit,
                 "agrees": self.check.agrees,
             }
         return result

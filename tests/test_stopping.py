@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llgd_proof import api
-from llgd_proof.dynamics import Status, gradient_descent
+from llgd_proof.dynamics import Status, gradient_descent, precision_check
 from llgd_proof.losses import S, parse_loss_spec
 from llgd_proof.objective import general_objective, product_objective
 from llgd_proof.theorems import Case, Verdict, get_theorem
@@ -184,6 +184,19 @@ def test_gd_near_a_saddle_of_a_general_objective_escapes():
     """x² − y² from (1e-17, 1e-17): the y-component grows by 1 + 2h per step; GD leaves (f is unbounded below)."""
     run = gradient_descent(general_objective("x**2 - y**2", ["x", "y"]), "0.1", ["1e-17", "1e-17"], dps=DPS, max_steps=2000)
     assert run.status is Status.DIVERGED
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(st.integers(32, 40))
+def test_precision_check_decides_stationarity_independently(exponent):
+    """x² − y² from (10⁻³, 10⁻ᵏ): y ≠ 0, so GD escapes the saddle (y grows by 1.2 per step) and diverges.
+    At 30 digits the escaping component is below working precision when x has contracted, so the run
+    stops "stationary"; the repeat at higher precision, with its own rule, must disagree."""
+    objective = general_objective("x**2 - y**2", ["x", "y"])
+    run = gradient_descent(objective, "0.1", ["1e-3", f"1e-{exponent}"], dps=30)
+    check = precision_check(run, objective)
+    assert run.status is Status.STATIONARY
+    assert check.check_run.status is Status.DIVERGED and not check.agrees
 
 
 # -- verdicts: a start on an exceptional set is a failed hypothesis, never a violation --------------
