@@ -36,7 +36,7 @@ The stopping rule (mirror it exactly in any other engine). Let τ = ``tolerance`
      some λ < −ε, the rest within ±ε → "degenerate".
 3. A non-minimiser critical point ends the run as **stationary** only if GD is held there: g = 0
    exactly, or the part of g along the eigenvectors with λ < −ε (the directions GD escapes along) is
-   at most 10^(−dps/2)·‖g‖ (θ is on the stable manifold to working precision), or — with no
+   at most 10^(−2dps/3)·‖g‖ (θ is on the stable manifold to working precision), or — with no
    negative curvature — ‖g‖ shrank on the last step. Otherwise GD is escaping (e.g. from
    (1e-17, 1e-17) near the saddle of log cosh(xy − 1) at the origin): the run continues, and the
    Hessian is not consulted again for 16 steps.
@@ -166,6 +166,7 @@ class StoppingRule:
         self.tolerance = tolerance
         self.dps = dps
         self.rounding = mpmath.mpf(10) ** (-(dps // 2))
+        self.held_fraction = mpmath.mpf(10) ** (-(2 * dps // 3))  # an escape component this small is rounding
         if objective.is_product:
             n = objective.n_variables // 2
             zeros = [mpmath.mpf(0)] * objective.n_variables
@@ -232,7 +233,7 @@ class StoppingRule:
             return True
         if escape:
             along = max(abs(mpmath.fsum(v * g for v, g in zip(vector, gradient))) for vector in escape)
-            return along <= self.rounding * norm
+            return along <= self.held_fraction * norm
         return previous_gradient_norm is not None and norm < previous_gradient_norm
 
 

@@ -187,7 +187,7 @@ def test_gd_near_a_saddle_of_a_general_objective_escapes():
 
 
 @settings(max_examples=4, deadline=None, derandomize=True)
-@given(st.integers(32, 40))
+@given(st.integers(40, 48))
 def test_precision_check_decides_stationarity_independently(exponent):
     """x² − y² from (10⁻³, 10⁻ᵏ): y ≠ 0, so GD escapes the saddle (y grows by 1.2 per step) and diverges.
     At 30 digits the escaping component is below working precision when x has contracted, so the run
