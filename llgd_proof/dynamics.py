@@ -3,7 +3,10 @@
 :func:`gradient_descent` iterates the compiled mpmath step of an :class:`~llgd_proof.objective.Objective`
 at ``dps`` significant digits until one of:
 
-* ``converged`` — ‖∇f(θ)‖∞ ≤ ``tolerance`` (default 10^(−dps/3));
+* ``converged`` — θ is at a point of the minimiser set (the rule below);
+* ``stationary`` — GD is held at a critical point that is not a minimiser (a saddle, a maximum, a
+  degenerate critical point, or for ℓ(xᵀy) a local minimiser off the global minimiser set); its kind
+  is recorded in ``Run.stationary_kind``. A stationary run never "converges";
 * ``periodic`` — θ_k = θ_{k−p} to the tolerance for some 2 ≤ p ≤ ``max_period`` on two
   consecutive steps, with orbit points that are genuinely distinct (spread ≥ √tolerance, so a slow
   flip-convergence to a fixed point is not mistaken for a 2-cycle);
@@ -11,8 +14,36 @@ at ``dps`` significant digits until one of:
   so this is checked every step);
 * ``undecided`` — the step budget is spent.
 
-:func:`precision_check` repeats the run at higher precision and reports how many digits of the
-final state agree; a disagreement is reported, never hidden.
+The stopping rule (mirror it exactly in any other engine). Let τ = ``tolerance`` (default
+10^(−dps/3), so it scales with the precision), ‖·‖ the max-norm, f = f(θ), g = ∇f(θ).
+
+1. *Critical*: ‖g‖·max(1, ‖θ‖) ≤ τ·max(1, |f|). Both sides have the units of f: moving θ by its own
+   size (or by 1 near the origin) changes f to first order by at most τ times its size (or 1). An
+   absolute ‖g‖ ≤ τ is not scale-free: it is met at the origin of ℓ(xy) (g = ℓ'(xy)(y, x) is tiny near
+   a saddle) and in a flat tail (ℓ' → 0 as |s| → ∞), where GD has not stopped at all.
+2. Only at a critical θ is the point classified:
+   * product family f = ℓ(xᵀy) (μ = ``objective.minimiser_value``): **converged** iff
+     |xᵀy − μ| ≤ τ·max(1, |μ|); or, for a loss with tied global minima, iff |xᵀy − μ| > √τ and
+     ℓ(xᵀy) − ℓ(μ) ≤ τ²·max(1, |ℓ(μ)|) (another global minimiser of ℓ). If ℓ(xᵀy) − ℓ(μ) ≤ τ
+     GD is still approaching M: keep going. Otherwise classify by the Hessian (below); a critical
+     point with ∇²f ⪰ 0 off M is a "local minimum" (or "degenerate" if ∇²f ≈ 0).
+   * general objective: the eigenvalues λ of ∇²f(θ) with threshold ε = √τ·max(1, max|λ|)
+     (the Hessian a distance ~τ from the true critical point differs by O(τ) from its value there):
+     all λ ≥ −ε → **converged** (a local minimiser within tolerance) — except at an exact fixed
+     point (g = 0) with a singular Hessian, where f is probed at θ ± r·v along the null vectors v
+     and their pairwise (v ± w)/√2 (r = 10^(−dps/20)·max(1, ‖θ‖)); f lower there by more than 10^(−dps/2)·max(1, |f|) → "degenerate".
+   * kinds by the Hessian: some λ < −ε and some λ > ε → "saddle"; all λ < −ε → "maximum";
+     some λ < −ε, the rest within ±ε → "degenerate".
+3. A non-minimiser critical point ends the run as **stationary** only if GD is held there: g = 0
+   exactly, or the part of g along the eigenvectors with λ < −ε (the directions GD escapes along) is
+   at most 10^(−2dps/3)·‖g‖ (θ is on the stable manifold to working precision), or — with no
+   negative curvature — ‖g‖ shrank on the last step. Otherwise GD is escaping (e.g. from
+   (1e-17, 1e-17) near the saddle of log cosh(xy − 1) at the origin): the run continues, and the
+   Hessian is not consulted again for 16 steps.
+
+:func:`precision_check` repeats the run at higher precision with the tolerance scaled to that
+precision (τ·10^(−extra digits/3)), so the stopping rule itself is re-decided independently; it
+reports how many digits of the final state agree and whether status and stationary kind match.
 """
 
 from __future__ import annotations
@@ -86,6 +117,8 @@ class Run:
     record: TrajectoryRecord
     path: list[list] | None = None  # every iterate θ_0 … θ_steps, when asked for with keep_path
     source: tuple = ()  # (h, init) exactly as given, so a re-run reads them at its own precision
+    stationary_kind: str | None = None  # "saddle" | "maximum" | "degenerate" | "local minimum" when stationary
+    marked: list | None = None  # θ at step ``mark_step``, when asked for (the precision check compares there)
 
     @property
     def settled(self) -> bool:
@@ -120,6 +153,90 @@ def validate_start(objective: Objective, init: Sequence) -> list:
     return values
 
 
+MINIMISER = "minimiser"
+RECHECK_AFTER = 16  # steps before an escaping critical region is classified again
+
+
+class StoppingRule:
+    """The stopping rule of the module doc, for one objective at one precision (inside ``workdps``)."""
+
+    def __init__(self, objective: Objective, tolerance, dps: int):
+        self.objective = objective
+        self.compiled = objective.compiled("mpmath")
+        self.tolerance = tolerance
+        self.dps = dps
+        self.rounding = mpmath.mpf(10) ** (-(dps // 2))
+        self.held_fraction = mpmath.mpf(10) ** (-(2 * dps // 3))  # an escape component this small is rounding
+        if objective.is_product:
+            n = objective.n_variables // 2
+            zeros = [mpmath.mpf(0)] * objective.n_variables
+            self.mu = -self.compiled.residual(*zeros)  # residual = xᵀy − μ
+            on_minimiser_set = [self.mu] + [0] * (n - 1) + [mpmath.mpf(1)] + [0] * (n - 1)
+            self.floor = self.compiled.value(*on_minimiser_set)  # ℓ(μ) = min ℓ
+
+    def critical(self, theta_norm, loss, gradient_norm) -> bool:
+        """‖∇f‖·max(1, ‖θ‖) ≤ τ·max(1, |f|) (max-norms, passed in)."""
+        return gradient_norm * max(1, theta_norm) <= self.tolerance * max(1, abs(loss))
+
+    def residual_small(self, theta: Sequence) -> bool:
+        """|xᵀy − μ| ≤ τ·max(1, |μ|) (product family)."""
+        return abs(self.compiled.residual(*theta)) <= self.tolerance * max(1, abs(self.mu))
+
+    def classify(self, theta: Sequence, loss, gradient: Sequence, *, hessian: bool = True) -> tuple[str | None, list]:
+        """(kind, escape directions) at a critical θ; kind None means "not decided here" (still approaching
+        M, or ``hessian=False`` and the cheap product-family tests did not decide)."""
+        if self.objective.is_product:
+            if self.residual_small(theta):
+                return MINIMISER, []
+            gap = loss - self.floor
+            if abs(self.compiled.residual(*theta)) > mpmath.sqrt(self.tolerance) and gap <= self.tolerance**2 * max(1, abs(self.floor)):
+                return MINIMISER, []  # another global minimiser of a loss with tied minima
+            if gap <= self.tolerance * max(1, abs(self.floor)):
+                return None, []
+        if not hessian:
+            return None, []
+        eigenvalues, vectors = mpmath.eigsy(mpmath.matrix(self.compiled.hessian_matrix(theta)))
+        n = self.objective.n_variables
+        values = [eigenvalues[i] for i in range(n)]
+        threshold = mpmath.sqrt(self.tolerance) * max([mpmath.mpf(1)] + [abs(v) for v in values])
+        negative = [i for i, v in enumerate(values) if v < -threshold]
+        positive = [i for i, v in enumerate(values) if v > threshold]
+        escape = [[vectors[j, i] for j in range(n)] for i in negative]
+        if negative and positive:
+            return "saddle", escape
+        if negative:
+            return ("maximum" if len(negative) == n else "degenerate"), escape
+        if self.objective.is_product:  # ∇²f ⪰ 0 but ℓ(xᵀy) above its minimum
+            return ("local minimum" if positive else "degenerate"), []
+        if len(positive) < n and all(g == 0 for g in gradient):
+            null = [[vectors[j, i] for j in range(n)] for i in range(n) if i not in positive]
+            if self._lower_nearby(theta, loss, null):
+                return "degenerate", []
+        return MINIMISER, []
+
+    def _lower_nearby(self, theta: Sequence, loss, directions: list[list]) -> bool:
+        radius = mpmath.mpf(10) ** (-self.dps / 20) * max([mpmath.mpf(1)] + [abs(t) for t in theta])
+        margin = self.rounding * max(1, abs(loss))
+        half = mpmath.sqrt(2) / 2
+        mixed = [[half * (a + sign * b) for a, b in zip(u, v)] for i, u in enumerate(directions) for v in directions[i + 1 :] for sign in (1, -1)]
+        for direction in directions + mixed:  # a cubic term such as x²y vanishes on the axes, not on the diagonals
+            for sign in (1, -1):
+                nearby = self.compiled.value(*[t + sign * radius * d for t, d in zip(theta, direction)])
+                if not isinstance(nearby, mpmath.mpc) and nearby < loss - margin:
+                    return True
+        return False
+
+    def held(self, gradient: Sequence, escape: list[list], previous_gradient_norm) -> bool:
+        """GD stays at (or converges to) this critical point rather than escaping it."""
+        norm = max(abs(g) for g in gradient)
+        if norm == 0:
+            return True
+        if escape:
+            along = max(abs(mpmath.fsum(v * g for v, g in zip(vector, gradient))) for vector in escape)
+            return along <= self.held_fraction * norm
+        return previous_gradient_norm is not None and norm < previous_gradient_norm
+
+
 def gradient_descent(
     objective: Objective,
     h,
@@ -130,10 +247,12 @@ def gradient_descent(
     tolerance=None,
     max_period: int = MAX_PERIOD,
     keep_path: bool = False,
+    mark_step: int | None = None,
 ) -> Run:
     """Iterate GD on ``objective`` from ``init`` with step ``h`` at ``dps`` digits (see module doc).
 
-    With ``keep_path`` every iterate is kept (``Run.path``), for theorems that check each step.
+    With ``keep_path`` every iterate is kept (``Run.path``), for theorems that check each step;
+    with ``mark_step`` the iterate at that step is kept (``Run.marked``).
     """
     if not (isinstance(dps, int) and 15 <= dps <= 10_000):
         raise ParameterError(f"the precision dps must be an integer between 15 and 10000, got {dps}")
@@ -144,6 +263,8 @@ def gradient_descent(
         step = validate_step(h)
         theta = validate_start(objective, init)
         tol = mpmath.mpf(tolerance) if tolerance is not None else mpmath.mpf(10) ** (-(dps // 3))
+        rule = StoppingRule(objective, tol, dps)
+        next_look, previous_gradient_norm, kind, marked = 0, None, None, None
         scale = max([mpmath.mpf(1)] + [abs(t) for t in theta])
         position_bound = mpmath.mpf(10) ** 10 * scale
         history: list[list] = []
@@ -166,10 +287,21 @@ def gradient_descent(
             if max_loss is None or loss > max_loss:
                 max_loss, max_loss_step = loss, k
             record.offer(k, theta, loss)
-            if max(abs(g) for g in gradient) <= tol:
-                status, reason = Status.CONVERGED, "gradient below tolerance"
-                break
-            if max(abs(t) for t in theta) > position_bound or abs(loss) > loss_bound:
+            if k == mark_step:
+                marked = list(theta)
+            gradient_norm, theta_norm = max(abs(g) for g in gradient), max(abs(t) for t in theta)
+            if rule.critical(theta_norm, loss, gradient_norm):
+                kind, escape = rule.classify(theta, loss, gradient, hessian=k >= next_look)
+                if kind == MINIMISER:
+                    status, reason, kind = Status.CONVERGED, "at a point of the minimiser set", None
+                    break
+                if kind is not None:
+                    if rule.held(gradient, escape, previous_gradient_norm):
+                        status, reason = Status.STATIONARY, f"held at a critical point that is not a minimiser ({kind})"
+                        break
+                    next_look, kind = k + RECHECK_AFTER, None
+            previous_gradient_norm = gradient_norm
+            if theta_norm > position_bound or abs(loss) > loss_bound:
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
             if k % 8 == 0 and len(history) > 2 * max_period:
@@ -187,7 +319,7 @@ def gradient_descent(
                 path.append(theta)
             if len(history) > 2 * max_period + 2:
                 del history[0]
-        if not orbit and status is Status.CONVERGED:
+        if not orbit and status in (Status.CONVERGED, Status.STATIONARY):
             orbit = [list(theta)]
         return Run(
             status=status,
@@ -207,6 +339,8 @@ def gradient_descent(
             record=record,
             path=path,
             source=(h, list(init)),
+            stationary_kind=kind if status is Status.STATIONARY else None,
+            marked=marked,
         )
 
 
@@ -235,7 +369,7 @@ def _detect_period(history: list[list], max_period: int, tol) -> int | None:
 
 @dataclass
 class PrecisionCheck:
-    """The same run repeated at ``check_dps``: does it tell the same story?"""
+    """The same run repeated at ``check_dps`` with its own stopping rule: does it tell the same story?"""
 
     check_dps: int
     agreeing_digits: float
@@ -243,34 +377,50 @@ class PrecisionCheck:
     same_steps: bool
     check_run: Run
 
+    same_kind: bool = True  # a stationary run: the check stopped at a critical point of the same kind
+    same_limit: bool = True  # converged or stationary: the check stopped within √τ·max(1, ‖θ∞‖) of the same point
+
     @property
     def agrees(self) -> bool:
-        return self.same_status and (self.check_run.status is Status.DIVERGED or self.agreeing_digits >= 8)
+        if not (self.same_status and self.same_kind and self.same_limit):
+            return False
+        return self.check_run.status is Status.DIVERGED or self.agreeing_digits >= 8
 
 
 def precision_check(run: Run, objective: Objective, *, extra_digits: int | None = None, max_steps: int | None = None) -> PrecisionCheck:
-    """Repeat ``run`` at higher precision and compare the final states digit by digit.
+    """Repeat ``run`` at higher precision: compare the status it reaches and the states digit by digit.
 
-    The inputs are read again from what the caller gave (strings stay exact), so a result that hangs
-    on digits lost when rounding the start is caught too. For a periodic run the orbits are aligned
-    by phase before comparing. Divergent runs compare
-    status only (their final states are meaningless), reported as 0 agreeing digits.
+    The digits compare the two runs' iterates at the same step (the last step of ``run``), so they
+    measure rounding, not where each run chose to stop. The status is decided independently: the
+    repeat's tolerance is scaled to its precision (τ·10^(−extra/3), the default 10^(−dps/3) at the
+    higher dps), so a run stopped falsely at the lower precision keeps going here and shows up as a
+    different status or stops elsewhere (``same_limit``: the two stopping points within √τ·max(1, ‖θ∞‖)). The inputs are read again from what the caller gave (strings
+    stay exact), so a result that hangs on digits lost when rounding the start is caught too. For a
+    periodic run the orbits are aligned by phase before comparing; a stationary run must stop at
+    a critical point of the same kind. Divergent runs compare status only (their final states are
+    meaningless), reported as 0 agreeing digits.
     """
-    check_dps = run.dps + (extra_digits if extra_digits is not None else max(20, run.dps // 2))
+    extra = extra_digits if extra_digits is not None else max(20, run.dps // 2)
+    check_dps = run.dps + extra
     if max_steps is not None:
         budget = max_steps
     elif run.status is Status.UNDECIDED:
         budget = run.steps  # compare the same step: rounding amplified by chaos shows up here
     else:
-        budget = max(run.steps, 1) + 2 * MAX_PERIOD + 64
+        budget = 2 * run.steps + 1000  # a tighter tolerance needs more steps (about (dps + extra)/dps times as many)
     with mpmath.workdps(check_dps):
-        tolerance = mpmath.mpf(run.tolerance)
+        tolerance = mpmath.mpf(run.tolerance) * mpmath.mpf(10) ** (-(extra // 3))
     h, init = run.source  # read again at check_dps: rounding the inputs is part of what is checked
-    other = gradient_descent(objective, h, init, dps=check_dps, max_steps=budget, tolerance=tolerance)
-    digits = 0.0
+    other = gradient_descent(objective, h, init, dps=check_dps, max_steps=budget, tolerance=tolerance, mark_step=run.steps)
+    digits, same_limit = 0.0, True
+    if run.status is other.status and run.status in (Status.CONVERGED, Status.STATIONARY):
+        with mpmath.workdps(check_dps):
+            size = max([mpmath.mpf(1)] + [abs(t) for t in run.final])
+            same_limit = bool(max(abs(a - b) for a, b in zip(run.final, other.final)) <= mpmath.sqrt(run.tolerance) * size)
     if run.status is other.status and run.status is not Status.DIVERGED:
         with mpmath.workdps(check_dps):
-            difference = _orbit_distance(run.orbit or [run.final], other.orbit or [other.final])
+            same_step = [other.marked] if other.marked is not None else [other.final]
+            difference = _orbit_distance(run.orbit if run.status is Status.PERIODIC else [run.final], other.orbit if run.status is Status.PERIODIC else same_step)
             size = max([mpmath.mpf(1)] + [abs(t) for t in other.final])
             digits = float(run.dps) if difference == 0 else max(0.0, min(float(run.dps), float(-mpmath.log10(difference / size))))
     return PrecisionCheck(
@@ -279,6 +429,8 @@ def precision_check(run: Run, objective: Objective, *, extra_digits: int | None 
         same_status=run.status is other.status,
         same_steps=run.steps == other.steps,
         check_run=other,
+        same_kind=run.stationary_kind == other.stationary_kind,
+        same_limit=same_limit,
     )
 
 

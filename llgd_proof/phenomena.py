@@ -115,6 +115,7 @@ class Investigation:
             "h": float(run.h),
             "init": [float(v) for v in run.initial],
             "status": run.status.value,
+            "stationary_kind": run.stationary_kind,
             "reason": run.reason,
             "steps": run.steps,
             "limit": self.limit_points(),
@@ -148,6 +149,8 @@ class Investigation:
                 "agreeing_digits": self.check.agreeing_digits,
                 "same_status": self.check.same_status,
                 "same_steps": self.check.same_steps,
+                "same_kind": self.check.same_kind,
+                "same_limit": self.check.same_limit,
                 "agrees": self.check.agrees,
             }
         return result

@@ -7,7 +7,10 @@ one conclusion (a check over the run), the symbolic proofs it rests on, and defa
 1. build the objective; evaluate the hypotheses that need no run;
 2. run high-precision GD with its higher-precision self-check (:func:`~llgd_proof.phenomena.investigate`);
 3. evaluate the hypotheses about the run, the proofs, and the conclusion;
-4. decide the verdict — ``inconclusive`` if a proof or a predicate is undecided, the precision check
+4. judge the start: a start on an exceptional set (a critical point that is not a minimiser, where
+   GD stays; x0 = 0 or y0 = 0 for ℓ(xᵀy); and, for a theorem about generic starts, a start already on
+   the minimiser set) fails the hypothesis "generic start" (:func:`generic_start`);
+5. decide the verdict — ``inconclusive`` if a proof or a predicate is undecided, the precision check
    disagrees, or the run did not settle; ``hypotheses-not-met`` if a hypothesis is false;
    ``violated`` if the conclusion is false (the case and the run are the counterexample); else ``holds``.
 
@@ -28,7 +31,7 @@ from functools import cached_property
 import mpmath
 import sympy
 
-from ..dynamics import Status, validate_start, validate_step
+from ..dynamics import MINIMISER, Status, StoppingRule, validate_start, validate_step
 from ..errors import LlgdInputError, ParameterError
 from ..identities import Proof
 from ..losses import Loss, parse_loss_spec
@@ -234,6 +237,7 @@ class Theorem:
     replaces: str | None = None  # id of the variant this one replaces
     replaced_by: str | None = None  # id of the variant that replaces this one
     kind: str = "pointwise"  # "pointwise" | "comparative" (statistical) | "consistency" (can fail only through arithmetic)
+    generic_start: bool = False  # the statement speaks of generic starts: a start already on the minimiser set is exceptional
 
     def without(self, *names: str) -> Theorem:
         """The same theorem with the named hypotheses dropped (to search for what breaks)."""
@@ -264,10 +268,15 @@ class Theorem:
             objective, case.h, list(case.init), dps=case.dps, max_steps=case.max_steps, check=precision_check, keep_path=self.keep_path
         )
         findings += [_evaluate(h, context) for h in self.hypotheses if h.after_run]
+        start = Finding("generic start", *generic_start(context))
+        if self.generic_start or start.ok is False:
+            findings.append(start)
         proofs = list(self.proofs())
         holds, detail = self.conclude(context)
         conclusion = Finding(self.conclusion_name, holds, detail)
         verdict = _verdict(findings, conclusion, proofs, context.investigation)
+        if start.ok is False:
+            verdict = Verdict.HYPOTHESES_NOT_MET  # the theorem does not speak of this start, whatever else is undecided
         evidence = {**context.investigation.as_json(), **context.quantities}
         if verdict is Verdict.VIOLATED:
             evidence["counterexample"] = {"case": case.as_json(), "confirmed_at_dps": (context.investigation.check.check_dps if context.investigation.check else None)}
@@ -287,6 +296,7 @@ class Theorem:
             "status": self.status,
             "version": self.version,
             "kind": self.kind,
+            "generic_start": self.generic_start,
             **({"counterexample": self.counterexample.as_json(), "reproduce": self.reproduce} if self.counterexample is not None else {}),
             **({"replaces": self.replaces} if self.replaces else {}),
             **({"replaced_by": self.replaced_by} if self.replaced_by else {}),
@@ -325,24 +335,56 @@ def loss_is_good(c: Context) -> tuple[bool | None, str]:
 
 
 def gd_converges(c: Context) -> tuple[bool | None, str]:
+    """Only ``converged`` (at a point of the minimiser set) counts; ``stationary`` never does."""
     run = c.run
     if run.status is Status.UNDECIDED:
         return None, f"undecided after {run.steps} steps"
-    return run.status is Status.CONVERGED, f"{run.status.value} after {run.steps} steps"
+    kind = f" ({run.stationary_kind})" if run.stationary_kind else ""
+    return run.status is Status.CONVERGED, f"{run.status.value}{kind} after {run.steps} steps"
 
 
 def limit_on_minimiser_set(c: Context) -> tuple[bool | None, str]:
-    """Converged to M: |xᵀy − μ| tiny (product family) or a point with ∇²f ⪰ 0 (general)."""
+    """Converged to the minimiser set by the engine's own rule (:class:`~llgd_proof.dynamics.StoppingRule`):
+    |xᵀy − μ| ≤ τ·max(1, |μ|) for ℓ(xᵀy) (M = {xᵀy = μ}); ∇²f ⪰ 0 within tolerance for a general objective."""
     run = c.run
     if run.status is not Status.CONVERGED:
         return gd_converges(c)
-    with mpmath.workdps(c.dps):
+    with mpmath.workdps(run.dps):
+        rule = StoppingRule(c.objective, run.tolerance, run.dps)
         if c.objective.is_product:
             residual = abs(c.compiled().residual(*run.final))
-            return bool(residual <= 1e6 * run.tolerance), f"|x∞ᵀy∞ − μ| = {mpmath.nstr(residual, 3)}"
-        matrix = mpmath.matrix(c.compiled().hessian_matrix(run.final))
-        smallest = min(mpmath.eigsy(matrix, eigvals_only=True))
-        return bool(smallest >= -1e6 * run.tolerance), f"smallest Hessian eigenvalue at the limit {mpmath.nstr(smallest, 4)}"
+            return rule.residual_small(run.final), f"|x∞ᵀy∞ − μ| = {mpmath.nstr(residual, 3)}"
+        values = c.compiled().value_and_gradient(*run.final)
+        kind, _ = rule.classify(run.final, values[0], values[1:])
+        smallest = min(mpmath.eigsy(mpmath.matrix(c.compiled().hessian_matrix(run.final)), eigvals_only=True))
+        return kind == MINIMISER, f"smallest Hessian eigenvalue at the limit {mpmath.nstr(smallest, 4)}" + ("" if kind == MINIMISER else f" ({kind})")
+
+
+def generic_start(c: Context) -> tuple[bool, str]:
+    """False on the exceptional sets of starts that no statement about GD from a generic start covers.
+
+    * a critical point that is not a minimiser (GD is held there: ``stationary`` after 0 steps) —
+      the dynamics the theorem describes never begin;
+    * for f = ℓ(xᵀy), x0 = 0 or y0 = 0 (the whole block): then x0ᵀy0 = 0 and one block of the gradient
+      ℓ'(0)·(y0, x0) vanishes, a measure-zero set on which the origin's saddle structure decides;
+    * for a theorem with ``generic_start`` (it speaks of generic starts), a start already on the
+      minimiser set (``converged`` after 0 steps): GD stays there whatever the step, and that set has
+      measure zero.
+    """
+    run = c.run
+    if run.status is Status.STATIONARY and run.steps == 0:
+        return False, f"the start is a critical point that is not a minimiser ({run.stationary_kind}); GD stays there, so the theorem's dynamics never begin"
+    if c.objective.is_product:
+        n = len(c.init) // 2
+        for name, block in (("x0", c.init[:n]), ("y0", c.init[n:])):
+            if all(v == 0 for v in block):
+                return False, f"{name} = 0: the start lies on the measure-zero set {{x = 0}} ∪ {{y = 0}} where x0ᵀy0 = 0 and half of the gradient ℓ'(0)·(y0, x0) vanishes"
+    if c.theorem.generic_start and run.status is Status.CONVERGED and run.steps == 0:
+        return False, "the start is already on the minimiser set (GD converged in 0 steps); the theorem speaks of generic starts, and that set has measure zero"
+    checked = ["not held at a critical point that is not a minimiser"]
+    checked += ["x0 ≠ 0 and y0 ≠ 0"] if c.objective.is_product else []
+    checked += ["not already on the minimiser set"] if c.theorem.generic_start else []
+    return True, "; ".join(checked)
 
 
 def matches_expected(c: Context) -> tuple[bool | None, str]:

@@ -41,6 +41,7 @@ THEOREM = Theorem(
     title="T5 catapult",
     statement=r"S_0 > \tfrac2h,\ f(\theta_0)>0,\ \theta_k\to\theta_\infty \implies \max_k f(\theta_k) > f(\theta_0),\ S(\theta_\infty) \le \tfrac2h < S_0",
     provenance="paper-claim",
+    generic_start=True,
     note=PAPER_CLAIM_NOTE,
     reference="Wang, Xu, Zhao, Tao (JMLR 2025), catapult; theory.md T5",
     family="any",

@@ -39,6 +39,7 @@ THEOREM = Theorem(
     title="T3 edge of stability",
     statement=r"\ell\text{ good},\ S_{GF}(\theta_0) > \tfrac{2}{h},\ \theta_k\to\theta_\infty \implies \tfrac{h S(\theta_\infty)}{2} \in [1-\delta, 1]",
     provenance="paper-claim",
+    generic_start=True,
     note=PAPER_CLAIM_NOTE + "; δ is a parameter of this formalisation",
     reference="Wang, Xu, Zhao, Tao (JMLR 2025), EoS as an implicit bias; theory.md T3",
     parameters={"delta": 0.25},

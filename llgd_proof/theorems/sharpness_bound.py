@@ -38,6 +38,7 @@ THEOREM = Theorem(
     title="T2 sharpness at the limit: hS(θ∞) ≤ 2",
     statement=r"\theta_k \to \theta_\infty \in \arg\min f \text{ from a generic start} \implies h\,S(\theta_\infty) \le 2",
     provenance="derived",
+    generic_start=True,
     reference="theory.md T2 (from F6, linear stability)",
     family="any",
     hypotheses=[
