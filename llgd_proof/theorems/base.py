@@ -34,6 +34,7 @@ from ..identities import Proof
 from ..losses import Loss, parse_loss_spec
 from ..objective import Objective, general_objective, product_objective
 from ..phenomena import Investigation, investigate
+from ..recognise import as_product
 from ..regularity import RegularityReport, report_for
 
 PAPER_CLAIM_NOTE = "this project's formalisation of a claim of the seed paper; thresholds are ours, not quoted constants"
@@ -95,7 +96,8 @@ def _build_objective(loss, mu, dim, objective, variables) -> Objective:
     if loss is not None:
         return product_objective(parse_loss_spec(loss, mu=mu), dim=dim)
     if objective is not None:
-        return general_objective(objective, variables)
+        general = general_objective(objective, variables)
+        return as_product(general) or general  # f = ℓ(xᵀy) in disguise gets the product family's theorems
     raise LlgdInputError("a case needs a loss or an objective")
 
 
@@ -234,6 +236,9 @@ class Theorem:
     replaces: str | None = None  # id of the variant this one replaces
     replaced_by: str | None = None  # id of the variant that replaces this one
     kind: str = "pointwise"  # "pointwise" | "comparative" (statistical) | "consistency" (can fail only through arithmetic)
+    # where `llgd verify` searches for counterexamples (see families.search_space): catalog "losses", "mu" range,
+    # step "fraction" of 1/(|μ|ℓ''(μ)), start "box"; empty: not searched (fixed cases only)
+    search: Mapping[str, object] = field(default_factory=dict)
 
     def without(self, *names: str) -> Theorem:
         """The same theorem with the named hypotheses dropped (to search for what breaks)."""
