@@ -167,7 +167,7 @@ def family_losses(spec: str, ranges: dict[str, tuple[float, float]], steps: int 
 
 # -- the searched phase of `llgd verify`: a seeded, budgeted hunt for counterexamples ----------------------
 
-SEARCH_DPS = 20
+SEARCH_DPS = 30
 SEARCH_MAX_STEPS = 5000
 
 
@@ -194,7 +194,10 @@ def search_space(space: dict) -> st.SearchStrategy[Case]:
         x_range=tuple(x_range), y_range=tuple(y_range), same_sign=space.get("same_sign", True),
         log_scale=space.get("log_box", False), dim=space.get("dim", 1),
     )
-    return cases(losses(), fraction=tuple(space.get("fraction", (0.05, 0.99))), starts=starts, dps=SEARCH_DPS, max_steps=SEARCH_MAX_STEPS)
+    return cases(
+        losses(), fraction=tuple(space.get("fraction", (0.05, 0.99))), starts=starts,
+        dps=space.get("dps", SEARCH_DPS), max_steps=space.get("max_steps", SEARCH_MAX_STEPS),
+    )
 
 
 @dataclass

@@ -99,6 +99,7 @@ THEOREM = Theorem(
     proofs=lambda: [imbalance_identity(), balancing_bound()],
     bounds=bounds,
     keep_path=True,
+    kind="consistency",  # follows from the exact identity F3: can fail only through arithmetic
     cases=[
         Case(loss="logcosh", h="0.9", init=("20", "0.1")),
         Case(loss="huber", h="0.99", init=("12", "0.3")),

@@ -198,6 +198,8 @@ class CheckResult:
             "status": self.theorem.status,
             "version": self.theorem.version,
             "note": self.theorem.note,
+            "kind": self.theorem.kind,
+            **({"replaced_by": self.theorem.replaced_by} if self.theorem.replaced_by else {}),
             "verdict": self.verdict.value,
             "case": self.case.as_json(),
             "hypotheses": [f.as_json("met") for f in self.hypotheses],

@@ -47,6 +47,7 @@ THEOREM = Theorem(
     conclude=gf_sharpness_never_grows,
     proofs=lambda: [gf_sharpness_monotone()],
     keep_path=True,
+    kind="consistency",  # follows from the exact identity F3: can fail only through arithmetic
     cases=[
         Case(loss="quadratic", h="0.4", init=("3", "0.5")),
         Case(loss="logcosh", h="0.9", init=("20", "0.1")),
