@@ -68,9 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("theorem", metavar="THEOREM_ID")
     _add_objective_arguments(check)
     _add_run_arguments(check)
-    for action in check._actions:  # check: a start and budgets default to the theorem's own built-in cases
-        if action.dest == "init":
-            action.required, action.help = False, "initial point (default: the start of the theorem's first built-in case of the same dimension)"
+    for action in check._actions:  # check: step, start and budgets default to the theorem's own built-in cases
+        if action.dest in ("h", "init"):
+            action.required = False
+            action.help += " (default: from the theorem's first built-in case of the same dimension)"
     check.set_defaults(dps=None, max_steps=None)
     check.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="theorem parameter, e.g. delta=0.1 or L=2")
     check.add_argument("--without", action="append", default=[], metavar="HYPOTHESIS", help="drop a hypothesis by name (see llgd theorems --json)")
@@ -223,13 +224,14 @@ def _check(args) -> int:
         raise LlgdInputError("--objective needs --vars naming its variables, e.g. --vars x,y")
     theorem = api.get_theorem(args.theorem)
     n_variables = len(args.vars.split(",")) if args.objective is not None else 2 * args.dim
-    init = _numbers(args.init) if args.init else next((list(c.init) for c in theorem.cases if len(c.init) == n_variables), None)
-    if init is None:
-        raise LlgdInputError(f"give --init: theorem {theorem.id!r} has no built-in start with {n_variables} coordinates")
+    default = next((c for c in theorem.cases if len(c.init) == n_variables), None)
+    if default is None and (args.h is None or args.init is None):
+        raise LlgdInputError(f"give --h and --init: theorem {theorem.id!r} has no built-in case with {n_variables} coordinates to take them from")
+    defaults = {name: value for name, value, given in (("h", default and default.h, args.h), ("init", default and list(default.init), args.init)) if given is None}
     result = api.check(
         args.theorem,
-        h=args.h,
-        init=init,
+        h=args.h or default.h,
+        init=_numbers(args.init) if args.init else list(default.init),
         loss=args.loss,
         mu=args.mu,
         dim=args.dim,
@@ -241,6 +243,8 @@ def _check(args) -> int:
         without=args.without,
     )
     data = result.as_json()
+    if defaults:
+        data["defaults_from_theorem"] = defaults
     print(json.dumps(data) if args.json else api.format_check(data))
     return 0
 
@@ -251,7 +255,8 @@ def _verify(args) -> int:
 
     def progress(result):
         if not args.json:
-            print(f"  {result.theorem.id:<24} {result.verdict.value}", file=sys.stderr, flush=True)
+            refuted = " (refuted variant: its counterexample, checked again)" if result.theorem.status == "refuted" else ""
+            print(f"  {result.theorem.id:<24} {result.verdict.value}{refuted}", file=sys.stderr, flush=True)
 
     def search_progress(search):
         if not args.json:

@@ -174,9 +174,11 @@ SEARCH_MAX_STEPS = 5000
 def search_space(space: dict) -> st.SearchStrategy[Case]:
     """Cases inside a theorem's declared search space (``Theorem.search``), drawn with the public strategies.
 
-    Keys: ``losses`` (catalog names), ``mu`` (LO, HI) for losses that have μ, ``fraction`` (LO, HI) of the
+    Keys: ``losses`` (catalog names), ``mu`` (LO, HI, on a ``mu_step`` grid) or ``mu_values`` (a list) for
+    losses that have μ, ``fraction`` (LO, HI) of the
     maximal stable step 1/(|μ|ℓ''(μ)), ``box`` ((x LO, HI), (y LO, HI)) of start magnitudes, ``same_sign``,
-    ``log_box``, ``dim``.
+    ``log_box``, ``dim``, ``dps``, ``max_steps``. Every new loss costs symbolic work (its regularity report and
+    compilation, about 1 s), so a budgeted search should draw from few losses and many steps and starts.
     """
     names = tuple(space.get("losses", ("logcosh", "huber", "pseudo-huber")))
     mu_low, mu_high = space.get("mu", (0.25, 3.0))
@@ -186,7 +188,9 @@ def search_space(space: dict) -> st.SearchStrategy[Case]:
         name = draw(st.sampled_from(names))
         key = ALIASES.get(name, name)
         if "mu" in CATALOG[key].defaults:
-            return catalog_loss(key, mu=draw(decimal(mu_low, mu_high, 0.05)))
+            if "mu_values" in space:  # a few values keep the per-loss symbolic work (regularity, compilation) small
+                return catalog_loss(key, mu=draw(st.sampled_from(list(space["mu_values"]))))
+            return catalog_loss(key, mu=draw(decimal(mu_low, mu_high, space.get("mu_step", 0.25))))
         return catalog_loss(key)
 
     (x_range, y_range) = space.get("box", ((0.05, 10.0), (0.05, 5.0)))

@@ -83,8 +83,12 @@ def format_check(data: dict) -> str:
     ]
     if data.get("note"):
         lines.append(f"note: {data['note']}")
+    objective = (data.get("evidence") or {}).get("objective")
+    if objective and "objective" in data["case"] and objective.startswith("f = ell("):
+        lines.append(f"recognised as the product family: {objective}")
     lines += [
-        f"case: {_case_text(data['case'])}",
+        f"case: {_case_text(data['case'])}"
+        + (f"   ({', '.join(data['defaults_from_theorem'])} from the theorem's built-in case)" if data.get("defaults_from_theorem") else ""),
         f"verdict: {data['verdict'].upper()}",
         "hypotheses:",
     ]

@@ -183,3 +183,15 @@ def test_unknown_parameters_and_hypotheses_are_refused():
         api.check("eos", loss="logcosh", h="0.9", init=["20", "0.1"], parameters={"delat": 0.1})
     with pytest.raises(api.LlgdInputError):
         get_theorem("convergence").without("nonexistent")
+
+
+def test_verify_budget_and_seed_are_validated_and_a_bad_budget_exits_2(capsys):
+    from llgd_proof.cli import main
+
+    assert main(["verify", "--only", "convergence-v1", "--budget", "-1"]) == 2
+    assert capsys.readouterr().err.startswith("llgd: error:")
+    assert main(["verify", "--only", "convergence-v1", "--budget", "0", "--seed", "4", "--json"]) == 0  # refuted: expected violation
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["seed"] == 4 and data["refuted"][0]["still_violated"] and data["ok"]

@@ -72,7 +72,7 @@ THEOREM = Theorem(
     bounds=bounds,
     version=2,
     replaces="convergence-v1",
-    search={"losses": ("logcosh", "huber", "pseudo-huber"), "mu": (0.25, 3.0), "fraction": (0.05, 0.99), "box": ((0.05, 10.0), (0.05, 5.0))},
+    search={"losses": ("logcosh", "huber", "pseudo-huber"), "mu_values": (0.25, 0.5, 1.0), "fraction": (0.05, 0.99), "box": ((0.05, 10.0), (0.05, 5.0))},
     cases=[
         Case(loss="logcosh", h="0.9", init=("20", "0.1"), label="log cosh, S0 ≈ 400 ≫ 2/h"),
         Case(loss="huber", h="0.99", init=("12", "0.3"), label="Huber near the stability limit"),

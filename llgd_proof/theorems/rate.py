@@ -95,7 +95,7 @@ THEOREM = Theorem(
     proofs=lambda: list(residual_recursion()),
     bounds=bounds,
     keep_path=True,
-    search={"losses": ("logcosh", "huber", "pseudo-huber", "quadratic"), "mu": (0.25, 3.0), "fraction": (0.05, 0.99), "box": ((0.05, 10.0), (0.05, 5.0))},
+    search={"losses": ("logcosh", "huber", "pseudo-huber", "quadratic"), "mu_values": (0.5, 1.0), "fraction": (0.05, 0.99), "box": ((0.05, 10.0), (0.05, 5.0))},
     cases=[
         Case(loss="logcosh", h="0.9", init=("20", "0.1")),
         Case(loss="pseudo-huber", h="0.7", init=("9", "0.2")),
