@@ -145,23 +145,48 @@ def gradient_flow_invariant() -> tuple[Proof, Proof]:
     derivative = 2 * x * flow[0] - 2 * y * flow[1]
     return (
         _prove("F7 conserved imbalance", r"\tfrac{d}{dt}(x^2 - y^2) = 0 \text{ under } \dot\theta = -\nabla f", derivative),
-        _prove("F7 limit norm", r"(x^2+y^2)^2 = (x^2-y^2)^2 + 4(xy)^2", (x**2 + y**2) ** 2 - ((x**2 - y**2) ** 2 + 4 * (x * y) ** 2)),
+        _prove("F7 norm from imbalance and product", r"(x^2+y^2)^2 = (x^2-y^2)^2 + 4(xy)^2", (x**2 + y**2) ** 2 - ((x**2 - y**2) ** 2 + 4 * (x * y) ** 2)),
     )
 
 
 @cache
-def gf_sharpness_monotone() -> Proof:
-    """A8: S_GF(θ⁺)² − S_GF(θ)² = ℓ''(μ)²((1 − h²ℓ'²)² − 1)(x² − y²)² (≤ 0 iff h|ℓ'| ≤ √2)."""
+def imbalance_non_increasing() -> Proof:
+    """T4(b): (x² − y²)² − (x⁺² − y⁺²)² = a(2 − a)(x² − y²)² ≥ 0 with a = h²ℓ'² ≥ 0 and 2 − a ≥ 0 (h|ℓ'| ≤ √2)."""
+    xp, yp = gd_step()
+    square, slack = sympy.Symbol("a", nonnegative=True), sympy.Symbol("sigma", nonnegative=True)
+    return _prove_nonnegative(
+        "T4(b) |x² − y²| non-increasing when h|ℓ'| ≤ √2",
+        r"h|\ell'| \le \sqrt2 \implies (x^2-y^2)^2 - (x_+^2-y_+^2)^2 = h^2\ell'^2\,(2 - h^2\ell'^2)\,(x^2-y^2)^2 \ge 0",
+        (x**2 - y**2) ** 2 - (xp**2 - yp**2) ** 2,
+        square * slack * (x**2 - y**2) ** 2,
+        {square: h**2 * ell1**2, slack: 2 - h**2 * ell1**2},
+    )
+
+
+@cache
+def gf_sharpness_monotone() -> tuple[Proof, Proof]:
+    """A8: S_GF(θ⁺)² − S_GF(θ)² = ℓ''(μ)²((1 − h²ℓ'²)² − 1)(x² − y²)² (an identity), hence S_GF(θ⁺) ≤ S_GF(θ) when
+    h|ℓ'| ≤ √2 (an inequality, certified: S_GF(θ)² − S_GF(θ⁺)² = ℓ''(μ)²·a(2 − a)(x² − y²)², a = h²ℓ'²)."""
     xp, yp = gd_step()
     curvature = sympy.Symbol("c", positive=True)
+    square, slack = sympy.Symbol("a", nonnegative=True), sympy.Symbol("sigma", nonnegative=True)
 
     def squared(a, b):
         return curvature**2 * ((a**2 - b**2) ** 2 + 4 * mu**2)
 
-    return _prove(
-        "A8 S_GF monotone",
-        r"S_{GF}(\theta_+)^2 - S_{GF}(\theta)^2 = \ell''(\mu)^2\big((1-h^2\ell'^2)^2-1\big)(x^2-y^2)^2",
-        squared(xp, yp) - squared(x, y) - curvature**2 * ((1 - h**2 * ell1**2) ** 2 - 1) * (x**2 - y**2) ** 2,
+    return (
+        _prove(
+            "A8 S_GF update",
+            r"S_{GF}(\theta_+)^2 - S_{GF}(\theta)^2 = \ell''(\mu)^2\big((1-h^2\ell'^2)^2-1\big)(x^2-y^2)^2",
+            squared(xp, yp) - squared(x, y) - curvature**2 * ((1 - h**2 * ell1**2) ** 2 - 1) * (x**2 - y**2) ** 2,
+        ),
+        _prove_nonnegative(
+            "A8 S_GF non-increasing when h|ℓ'| ≤ √2",
+            r"h|\ell'| \le \sqrt2 \implies S_{GF}(\theta)^2 - S_{GF}(\theta_+)^2 = \ell''(\mu)^2 h^2\ell'^2(2-h^2\ell'^2)(x^2-y^2)^2 \ge 0",
+            squared(x, y) - squared(xp, yp),
+            curvature**2 * square * slack * (x**2 - y**2) ** 2,
+            {square: h**2 * ell1**2, slack: 2 - h**2 * ell1**2},
+        ),
     )
 
 
@@ -303,7 +328,8 @@ def all_proofs() -> list[Proof]:
         *product_and_norm_updates(),
         linear_stability(),
         *gradient_flow_invariant(),
-        gf_sharpness_monotone(),
+        imbalance_non_increasing(),
+        *gf_sharpness_monotone(),
         *residual_recursion(),
         balancing_bound(),
         *no_global_lipschitz_gradient(),
