@@ -88,7 +88,7 @@ THEOREM = Theorem(
     provenance="derived",
     note=(
         "(a), (b), (d) derived and proved symbolically; (c) is the paper-claim part (good regularity gives G < ∞); "
-        "a consistency check: (a)–(c) follow from F3 and (d) from T2 by arithmetic, so only arithmetic can make it fail"
+        "a consistency check: (a)–(c) follow from F3 by arithmetic and (d) from T2, which is checked separately"
     ),
     reference="theory.md T4; F3",
     parameters={"bound_factor": 2.0},
