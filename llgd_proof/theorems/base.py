@@ -230,6 +230,9 @@ class Theorem:
     bounds: Callable[[Loss, Mapping[str, float]], dict[str, str]] | None = None
     keep_path: bool = False
     optional_parameters: Sequence[str] = ()  # accepted from a case without a default (e.g. a stated constant L)
+    # where `llgd verify` searches for counterexamples (see families.search_space): catalog "losses", "mu_values" or a "mu" range,
+    # step "fraction" of 1/(|μ|ℓ''(μ)), start "box"; empty: not searched (fixed cases only)
+    search: Mapping[str, object] = field(default_factory=dict)
     # version history (theory.md §4): a refuted formalisation stays in the library beside its replacement
     version: int = 1
     status: str = "current"  # "current" | "refuted"
@@ -238,9 +241,6 @@ class Theorem:
     replaces: str | None = None  # id of the variant this one replaces
     replaced_by: str | None = None  # id of the variant that replaces this one
     kind: str = "pointwise"  # "pointwise" | "comparative" (statistical) | "consistency" (can fail only through arithmetic)
-    # where `llgd verify` searches for counterexamples (see families.search_space): catalog "losses", "mu" range,
-    # step "fraction" of 1/(|μ|ℓ''(μ)), start "box"; empty: not searched (fixed cases only)
-    search: Mapping[str, object] = field(default_factory=dict)
 
     def without(self, *names: str) -> Theorem:
         """The same theorem with the named hypotheses dropped (to search for what breaks)."""
