@@ -195,3 +195,20 @@ def test_verify_budget_and_seed_are_validated_and_a_bad_budget_exits_2(capsys):
 
     data = json.loads(capsys.readouterr().out)
     assert data["seed"] == 4 and data["refuted"][0]["still_violated"] and data["ok"]
+
+
+def test_theorems_json_and_text_show_history(capsys):
+    import json
+
+    from llgd_proof.cli import main
+
+    assert main(["theorems", "--json"]) == 0
+    listing = {item["id"]: item for item in json.loads(capsys.readouterr().out)}
+    assert all({"status", "version", "note", "kind", "hypotheses"} <= set(item) for item in listing.values())
+    assert listing["convergence"]["version"] == 2 and listing["convergence"]["replaces"] == "convergence-v1"
+    refuted = listing["convergence-v1"]
+    assert refuted["status"] == "refuted" and refuted["replaced_by"] == "convergence"
+    assert refuted["counterexample"]["init"] == ["0.1", "2.4"] and refuted["counterexample"]["mu"] == "0.5"
+    assert main(["theorems"]) == 0
+    text = capsys.readouterr().out
+    assert "v1, refuted" in text and "reproduce: llgd check convergence-v1" in text
