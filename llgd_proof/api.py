@@ -30,14 +30,17 @@ from .text import (
     format_regularity,
     format_run,
     format_sweep,
+    format_theorems,
     format_verify,
 )
 from .theorems import THEOREMS, Case, CheckResult, Theorem, Verdict, get_theorem
+from .verification import DEFAULT_SEARCH_BUDGET, VerifyReport, verify  # fixed, searched and refuted phases
 
 __all__ = [
     "CATALOG",
     "DEFAULT_DPS",
     "DEFAULT_MAX_STEPS",
+    "DEFAULT_SEARCH_BUDGET",
     "THEOREMS",
     "AtlasResult",
     "Box",
@@ -66,6 +69,7 @@ __all__ = [
     "format_regularity",
     "format_run",
     "format_sweep",
+    "format_theorems",
     "format_verify",
     "get_theorem",
     "gradient_descent",
@@ -144,48 +148,6 @@ def check(
         parameters=dict(parameters or {}),
     )
     return chosen.check(case)
-
-
-class VerifyReport:
-    """Every theorem on its default cases: the main job of ``llgd verify``."""
-
-    def __init__(self, results: list[CheckResult], elapsed: float):
-        self.results = results
-        self.elapsed = elapsed
-
-    @property
-    def violated(self) -> list[CheckResult]:
-        return [r for r in self.results if r.verdict is Verdict.VIOLATED]
-
-    def counts(self) -> dict[str, int]:
-        counts = {verdict.value: 0 for verdict in Verdict}
-        for result in self.results:
-            counts[result.verdict.value] += 1
-        return counts
-
-    def as_json(self) -> dict:
-        return {
-            "ok": not self.violated,
-            "counts": self.counts(),
-            "elapsed_seconds": round(self.elapsed, 3),
-            "results": [r.as_json() for r in self.results],
-        }
-
-
-def verify(theorem_ids: Sequence[str] | None = None, progress=None) -> VerifyReport:
-    """Run every theorem (or the named ones) on its default cases."""
-    import time
-
-    chosen = [get_theorem(i) for i in theorem_ids] if theorem_ids else list(THEOREMS.values())
-    start = time.perf_counter()
-    results = []
-    for theorem in chosen:
-        for case in theorem.cases:
-            result = theorem.check(case)
-            results.append(result)
-            if progress is not None:
-                progress(result)
-    return VerifyReport(results, time.perf_counter() - start)
 
 
 def check_family(

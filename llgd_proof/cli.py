@@ -68,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("theorem", metavar="THEOREM_ID", nargs="?")
     _add_objective_arguments(check)
     _add_run_arguments(check)
-    check.set_defaults(dps=30)
+    for action in check._actions:  # check: step, start and budgets default to the theorem's own built-in cases
+        if action.dest in ("h", "init"):
+            action.required = False
+            action.help += " (default: from the theorem's first built-in case of the same dimension)"
+    check.set_defaults(dps=None, max_steps=None)
     check.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="theorem parameter, e.g. delta=0.1 or L=2")
     check.add_argument("--without", action="append", default=[], metavar="HYPOTHESIS", help="drop a hypothesis by name (see llgd theorems --json)")
     check.set_defaults(handler=_check)
@@ -77,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", action="store_true")
     verify.add_argument("--latex", metavar="FILE", help="also write a standalone LaTeX report")
     verify.add_argument("--only", help="comma-separated theorem ids")
+    verify.add_argument("--budget", type=float, default=api.DEFAULT_SEARCH_BUDGET, metavar="SECONDS",
+                        help=f"time for the adversarial search, shared by the searched theorems (default {api.DEFAULT_SEARCH_BUDGET:g}; 0 skips it)")
+    verify.add_argument("--seed", type=int, default=0, help="seed of the adversarial search (default 0)")
     verify.set_defaults(handler=_verify)
 
     prop = verbs.add_parser("property", help="property-test a theorem over a loss family with hypothesis; shrink any counterexample")
@@ -191,13 +198,12 @@ def _regularity(args) -> int:
 
 
 def _theorems(args) -> int:
-    listing = [{"id": t.id, "title": t.title, "provenance": t.provenance, "hypotheses": [h.name for h in t.hypotheses]} for t in api.THEOREMS.values()]
-    if args.json:
-        print(json.dumps(listing))
-        return 0
-    width = max(len(t["id"]) for t in listing)
-    for item in listing:
-        print(f"{item['id'].ljust(width)}  {item['provenance']:<28}  {item['title']}")
+    keys = ("note", "status", "version", "kind", "counterexample", "reproduce", "replaces", "replaced_by")
+    listing = [
+        {"id": t.id, "title": t.title, "provenance": t.provenance, "hypotheses": [h.name for h in t.hypotheses], **{k: v for k, v in t.as_json().items() if k in keys}}
+        for t in api.THEOREMS.values()
+    ]
+    print(json.dumps(listing) if args.json else api.format_theorems(listing))
     return 0
 
 
@@ -217,37 +223,54 @@ def _assignments(items: Sequence[str]) -> dict[str, float]:
 def _check(args) -> int:
     if args.loss is None and not args.vars:
         raise LlgdInputError("--objective needs --vars naming its variables, e.g. --vars x,y")
+    theorem = api.get_theorem(args.theorem)
+    n_variables = len(args.vars.split(",")) if args.objective is not None else 2 * args.dim
+    default = next((c for c in theorem.cases if len(c.init) == n_variables), None)
+    if default is None and (args.h is None or args.init is None):
+        raise LlgdInputError(f"give --h and --init: theorem {theorem.id!r} has no built-in case with {n_variables} coordinates to take them from")
+    defaults = {name: value for name, value, given in (("h", default and default.h, args.h), ("init", default and list(default.init), args.init)) if given is None}
     result = api.check(
         args.theorem,
-        h=args.h,
-        init=_numbers(args.init),
+        h=args.h or default.h,
+        init=_numbers(args.init) if args.init else list(default.init),
         loss=args.loss,
         mu=args.mu,
         dim=args.dim,
         objective=args.objective,
         variables=args.vars.split(",") if args.vars else (),
-        dps=args.dps,
-        max_steps=args.max_steps,
+        dps=args.dps or max([30, *(c.dps for c in theorem.cases)]),
+        max_steps=args.max_steps or max([api.DEFAULT_MAX_STEPS, *(c.max_steps for c in theorem.cases)]),
         parameters=_assignments(args.set),
         without=args.without,
     )
     data = result.as_json()
+    if defaults:
+        data["defaults_from_theorem"] = defaults
     print(json.dumps(data) if args.json else api.format_check(data))
     return 0
 
 
 def _verify(args) -> int:
+    if not (args.budget >= 0 and math.isfinite(args.budget)):
+        raise LlgdInputError(f"--budget takes a finite number of seconds ≥ 0, got {args.budget}")
+
     def progress(result):
         if not args.json:
-            print(f"  {result.theorem.id:<24} {result.verdict.value}", file=sys.stderr, flush=True)
+            refuted = " (refuted variant: its counterexample, checked again)" if result.theorem.status == "refuted" else ""
+            print(f"  {result.theorem.id:<24} {result.verdict.value}{refuted}", file=sys.stderr, flush=True)
 
-    report = api.verify(args.only.split(",") if args.only else None, progress=progress)
+    def search_progress(search):
+        if not args.json:
+            counts = ", ".join(f"{n} {v}" for v, n in search.counts.items() if n)
+            print(f"  {search.theorem.id:<24} searched {search.examples} cases: {counts or 'none'}", file=sys.stderr, flush=True)
+
+    report = api.verify(args.only.split(",") if args.only else None, progress=progress, budget_seconds=args.budget, seed=args.seed, search_progress=search_progress)
     data = report.as_json()
     if args.latex:
         from .latex import report_document
 
         with open(args.latex, "w", encoding="utf-8") as handle:
-            handle.write(report_document(report.results, elapsed=report.elapsed))
+            handle.write(report_document(report.results, elapsed=report.elapsed, searches=report.searches, refuted=report.refuted))
         data["latex_file"] = args.latex
     print(json.dumps(data) if args.json else api.format_verify(data))
     return 1 if report.violated else 0

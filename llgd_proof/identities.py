@@ -43,6 +43,20 @@ def _prove(name: str, statement: str, difference) -> Proof:
     return Proof(name, statement, vanishes(difference))
 
 
+def _prove_nonnegative(name: str, statement: str, gap, certificate, hypotheses: dict | None = None) -> Proof:
+    """Certify the inequality ``gap ≥ 0``: sympy proves ``gap ≡ certificate`` and that ``certificate`` is
+    manifestly non-negative (a square of reals, or a quotient of non-negative symbols) — an SOS-style
+    certificate. ``hypotheses`` maps each non-negative symbol of the certificate to the quantity it stands for
+    (e.g. σ ↦ 2 − hS, non-negative by hypothesis), substituted before the identity is checked.
+    """
+    if certificate.is_nonnegative is not True:
+        return Proof(name, statement, None)
+    method = vanishes(gap - certificate.subs(hypotheses or {}))
+    if method is None:
+        return Proof(name, statement, None)
+    return Proof(name, statement, f"{method}; certificate {sympy.sstr(certificate)} >= 0")
+
+
 def _with_slopes(expr: sympy.Expr) -> sympy.Expr:
     """Replace ell'(xy), ell''(xy) by the symbols ell1, ell2."""
     replacements = {}
@@ -80,11 +94,16 @@ def sharpness_on_minimisers() -> Proof:
 
 @cache
 def flattest_minimiser() -> Proof:
-    """F2: on xy = μ, x² + y² − 2|μ| = (|x| − |y|)² ≥ 0, so the flattest minimiser has S = 2|μ|ℓ''(μ)."""
-    return _prove(
-        "F2 flattest minimiser",
-        r"x^2 + y^2 - 2|xy| = (|x|-|y|)^2 \ge 0",
-        x**2 + y**2 - 2 * sympy.Abs(x * y) - (sympy.Abs(x) - sympy.Abs(y)) ** 2,
+    """F2: on M, S − 2|μ|ℓ''(μ) = ℓ''(μ)(x² + y² − 2|xy|) = ℓ''(μ)(|x| − |y|)² ≥ 0: the flattest minimiser has S = 2|μ|ℓ''(μ).
+
+    The inequality is certified: the gap equals ℓ''(μ) times the square of a real number.
+    """
+    curvature = sympy.Symbol("c", positive=True)  # ℓ''(μ) > 0
+    return _prove_nonnegative(
+        "F2 flattest minimiser: S ≥ 2|μ|ℓ''(μ) on M",
+        r"xy=\mu \implies S - 2|\mu|\ell''(\mu) = \ell''(\mu)\big(x^2+y^2-2|xy|\big) = \ell''(\mu)(|x|-|y|)^2 \ge 0",
+        curvature * (x**2 + y**2 - 2 * sympy.Abs(x * y)),
+        curvature * (sympy.Abs(x) - sympy.Abs(y)) ** 2,
     )
 
 
@@ -126,23 +145,48 @@ def gradient_flow_invariant() -> tuple[Proof, Proof]:
     derivative = 2 * x * flow[0] - 2 * y * flow[1]
     return (
         _prove("F7 conserved imbalance", r"\tfrac{d}{dt}(x^2 - y^2) = 0 \text{ under } \dot\theta = -\nabla f", derivative),
-        _prove("F7 limit norm", r"(x^2+y^2)^2 = (x^2-y^2)^2 + 4(xy)^2", (x**2 + y**2) ** 2 - ((x**2 - y**2) ** 2 + 4 * (x * y) ** 2)),
+        _prove("F7 norm from imbalance and product", r"(x^2+y^2)^2 = (x^2-y^2)^2 + 4(xy)^2", (x**2 + y**2) ** 2 - ((x**2 - y**2) ** 2 + 4 * (x * y) ** 2)),
     )
 
 
 @cache
-def gf_sharpness_monotone() -> Proof:
-    """A8: S_GF(θ⁺)² − S_GF(θ)² = ℓ''(μ)²((1 − h²ℓ'²)² − 1)(x² − y²)² (≤ 0 iff h|ℓ'| ≤ √2)."""
+def imbalance_non_increasing() -> Proof:
+    """T4(b): (x² − y²)² − (x⁺² − y⁺²)² = a(2 − a)(x² − y²)² ≥ 0 with a = h²ℓ'² ≥ 0 and 2 − a ≥ 0 (h|ℓ'| ≤ √2)."""
+    xp, yp = gd_step()
+    square, slack = sympy.Symbol("a", nonnegative=True), sympy.Symbol("sigma", nonnegative=True)
+    return _prove_nonnegative(
+        "T4(b) |x² − y²| non-increasing when h|ℓ'| ≤ √2",
+        r"h|\ell'| \le \sqrt2 \implies (x^2-y^2)^2 - (x_+^2-y_+^2)^2 = h^2\ell'^2\,(2 - h^2\ell'^2)\,(x^2-y^2)^2 \ge 0",
+        (x**2 - y**2) ** 2 - (xp**2 - yp**2) ** 2,
+        square * slack * (x**2 - y**2) ** 2,
+        {square: h**2 * ell1**2, slack: 2 - h**2 * ell1**2},
+    )
+
+
+@cache
+def gf_sharpness_monotone() -> tuple[Proof, Proof]:
+    """A8: S_GF(θ⁺)² − S_GF(θ)² = ℓ''(μ)²((1 − h²ℓ'²)² − 1)(x² − y²)² (an identity), hence S_GF(θ⁺) ≤ S_GF(θ) when
+    h|ℓ'| ≤ √2 (an inequality, certified: S_GF(θ)² − S_GF(θ⁺)² = ℓ''(μ)²·a(2 − a)(x² − y²)², a = h²ℓ'²)."""
     xp, yp = gd_step()
     curvature = sympy.Symbol("c", positive=True)
+    square, slack = sympy.Symbol("a", nonnegative=True), sympy.Symbol("sigma", nonnegative=True)
 
     def squared(a, b):
         return curvature**2 * ((a**2 - b**2) ** 2 + 4 * mu**2)
 
-    return _prove(
-        "A8 S_GF monotone",
-        r"S_{GF}(\theta_+)^2 - S_{GF}(\theta)^2 = \ell''(\mu)^2\big((1-h^2\ell'^2)^2-1\big)(x^2-y^2)^2",
-        squared(xp, yp) - squared(x, y) - curvature**2 * ((1 - h**2 * ell1**2) ** 2 - 1) * (x**2 - y**2) ** 2,
+    return (
+        _prove(
+            "A8 S_GF update",
+            r"S_{GF}(\theta_+)^2 - S_{GF}(\theta)^2 = \ell''(\mu)^2\big((1-h^2\ell'^2)^2-1\big)(x^2-y^2)^2",
+            squared(xp, yp) - squared(x, y) - curvature**2 * ((1 - h**2 * ell1**2) ** 2 - 1) * (x**2 - y**2) ** 2,
+        ),
+        _prove_nonnegative(
+            "A8 S_GF non-increasing when h|ℓ'| ≤ √2",
+            r"h|\ell'| \le \sqrt2 \implies S_{GF}(\theta)^2 - S_{GF}(\theta_+)^2 = \ell''(\mu)^2 h^2\ell'^2(2-h^2\ell'^2)(x^2-y^2)^2 \ge 0",
+            squared(x, y) - squared(xp, yp),
+            curvature**2 * square * slack * (x**2 - y**2) ** 2,
+            {square: h**2 * ell1**2, slack: 2 - h**2 * ell1**2},
+        ),
     )
 
 
@@ -150,7 +194,7 @@ def gf_sharpness_monotone() -> Proof:
 def residual_recursion() -> tuple[Proof, Proof]:
     """T6: with r = xy − μ, r⁺ = r(1 + h²ℓ'²) + μh²ℓ'² − hℓ'(x² + y²); with ℓ' = r·m, r⁺ = r(1 − hmq + h²m²r(μ + r)).
 
-    (theory.md's T6 writes the first without the μh²ℓ'² term; sympy shows the term is needed when μ ≠ 0.)
+    (The first version of theory.md's T6 left out the μh²ℓ'² term; sympy shows it is needed when μ ≠ 0.)
     """
     xp, yp = gd_step()
     r, slope_ratio, q = sympy.symbols("r m q", real=True)
@@ -169,12 +213,43 @@ def residual_recursion() -> tuple[Proof, Proof]:
 
 @cache
 def balancing_bound() -> Proof:
-    """T4(d): on M with hS ≤ 2, (|x| − |y|)² = x² + y² − 2|μ| ≤ 2/(hℓ''(μ)) − 2|μ|."""
-    return _prove(
+    """T4(d): on M with hS ≤ 2, (|x| − |y|)² ≤ 2/(hℓ''(μ)) − 2|μ|.
+
+    Certificate: 2/(hℓ''(μ)) − 2|xy| − (|x| − |y|)² = σ/(hℓ''(μ)) with σ = 2 − hℓ''(μ)(x² + y²) = 2 − hS ≥ 0
+    (the hypothesis hS ≤ 2, and S = ℓ''(μ)(x² + y²) on M by F2); h, ℓ''(μ) > 0.
+    """
+    curvature = sympy.Symbol("c", positive=True)  # ℓ''(μ) > 0
+    slack = sympy.Symbol("sigma", nonnegative=True)  # 2 − hS ≥ 0 by hypothesis
+    return _prove_nonnegative(
         "T4(d) balancing bound",
-        r"xy=\mu,\ h\ell''(\mu)(x^2+y^2)\le 2 \implies (|x|-|y|)^2 = x^2+y^2-2|\mu| \le \frac{2}{h\ell''(\mu)} - 2|\mu|",
-        (sympy.Abs(x) - sympy.Abs(y)) ** 2 - (x**2 + y**2 - 2 * sympy.Abs(x * y)),
+        r"xy=\mu,\ h\ell''(\mu)(x^2+y^2)\le 2 \implies \frac{2}{h\ell''(\mu)} - 2|\mu| - (|x|-|y|)^2 = \frac{2 - hS}{h\ell''(\mu)} \ge 0",
+        2 / (h * curvature) - 2 * sympy.Abs(x * y) - (sympy.Abs(x) - sympy.Abs(y)) ** 2,
+        slack / (h * curvature),
+        {slack: 2 - h * curvature * (x**2 + y**2)},
     )
+
+
+@cache
+def no_global_lipschitz_gradient() -> tuple[Proof, Proof]:
+    """F5: along the witness θ_t = (t, μ/t) ∈ M the Hessian is ℓ''(μ)vvᵀ, v = (μ/t, t), so
+    ‖∇²f(θ_t)‖ = ℓ''(μ)(t² + μ²/t²) (its characteristic polynomial is λ(λ − ℓ''(μ)(t² + μ²/t²))),
+    and this tends to ∞ as t → ∞ when ℓ''(μ) ≠ 0: no global Lipschitz constant for ∇f.
+    """
+    t, curvature = sympy.Symbol("t", positive=True), sympy.Symbol("c", positive=True)
+    hessian = sympy.hessian(ELL(x * y), (x, y)).applyfunc(_with_slopes).subs({ell1: 0, ell2: curvature}).subs({x: t, y: mu / t})
+    norm = curvature * (t**2 + mu**2 / t**2)
+    spectrum = _prove(
+        "F5 Hessian along the witness",
+        r"\theta_t=(t,\mu/t):\ \operatorname{spec}\nabla^2 f(\theta_t) = \{0,\ \ell''(\mu)(t^2+\mu^2/t^2)\},\ \|\nabla^2 f(\theta_t)\| = \ell''(\mu)(t^2+\mu^2/t^2)",
+        (lam * sympy.eye(2) - hessian).det() - lam * (lam - norm),
+    )
+    limit = sympy.limit(norm, t, sympy.oo)
+    unbounded = Proof(
+        "F5 witness unbounded",
+        r"\ell''(\mu) > 0 \implies \lim_{t\to\infty} \ell''(\mu)(t^2+\mu^2/t^2) = \infty",
+        "sympy.limit" if limit == sympy.oo else None,
+    )
+    return spectrum, unbounded
 
 
 @cache
@@ -202,13 +277,28 @@ def uv_model_updates() -> tuple[Proof, Proof]:
 
 
 @cache
-def zhu_eos_minimum() -> tuple[Proof, Proof]:
-    """A3: ℓ = (s² − 1)²/4 has ℓ''(1) = 2, so on M S = 2(x² + y²); hS = 2 and xy = 1 give x² + y² = 1/η ≥ 2."""
+def zhu_eos_minimum() -> tuple[Proof, Proof, Proof]:
+    """A3: ℓ = (s² − 1)²/4 has ℓ''(1) = 2, so on M S = 2(x² + y²); the η-EoS minimum {xy = 1, x² + y² = 1/η}
+    exists iff η ≤ 1/2: "only if" by x² + y² − 2 = (x − y)² ≥ 0 on xy = 1 (a certified inequality), "if" by the
+    explicit point x² = (1/η + √(1/η² − 4))/2, y = 1/x (an identity)."""
     s = sympy.Symbol("s", real=True)
     curvature = sympy.diff((s**2 - 1) ** 2 / 4, s, 2).subs(s, 1)
+    inverse = sympy.Symbol("a", positive=True)  # 1/η
+    slack = sympy.Symbol("sigma", nonnegative=True)  # 1/η² − 4 ≥ 0, i.e. η ≤ 1/2
+    x_squared = (inverse + sympy.sqrt(slack)) / 2
     return (
         _prove("A3 sharpness on M", r"\ell''(1) = 2 \implies S|_M = 2(x^2+y^2)", curvature - 2),
-        _prove("A3 EoS minimum exists iff eta <= 1/2", r"x^2+y^2 - 2xy = (x-y)^2 \ge 0 \implies \tfrac1\eta \ge 2", x**2 + y**2 - 2 * x * y - (x - y) ** 2),
+        _prove_nonnegative(
+            "A3 EoS minimum needs η ≤ 1/2",
+            r"xy = 1 \implies x^2+y^2-2 = (x-y)^2 \ge 0,\ \text{so } x^2+y^2 = \tfrac1\eta \text{ needs } \eta \le \tfrac12",
+            (x**2 + y**2 - 2 * x * y),
+            (x - y) ** 2,
+        ),
+        _prove(
+            "A3 EoS minimum exists for η ≤ 1/2",
+            r"\eta \le \tfrac12,\ x^2 = \tfrac12\big(\tfrac1\eta + \sqrt{\tfrac1{\eta^2}-4}\big),\ y = \tfrac1x \implies xy = 1,\ x^2+y^2 = \tfrac1\eta",
+            (x_squared + 1 / x_squared - inverse).subs(slack, inverse**2 - 4),
+        ),
     )
 
 
@@ -238,9 +328,11 @@ def all_proofs() -> list[Proof]:
         *product_and_norm_updates(),
         linear_stability(),
         *gradient_flow_invariant(),
-        gf_sharpness_monotone(),
+        imbalance_non_increasing(),
+        *gf_sharpness_monotone(),
         *residual_recursion(),
         balancing_bound(),
+        *no_global_lipschitz_gradient(),
         *uv_model_updates(),
         *zhu_eos_minimum(),
         *two_cycles(),

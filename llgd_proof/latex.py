@@ -20,7 +20,7 @@ _UNICODE = {
     "ρ": r"\rho", "α": r"\alpha", "λ": r"\lambda", "ε": r"\varepsilon", "√": r"\surd", "∈": r"\in", "→": r"\to", "×": r"\times",
     "−": "-", "≈": r"\approx", "≫": r"\gg", "∇": r"\nabla", "⪰": r"\succeq", "ᵀ": r"^{\top}", "²": r"^{2}", "³": r"^{3}", "⁻": r"^{-}",
     "¹": r"^{1}", "′": "'", "Θ": r"\Theta", "·": r"\cdot", "…": r"\ldots", "∂": r"\partial", "Σ": r"\Sigma", "⌈": r"\lceil", "⌉": r"\rceil",
-    "—": "---", "–": "--", "’": "'", "“": "``", "”": "''", "₀": r"_{0}", "₊": r"_{+}", "↑": r"\uparrow", "↓": r"\downarrow", "∑": r"\sum", "≠": r"\neq", "±": r"\pm",
+    "—": "---", "–": "--", "’": "'", "“": "``", "”": "''", "₀": r"_{0}", "₊": r"_{+}", "↑": r"\uparrow", "↓": r"\downarrow", "∑": r"\sum", "≠": r"\neq", "±": r"\pm", "½": r"\tfrac{1}{2}",
 }
 
 
@@ -54,8 +54,18 @@ def theorem_latex(theorem: Theorem, loss: Loss | None = None) -> str:
         provenance_line(theorem),
         r"\[" + theorem.statement + r"\]",
     ]
-    if theorem.note and theorem.provenance != "paper-claim":
-        lines.append(r"\emph{" + tex_text(theorem.note) + "}")
+    version = f"Version {theorem.version}, {theorem.status}" + ("" if theorem.kind == "pointwise" else f", {theorem.kind} check")
+    if theorem.replaces:
+        version += f"; replaces {theorem.replaces}"
+    if theorem.replaced_by:
+        version += f"; replaced by {theorem.replaced_by}"
+    lines.append(r"\textbf{" + tex_text(version) + ".}")
+    if theorem.note:
+        note = theorem.note.replace(PAPER_CLAIM_NOTE + "; ", "").replace(PAPER_CLAIM_NOTE, "")  # the provenance line already says it
+        if note:
+            lines.append(r"\emph{" + tex_text(note) + "}")
+    if theorem.counterexample is not None:
+        lines.append(r"\textbf{Counterexample:} " + tex_text(theorem.counterexample.describe()) + r". Reproduce: \texttt{" + tex_text(theorem.reproduce) + "}")
     lines.append(r"\textbf{Hypotheses.}\begin{itemize}")
     lines += [r"\item " + tex_text(h.name) + r": $" + h.latex + "$" for h in theorem.hypotheses] or [r"\item none"]
     lines.append(r"\end{itemize}")
@@ -108,8 +118,12 @@ def _short(value) -> str:
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
-def report_document(results: Iterable[CheckResult], *, elapsed: float | None = None, title: str = "llgd\\_proof verification report") -> str:
-    """A standalone document: every theorem with provenance, statement, proofs, cases, verdicts and measured quantities."""
+def report_document(
+    results: Iterable[CheckResult], *, elapsed: float | None = None, title: str = "llgd\\_proof verification report", searches=(), refuted=()
+) -> str:
+    """A standalone document: every theorem with provenance, version, status, note, statement, proofs, cases,
+    verdicts and measured quantities; then the adversarial search (``searches``, :class:`~llgd_proof.families.SearchReport`)
+    and the refuted variants with their counterexamples checked again (``refuted``, ``verification.RefutedCheck``)."""
     results = list(results)
     by_theorem: dict[str, list[CheckResult]] = {}
     for result in results:
@@ -150,5 +164,24 @@ def report_document(results: Iterable[CheckResult], *, elapsed: float | None = N
             if unmet:
                 body.append(r"\\ " + tex_text("; ".join(f"{f.name}: {f.detail}" for f in unmet)))
         body.append(r"\end{enumerate}")
+    consistency = [r for r in results if r.theorem.kind == "consistency"]
+    if consistency:
+        body.append(r"\section*{Consistency checks}" + tex_text(
+            f"{len(consistency)} of the cases above check consequences of exact identities (they can fail only through arithmetic): "
+            + ", ".join(sorted({r.theorem.id for r in consistency})) + "; they are not counted as substantive verdicts."))
+    if searches:
+        body.append(r"\section*{Adversarial search}\begin{itemize}")
+        for search in searches:
+            found = "; ".join(f"counterexample: {v.case.describe()}" for v in search.violations[:3])
+            body.append(r"\item " + tex_text(f"{search.theorem.id}: {search.examples} drawn cases (seed {search.seed}, {search.budget_seconds:.1f} s): "
+                                                + ", ".join(f"{n} {v}" for v, n in search.counts.items()) + (f"; {found}" if found else "")))
+        body.append(r"\end{itemize}")
+    if refuted:
+        body.append(r"\section*{Refuted variants}\begin{itemize}")
+        for check in refuted:
+            state = "still violated" if check.still_violated else f"no longer violated ({check.result.verdict.value})"
+            body.append(r"\item " + tex_text(f"{check.theorem.id} (v{check.theorem.version}, replaced by {check.theorem.replaced_by}): "
+                                                f"{check.theorem.counterexample.describe()} --- {state}. {check.result.conclusion.detail}"))
+        body.append(r"\end{itemize}")
     body.append(r"\end{document}")
     return "\n".join(body) + "\n"

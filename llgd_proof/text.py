@@ -50,10 +50,45 @@ def format_regularity(data: dict) -> str:
     )
 
 
+def _version_text(data: dict) -> str:
+    text = f"v{data.get('version', 1)}, {data.get('status', 'current')}"
+    if data.get("kind") and data["kind"] != "pointwise":
+        text += f", {data['kind']}"
+    return text
+
+
+def format_theorems(listing: list[dict]) -> str:
+    """One line per theorem (id, provenance, version and status, title), its note, and for a refuted variant
+    its counterexample and the command that reproduces it."""
+    width = max(len(t["id"]) for t in listing)
+    lines = []
+    for item in listing:
+        lines.append(f"{item['id'].ljust(width)}  {item['provenance']:<26}  {_version_text(item):<24}  {item['title']}")
+        pad = " " * (width + 2)
+        if item.get("note"):
+            lines.append(f"{pad}note: {item['note']}")
+        if item.get("replaced_by"):
+            lines.append(f"{pad}replaced by: {item['replaced_by']}")
+        if item.get("replaces"):
+            lines.append(f"{pad}replaces: {item['replaces']}")
+        if item.get("counterexample"):
+            lines.append(f"{pad}counterexample: {_case_text(item['counterexample'])}")
+            lines.append(f"{pad}reproduce: {item['reproduce']}")
+    return "\n".join(lines)
+
+
 def format_check(data: dict) -> str:
     lines = [
-        f"{data['theorem']} — {data['title']}   [{data['provenance']}]",
-        f"case: {_case_text(data['case'])}",
+        f"{data['theorem']} — {data['title']}   [{data['provenance']}; {_version_text(data)}]",
+    ]
+    if data.get("note"):
+        lines.append(f"note: {data['note']}")
+    objective = (data.get("evidence") or {}).get("objective")
+    if objective and "objective" in data["case"] and objective.startswith("f = ell("):
+        lines.append(f"recognised as the product family: {objective}")
+    lines += [
+        f"case: {_case_text(data['case'])}"
+        + (f"   ({', '.join(data['defaults_from_theorem'])} from the theorem's built-in case)" if data.get("defaults_from_theorem") else ""),
         f"verdict: {data['verdict'].upper()}",
         "hypotheses:",
     ]
@@ -83,20 +118,53 @@ def _precision_text(check, status) -> str:
     return f"precision check at {check['check_dps']} digits: {'agrees' if check['agrees'] else 'DISAGREES'} ({detail})"
 
 
-def format_verify(data: dict) -> str:
+def _verdict_table(results: list[dict]) -> list[str]:
     rows = [("theorem", "provenance", "case", "verdict")]
-    for result in data["results"]:
+    for result in results:
         case = result["case"]
         label = case.get("label") or _case_text(case)
         rows.append((result["theorem"], result["provenance"], label[:58], result["verdict"]))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
-    counts = ", ".join(f"{n} {verdict}" for verdict, n in data["counts"].items())
+    return lines
+
+
+def _count_text(counts: dict) -> str:
+    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
+
+
+def format_verify(data: dict) -> str:
+    substantive = [r for r in data["results"] if r.get("kind", "pointwise") != "consistency"]
+    consistency = [r for r in data["results"] if r.get("kind") == "consistency"]
+    lines = ["fixed cases (substantive verdicts):", *_verdict_table(substantive)]
+    if consistency:
+        lines += ["", "consistency checks (can fail only through arithmetic):", *_verdict_table(consistency)]
+    searches = data.get("searches", [])
+    if searches:
+        lines += ["", f"adversarial search (seed {data['seed']}, budget {data['budget_seconds']:g} s, shared by {len(searches)} theorems):"]
+        for search in searches:
+            lines.append(f"  {search['theorem']:<24} {search['examples']:>5} cases: {_count_text(search['counts'])}")
+            for found in search["violations"][:3]:
+                lines.append(f"    COUNTEREXAMPLE: {_case_text(found['case'])} — {found['conclusion']['detail']}")
+    refuted = data.get("refuted", [])
+    if refuted:
+        lines += ["", "refuted variants (kept with their counterexamples):"]
+        for item in refuted:
+            state = "still violated" if item["still_violated"] else f"NO LONGER VIOLATED ({item['verdict']})"
+            lines.append(f"  {item['id']} (v{item['version']}, replaced by {item['replaced_by']}): {_case_text(item['counterexample'])} — {state}")
+            lines.append(f"    reproduce: {item['reproduce']}")
     lines.append("")
-    lines.append(f"{len(data['results'])} checks in {data['elapsed_seconds']:.1f} s: {counts}")
+    lines.append(f"fixed: {len(substantive)} cases: {_count_text(data.get('fixed', data['counts']))}")
+    if consistency:
+        lines.append(f"consistency: {len(consistency)} checks: {_count_text(data['consistency'])}")
+    if searches:
+        lines.append(f"searched: {sum(s['examples'] for s in searches)} cases: {_count_text(data['searched'])}")
+    if refuted:
+        lines.append(f"refuted: {len(refuted)} variants, {sum(1 for r in refuted if r['still_violated'])} counterexamples still violate them")
+    lines.append(f"{data['elapsed_seconds']:.1f} s in all")
     lines.append("paper-claim = this project's formalisation of a claim of the seed paper (not its quoted constants)")
-    lines.append("verdict: OK (nothing violated)" if data["ok"] else "verdict: SOMETHING IS VIOLATED")
+    lines.append("verdict: OK (no current formalisation violated)" if data["ok"] else "verdict: A CURRENT FORMALISATION IS VIOLATED")
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ report.as_json()["counts"]
 # ## What breaks if we drop "good regularity"? The square loss is borderline (p = 2):
 
 # %%
-broken = api.check_family("convergence", loss="quadratic", without=["good regularity"], examples=40, seed=0)
+broken = api.check_family("convergence", loss="quadratic", without=["good regularity", "step below balancing limit"], examples=40, seed=0)
 print(api.format_family({**broken.as_json(), "loss": "quadratic", "parameters": {}}))
 
 # %%
@@ -23,8 +23,8 @@ trajectory = api.investigate(api.make_objective(loss="quadratic"), case.h, list(
 print(api.format_run(trajectory.as_json()))
 
 # %% [markdown]
-# ## A finding: T1 as formalised in theory.md fails for μ < 1 near its step limit
+# ## A finding: T1 as first formalised (v1, now kept as refuted) fails for μ < 1 near its step limit
 
 # %%
-finding = api.check_family("convergence", loss="logcosh", ranges={"mu": (0.5, 2)}, examples=25, seed=5)
+finding = api.check_family("convergence-v1", loss="logcosh", ranges={"mu": (0.5, 2)}, examples=25, seed=5)
 print(api.format_family({**finding.as_json(), "loss": "logcosh", "parameters": {"mu": [0.5, 2]}}))

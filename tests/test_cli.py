@@ -84,7 +84,7 @@ def test_theorems_listing(capsys):
 
 def test_check_json_contract_and_violated_is_exit_0(capsys):
     data = run_json(capsys, "check", "convergence", "--loss", "quadratic", "--h", "0.5", "--init", "8,0.3",
-                    "--without", "good regularity", "--json")
+                    "--without", "good regularity", "--without", "step below balancing limit", "--json")
     assert data["verdict"] == "violated"
     assert {"theorem", "provenance", "verdict", "hypotheses", "conclusion", "evidence"} <= set(data)
     assert {"name", "met", "detail"} <= set(data["hypotheses"][0])
@@ -139,9 +139,10 @@ def test_property_json_contract(capsys):
 
 
 def test_property_without_a_hypothesis_finds_a_confirmed_counterexample(capsys):
-    data = run_json(capsys, "property", "convergence", "--loss", "quadratic", "--without", "good regularity", "--examples", "30", "--json")
+    data = run_json(capsys, "property", "convergence", "--loss", "quadratic", "--without", "good regularity", "--without", "step below balancing limit",
+                    "--examples", "30", "--json")
     assert data["confirmed"] is True and data["counterexample"]["status"] == "diverged"
-    assert data["dropped_hypotheses"] == ["good regularity"]
+    assert data["dropped_hypotheses"] == ["good regularity", "step below balancing limit"]
 
 
 @pytest.mark.parametrize(

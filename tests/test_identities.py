@@ -72,3 +72,55 @@ def test_gf_sharpness_monotone_numerically(x, y, h, slope, curvature):
         assert gf(xp, yp) <= gf(x, y) * (1 + 1e-12)
     elif abs(x * x - y * y) > 1e-3:
         assert gf(xp, yp) > gf(x, y)
+
+
+def test_inequality_proofs_carry_a_certificate_and_a_false_one_is_refused():
+    """An inequality is claimed proved only with a non-negative certificate equal to the gap."""
+    x, y = identities.x, identities.y
+    for proof in (identities.flattest_minimiser(), identities.balancing_bound(), identities.zhu_eos_minimum()[1]):
+        assert proof.proved and "certificate" in proof.method, proof.name
+    assert not identities._prove_nonnegative("wrong", "", x**2 - y**2, (x - y) ** 2).proved  # not equal to the gap
+    assert not identities._prove_nonnegative("wrong", "", x - y, x - y).proved  # not manifestly non-negative
+
+
+def test_f5_hessian_norm_along_the_witness_grows_without_bound():
+    """F5, proved, and checked on log cosh(s − μ) with ℓ''(μ) = 1: ‖∇²f(t, μ/t)‖ = t² + μ²/t² for growing t."""
+    spectrum, unbounded = identities.no_global_lipschitz_gradient()
+    assert spectrum.proved and unbounded.proved
+    from llgd_proof.api import make_objective
+
+    for mu in (0.5, 1.0, 2.0):
+        compiled = make_objective(loss="logcosh", mu=mu).compiled("numpy")
+        for t in (1.0, 10.0, 100.0):
+            norm = max(abs(numpy.linalg.eigvalsh(compiled.hessian_matrix((numpy.array(t), numpy.array(mu / t))))))
+            assert norm == pytest.approx(t**2 + mu**2 / t**2, rel=1e-12)
+
+
+def test_pl_factor_against_the_exact_one_step_contraction_on_quadratics():
+    """A7 on f = (Lx² + μy²)/2 (L-smooth, PL constant μ): over a dense grid of (h, L, μ) with 0 < h < 2/L the shipped
+    factor 1 − 2μh(1 − Lh/2) is never below the exact worst one-step contraction max over starts of
+    (f(θ⁺) − f*)/(f(θ) − f*) = max((1 − hμ)², (1 − hL)²), computed from an exact GD step; it is < 1 (not vacuous)
+    and equals the exact value when μ = L."""
+    from fractions import Fraction
+
+    from llgd_proof.theorems.pl_rate import contraction_factor
+
+    def exact_worst(h, smoothness, pl):
+        worst = Fraction(0)
+        for start in ((Fraction(1), Fraction(0)), (Fraction(0), Fraction(1)), (Fraction(1), Fraction(1)), (Fraction(3), Fraction(-2))):
+            value = (smoothness * start[0] ** 2 + pl * start[1] ** 2) / 2
+            after = (start[0] - h * smoothness * start[0], start[1] - h * pl * start[1])
+            worst = max(worst, (smoothness * after[0] ** 2 + pl * after[1] ** 2) / 2 / value)
+        return worst
+
+    checked = 0
+    for smoothness in (Fraction(k, 4) for k in range(1, 41)):
+        for pl in (smoothness * Fraction(j, 10) for j in range(1, 11)):
+            for h in (2 / smoothness * Fraction(i, 25) for i in range(1, 25)):
+                shipped, exact = contraction_factor(h, smoothness, pl), exact_worst(h, smoothness, pl)
+                assert exact <= shipped < 1
+                assert exact == max((1 - h * pl) ** 2, (1 - h * smoothness) ** 2)
+                if pl == smoothness:
+                    assert shipped == exact
+                checked += 1
+    assert checked == 40 * 10 * 24

@@ -39,3 +39,16 @@ def test_report_compiles(tmp_path):
     )
     assert completed.returncode == 0, completed.stdout[-2000:]
     assert (tmp_path / "report.pdf").stat().st_size > 1000
+
+
+def test_refuted_variant_shows_its_version_counterexample_and_replacement():
+    text = theorem_latex(THEOREMS["convergence-v1"])
+    assert "Version 1, refuted" in text and "replaced by convergence" in text
+    assert "1.48" in text and "llgd check convergence-v1" in text and text.isascii()
+    assert "Version 2, current" in theorem_latex(THEOREMS["convergence"])
+
+
+def test_report_has_refuted_and_consistency_sections():
+    data = api.verify(["balancing", "convergence-v1"], budget_seconds=0)
+    text = report_document(data.results, elapsed=data.elapsed, refuted=data.refuted)
+    assert "Refuted variants" in text and "still violated" in text and "Consistency checks" in text and text.isascii()

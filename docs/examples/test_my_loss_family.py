@@ -34,7 +34,7 @@ def test_my_family_has_good_regularity(loss):
 
 def test_what_breaks_without_good_regularity():
     """The counterexample workflow: drop a hypothesis, let hypothesis find and shrink a failure."""
-    report = api.check_family("convergence", loss="quadratic", without=["good regularity"], examples=30, seed=3)
+    report = api.check_family("convergence", loss="quadratic", without=["good regularity", "step below balancing limit"], examples=30, seed=3)
     assert report.counterexample is not None and report.confirmed
     print(report.counterexample.case.describe())  # e.g. loss quadratic, h = 0.2, start (0.05, 4.5)
 

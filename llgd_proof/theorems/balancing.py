@@ -15,7 +15,7 @@ import mpmath
 import sympy
 
 from ..dynamics import Status
-from ..identities import balancing_bound, imbalance_identity
+from ..identities import balancing_bound, imbalance_identity, imbalance_non_increasing
 from .base import Case, Context, Hypothesis, Theorem
 
 
@@ -86,7 +86,10 @@ THEOREM = Theorem(
         r"(\|x_\infty\|-\|y_\infty\|)^2 \le \tfrac{2}{h\ell''(\mu)} - 2|\mu|"
     ),
     provenance="derived",
-    note="(a), (b), (d) derived and proved symbolically; (c) is the paper-claim part (good regularity gives G < ∞)",
+    note=(
+        "(a), (b), (d) derived and proved symbolically; (c) is the paper-claim part (good regularity gives G < ∞); "
+        "a consistency check: (a)–(c) follow from F3 by arithmetic and (d) from T2, which is checked separately"
+    ),
     reference="theory.md T4; F3",
     parameters={"bound_factor": 2.0},
     hypotheses=[
@@ -96,9 +99,10 @@ THEOREM = Theorem(
     conclusion_name="imbalance never grows and the limit is balanced",
     conclusion_latex=r"|\|x_{k+1}\|^2-\|y_{k+1}\|^2| \le |\|x_k\|^2-\|y_k\|^2|,\ (\|x_\infty\|-\|y_\infty\|)^2 \le \tfrac{2}{h\ell''(\mu)}-2|\mu|",
     conclude=imbalance_never_grows,
-    proofs=lambda: [imbalance_identity(), balancing_bound()],
+    proofs=lambda: [imbalance_identity(), imbalance_non_increasing(), balancing_bound()],
     bounds=bounds,
     keep_path=True,
+    kind="consistency",  # follows from the exact identity F3: can fail only through arithmetic
     cases=[
         Case(loss="logcosh", h="0.9", init=("20", "0.1")),
         Case(loss="huber", h="0.99", init=("12", "0.3")),

@@ -37,6 +37,7 @@ from ..identities import Proof
 from ..losses import Loss, parse_loss_spec
 from ..objective import Objective, general_objective, product_objective
 from ..phenomena import Investigation, investigate
+from ..recognise import as_product
 from ..regularity import RegularityReport, report_for
 
 PAPER_CLAIM_NOTE = "this project's formalisation of a claim of the seed paper; thresholds are ours, not quoted constants"
@@ -98,7 +99,8 @@ def _build_objective(loss, mu, dim, objective, variables) -> Objective:
     if loss is not None:
         return product_objective(parse_loss_spec(loss, mu=mu), dim=dim)
     if objective is not None:
-        return general_objective(objective, variables)
+        general = general_objective(objective, variables)
+        return as_product(general) or general  # f = ℓ(xᵀy) in disguise gets the product family's theorems
     raise LlgdInputError("a case needs a loss or an objective")
 
 
@@ -199,6 +201,8 @@ class CheckResult:
             "status": self.theorem.status,
             "version": self.theorem.version,
             "note": self.theorem.note,
+            "kind": self.theorem.kind,
+            **({"replaced_by": self.theorem.replaced_by} if self.theorem.replaced_by else {}),
             "verdict": self.verdict.value,
             "case": self.case.as_json(),
             "hypotheses": [f.as_json("met") for f in self.hypotheses],
@@ -229,6 +233,9 @@ class Theorem:
     bounds: Callable[[Loss, Mapping[str, float]], dict[str, str]] | None = None
     keep_path: bool = False
     optional_parameters: Sequence[str] = ()  # accepted from a case without a default (e.g. a stated constant L)
+    # where `llgd verify` searches for counterexamples (see families.search_space): catalog "losses", "mu_values" or a "mu" range,
+    # step "fraction" of 1/(|μ|ℓ''(μ)), start "box"; empty: not searched (fixed cases only)
+    search: Mapping[str, object] = field(default_factory=dict)
     # version history (theory.md §4): a refuted formalisation stays in the library beside its replacement
     version: int = 1
     status: str = "current"  # "current" | "refuted"

@@ -41,12 +41,14 @@ THEOREM = Theorem(
     statement=r"h|\ell'(x_ky_k)| \le \sqrt2 \implies S_{GF}(\theta_{k+1}) \le S_{GF}(\theta_k),\ S_{GF} = \ell''(\mu)\sqrt{(x^2-y^2)^2+4\mu^2}",
     provenance="anchor:kreisler2023",
     reference="Kreisler, Nacson, Soudry, Carmon (2023), GD monotonically decreases the sharpness of gradient flow solutions; theory.md A8",
+    note="a consistency check: it follows from F3 (its proof certifies the inequality), so only arithmetic can make it fail",
     hypotheses=[Hypothesis("scalar product family", r"f = \ell(xy),\ x, y \in \mathbb{R}", scalar_product_family)],
     conclusion_name="S_GF never grows on eligible steps",
     conclusion_latex=r"S_{GF}(\theta_{k+1}) \le S_{GF}(\theta_k)",
     conclude=gf_sharpness_never_grows,
-    proofs=lambda: [gf_sharpness_monotone()],
+    proofs=lambda: list(gf_sharpness_monotone()),
     keep_path=True,
+    kind="consistency",  # follows from the exact identity F3: can fail only through arithmetic
     cases=[
         Case(loss="quadratic", h="0.4", init=("3", "0.5")),
         Case(loss="logcosh", h="0.9", init=("20", "0.1")),

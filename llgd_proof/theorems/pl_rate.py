@@ -31,11 +31,16 @@ def pl_inequality_on_run(c: Context):
     return bool(worst >= -mpmath.mpf(10) ** (-(c.dps // 2))), f"min over the run of ½‖∇f‖² − μ(f − f*) = {mpmath.nstr(worst, 4)}"
 
 
+def contraction_factor(h, smoothness, pl):
+    """The shipped one-step PL factor 1 − 2μh(1 − Lh/2) (μ the PL constant); valid for 0 < h < 2/L."""
+    return 1 - 2 * pl * h * (1 - smoothness * h / 2)
+
+
 def linear_rate(c: Context):
     smoothness, pl, optimum = (mpmath.mpf(c.parameters[k]) for k in ("L", "pl", "f_star"))
     compiled = c.compiled()
     with mpmath.workdps(c.dps):
-        factor = 1 - 2 * pl * c.h * (1 - smoothness * c.h / 2)
+        factor = contraction_factor(c.h, smoothness, pl)
         gaps = [compiled.value(*p) - optimum for p in c.run.path]
         tolerance = mpmath.mpf(10) ** (-(c.dps // 2))
         failures = [k for k in range(len(gaps) - 1) if gaps[k + 1] > factor * gaps[k] + tolerance]

@@ -50,6 +50,7 @@ THEOREM = Theorem(
     conclude=sharpness_within_stability,
     proofs=lambda: [sharpness_on_minimisers(), linear_stability()],
     bounds=bounds,
+    search={"losses": ("logcosh", "huber", "pseudo-huber", "quadratic"), "mu_values": (0.5, 1.0), "fraction": (0.05, 0.99), "box": ((0.05, 10.0), (0.05, 5.0))},
     cases=[
         Case(loss="logcosh", h="0.9", init=("20", "0.1")),
         Case(loss="quadratic", h="0.4", init=("3", "0.5")),

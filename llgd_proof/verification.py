@@ -1,0 +1,145 @@
+"""``llgd verify``: fixed cases, a budgeted adversarial search, and the refuted variants re-checked.
+
+1. **Fixed** — every current theorem on its built-in cases. Consistency checks (``kind ==
+   "consistency"``: they can fail only through arithmetic, e.g. consequences of the exact identity F3) are
+   counted apart from the substantive verdicts.
+2. **Searched** — every current pointwise theorem that declares a search space (``Theorem.search``) is
+   checked on cases drawn by the public hypothesis strategies, seeded, inside a time budget shared equally
+   (:func:`~llgd_proof.families.search_counterexamples`). Comparative theorems are checked on their cases
+   but not searched.
+3. **Refuted** — every refuted variant's recorded counterexample is checked again; it must still violate
+   the variant (``still_violated``).
+
+The report is ``ok`` when no current formalisation is violated, in phase 1 or 2.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .families import SearchReport, search_counterexamples
+from .theorems import THEOREMS, CheckResult, Theorem, Verdict, get_theorem
+
+DEFAULT_SEARCH_BUDGET = 25.0  # seconds for the whole searched phase; fixed phase ≈ 14 s, so verify ≈ 40 s on a free 2-core machine
+
+
+def _counts(verdicts) -> dict[str, int]:
+    counts = {verdict.value: 0 for verdict in Verdict}
+    for verdict in verdicts:
+        counts[verdict.value] += 1
+    return counts
+
+
+@dataclass
+class RefutedCheck:
+    """A refuted variant and its recorded counterexample, checked again."""
+
+    theorem: Theorem
+    result: CheckResult
+
+    @property
+    def still_violated(self) -> bool:
+        return self.result.verdict is Verdict.VIOLATED
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.theorem.id,
+            "version": self.theorem.version,
+            "replaced_by": self.theorem.replaced_by,
+            "note": self.theorem.note,
+            "counterexample": self.theorem.counterexample.as_json(),
+            "reproduce": self.theorem.reproduce,
+            "still_violated": self.still_violated,
+            "verdict": self.result.verdict.value,
+            "detail": self.result.conclusion.detail,
+        }
+
+
+@dataclass
+class VerifyReport:
+    """Every phase of ``llgd verify`` (see module doc)."""
+
+    results: list[CheckResult]
+    elapsed: float
+    searches: list[SearchReport] = field(default_factory=list)
+    refuted: list[RefutedCheck] = field(default_factory=list)
+    budget_seconds: float = 0.0
+    seed: int = 0
+
+    @property
+    def violated(self) -> list:
+        """Violations of current formalisations: fixed results, then confirmed search counterexamples."""
+        fixed = [r for r in self.results if r.verdict is Verdict.VIOLATED and r.theorem.status == "current"]
+        return fixed + [v for search in self.searches for v in search.violations if search.theorem.status == "current"]
+
+    def counts(self) -> dict[str, int]:
+        """Verdicts of every fixed case (substantive and consistency)."""
+        return _counts(r.verdict for r in self.results)
+
+    def fixed_counts(self) -> dict[str, int]:
+        return _counts(r.verdict for r in self.results if r.theorem.kind != "consistency")
+
+    def consistency_counts(self) -> dict[str, int]:
+        return _counts(r.verdict for r in self.results if r.theorem.kind == "consistency")
+
+    def searched_counts(self) -> dict[str, int]:
+        totals = {verdict.value: 0 for verdict in Verdict}
+        for search in self.searches:
+            for key, value in search.counts.items():
+                totals[key] += value
+        return totals
+
+    def as_json(self) -> dict:
+        return {
+            "ok": not self.violated,
+            "counts": self.counts(),
+            "fixed": self.fixed_counts(),
+            "consistency": self.consistency_counts(),
+            "searched": self.searched_counts(),
+            "searches": [search.as_json() for search in self.searches],
+            "refuted": [check.as_json() for check in self.refuted],
+            "budget_seconds": self.budget_seconds,
+            "seed": self.seed,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "results": [r.as_json() for r in self.results],
+        }
+
+
+def verify(
+    theorem_ids: Sequence[str] | None = None,
+    progress: Callable[[CheckResult], None] | None = None,
+    *,
+    budget_seconds: float = DEFAULT_SEARCH_BUDGET,
+    seed: int = 0,
+    search_progress: Callable[[SearchReport], None] | None = None,
+) -> VerifyReport:
+    """Run the three phases on every theorem (or the named ones); ``budget_seconds = 0`` skips the search."""
+    chosen = [get_theorem(i) for i in theorem_ids] if theorem_ids else list(THEOREMS.values())
+    current = [t for t in chosen if t.status == "current"]
+    start = time.perf_counter()
+    results = []
+    for theorem in current:
+        for case in theorem.cases:
+            result = theorem.check(case)
+            results.append(result)
+            if progress is not None:
+                progress(result)
+    searchable = [t for t in current if t.kind == "pointwise" and t.search]
+    searches = []
+    if budget_seconds > 0 and searchable:
+        share = budget_seconds / len(searchable)
+        for index, theorem in enumerate(searchable):
+            search = search_counterexamples(theorem, budget_seconds=share, seed=seed + index)
+            searches.append(search)
+            if search_progress is not None:
+                search_progress(search)
+    refuted = []
+    for theorem in chosen:
+        if theorem.status == "refuted" and theorem.counterexample is not None:
+            check = RefutedCheck(theorem, theorem.check(theorem.counterexample))
+            refuted.append(check)
+            if progress is not None:
+                progress(check.result)
+    return VerifyReport(results, time.perf_counter() - start, searches, refuted, budget_seconds, seed)
