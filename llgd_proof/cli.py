@@ -492,7 +492,7 @@ def _check_claim(args, defaults) -> int:
     claim = api.load_claim(args.claim)
     result = api.check(
         claim.theorem, h=args.h, init=_numbers(args.init), loss=args.loss, mu=args.mu, dim=args.dim, objective=args.objective,
-        variables=args.vars.split(",") if args.vars else (), dps=args.dps, max_steps=args.max_steps,
+        variables=args.vars.split(",") if args.vars else (), dps=args.dps or 30, max_steps=args.max_steps or api.DEFAULT_MAX_STEPS,
         parameters=_assignments(args.set), without=args.without,
     )
     data = {**result.as_json(), "claim_file": args.claim}

@@ -55,7 +55,7 @@ def test_family_check_passes_on_a_good_loss():
 def test_t1_as_formalised_fails_for_small_mu():
     """A finding of the family checker, kept as a regression: theory.md's T1 (h < 1/(μℓ''(μ))) is false for
     log cosh with μ = 1/2 — h = 1.48 from (0.1, 2.4) diverges, confirmed 20 digits higher."""
-    report = api.check_family("convergence", loss="logcosh", ranges={"mu": (0.5, 2)}, examples=25, seed=5)
+    report = api.check_family("convergence-v1", loss="logcosh", ranges={"mu": (0.5, 2)}, examples=25, seed=5)
     assert report.counts["violated"] > 0 and report.confirmed
     case = report.counterexample.case
     assert float(case.loss_object.mu) < 1 and report.counterexample.evidence["status"] == "diverged"
