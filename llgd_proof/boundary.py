@@ -44,7 +44,8 @@ class BoundaryMap:
 
     theorem_id: str
     loss: str
-    mu: float
+    mu: float  # the minimiser μ of the loss
+    mu_given: str | None  # the --mu the user gave (None: the loss's default), reused for representatives
     step_limit: float
     h_fraction: tuple[float, float]
     box: tuple[float, float, float, float]
@@ -72,7 +73,7 @@ class BoundaryMap:
         k, j, i = index
         return Case(
             loss=self.loss,
-            mu=None if self.mu is None else repr(self.mu),
+            mu=self.mu_given,
             h=repr(float(self.h_values[k])),
             init=(repr(float(self.x0[i])), repr(float(self.y0[j]))),
             max_steps=self.max_steps,
@@ -171,7 +172,8 @@ def boundary_map(
     result = BoundaryMap(
         theorem_id=theorem_id,
         loss=loss,
-        mu=None if mu is None else float(mu),
+        mu=float(loss_object.mu),
+        mu_given=None if mu is None else str(mu),
         step_limit=step_limit,
         h_fraction=(float(low), float(high)),
         box=tuple(float(v) for v in box),
@@ -235,7 +237,7 @@ def _finite(value) -> float | None:
 
 def format_boundary(data: dict) -> str:
     """Text for ``llgd boundary``: counts overall and per h, and the high-precision re-check."""
-    mu = "" if data["mu"] is None else f", μ = {data['mu']:g}"
+    mu = f", μ = {data['mu']:g}"
     lines = [
         f"{data['theorem']} on {data['loss']}{mu}: step limit {data['step_limit']:.6g}, h ∈ {data['h_fraction']} × limit, "
         f"box {data['box']}, {data['grid']}×{data['grid']} starts per h, {data['cells_total']} cells (float64 batch)",
@@ -246,7 +248,8 @@ def format_boundary(data: dict) -> str:
     confirmed = data["confirmed"]
     lines.append(
         f"high precision ({confirmed['dps']} digits, self-checked): re-checked {confirmed['checked']} of {confirmed['violated_cells']} violated cells, "
-        f"violated again {confirmed['confirmed']} ({', '.join(f'{k} {v}' for k, v in confirmed['verdicts'].items() if v)})"
+        f"violated again {confirmed['confirmed']}"
+        + (f" ({', '.join(f'{k} {v}' for k, v in confirmed['verdicts'].items() if v)})" if confirmed["checked"] else "")
     )
     if data.get("plot"):
         lines.append(f"figure: {data['plot']}")

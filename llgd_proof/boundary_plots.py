@@ -43,7 +43,7 @@ def boundary_figure(result: BoundaryMap, path: str, *, dpi: int = 80) -> str:
     axes[0][-1].legend(handles=handles, fontsize=7, loc="upper right", framealpha=0.9)
     figure.colorbar(image, ax=axes[1].tolist(), shrink=0.9, label=result.measured_name)
     confirmed = result.confirmation
-    mu = "" if result.mu is None else f", μ = {result.mu:g}"
+    mu = f", μ = {result.mu:g}"
     figure.suptitle(
         f"{result.theorem_id}: {result.loss}{mu} — violated {result.counts()['violated']} of {result.verdict.size} cells"
         f" (re-checked {confirmed.get('checked', 0)}, violated again {confirmed.get('confirmed', 0)})",

@@ -21,6 +21,7 @@ import numpy
 from ..batch import STATUS_CODES, batch_gradient_descent
 from ..comparative import SampledFraction, compare, sample_starts
 from ..dynamics import Status
+from ..errors import ParameterError
 from ..losses import catalog_loss
 from ..phenomena import observe_batch
 from .base import CheckResult, Context, Finding, Theorem, Verdict, _product_for, loss_is_good
@@ -53,8 +54,6 @@ class ComparativeTheorem(Theorem):
         parameters = context.parameters
         unknown = set(parameters) - set(self.parameters)
         if unknown:
-            from ..errors import ParameterError
-
             raise ParameterError(f"theorem {self.id!r} has no parameter {min(unknown)!r}; it takes {', '.join(sorted(self.parameters))}")
         findings = [Finding(h.name, *h.test(context)) for h in self.hypotheses]
         h = float(context.h)
