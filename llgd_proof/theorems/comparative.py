@@ -47,8 +47,8 @@ class ComparativeTheorem(Theorem):
 
     def check(self, case, *, precision_check: bool = True) -> CheckResult:
         objective = case.build()
-        if not objective.is_product:
-            finding = Finding("product family", False, "the comparison is about f = ℓ(xᵀy); this is a general objective")
+        if not objective.is_product or objective.n_variables != 2:
+            finding = Finding("product family", False, "the comparison is about f = ℓ(xy) with x, y in ℝ (dim 1); this objective is not one")
             return CheckResult(self, case, Verdict.HYPOTHESES_NOT_MET, [finding], Finding(self.conclusion_name, None, "not evaluated"), [], {})
         context = Context(self, case, objective)
         parameters = context.parameters
