@@ -124,6 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     atlas.add_argument("--json", action="store_true")
     atlas.set_defaults(handler=_atlas)
 
+    boundary = verbs.add_parser("boundary", help="map where a pointwise theorem holds over h (fraction of the step limit) and starts in a box")
+    boundary.add_argument("theorem", metavar="THEOREM_ID", help="eos-v1, eos, catapult-v1 or catapult")
+    boundary.add_argument("--loss", required=True, help="catalog name or expression in s (parameter mu)")
+    boundary.add_argument("--mu", help="value of mu in the loss (default 1)")
+    boundary.add_argument("--h-fraction", required=True, metavar="LO:HI", help="h as a fraction of the step limit 1/(|mu|l''(mu)) (2/l''(0) when mu = 0)")
+    boundary.add_argument("--h-steps", type=int, default=5, metavar="K", help="number of h values in LO:HI (default 5)")
+    boundary.add_argument("--box", required=True, metavar="X0MIN:X0MAX,Y0MIN:Y0MAX", help="magnitudes of the start coordinates (positive quadrant)")
+    boundary.add_argument("--grid", required=True, type=int, metavar="N", help="N x N starts per h")
+    boundary.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="theorem parameter, e.g. delta=0.1")
+    boundary.add_argument("--confirm", type=int, default=25, metavar="K", help="re-check up to K violated cells at high precision (default 25)")
+    boundary.add_argument("--max-steps", type=int, default=20_000)
+    boundary.add_argument("--plot", metavar="FILE", help="PNG/PDF: verdict and measured ratio per h")
+    boundary.add_argument("--json", action="store_true")
+    boundary.set_defaults(handler=_boundary)
+
     sweep = verbs.add_parser("sweep", help="one start over a range of h: bifurcation / phase diagram")
     sweep.add_argument("--loss", required=True)
     sweep.add_argument("--mu")
@@ -373,6 +388,25 @@ def _atlas(args) -> int:
 
         data["plot"] = atlas_figure(result, args.plot)
     print(json.dumps(data) if args.json else api.format_atlas(data))
+    return 0
+
+
+def _boundary(args) -> int:
+    from .boundary import boundary_map, format_boundary
+
+    box = _box(args.box)
+    result = boundary_map(
+        args.theorem, loss=args.loss, mu=args.mu, h_fraction=_range(args.h_fraction, "--h-fraction"), h_steps=args.h_steps,
+        box=(box.x_low, box.x_high, box.y_low, box.y_high), grid=args.grid, parameters=_assignments(args.set),
+        max_steps=args.max_steps, confirm=args.confirm,
+    )
+    data = result.as_json()
+    data["plot"] = None
+    if args.plot:
+        from .boundary_plots import boundary_figure
+
+        data["plot"] = boundary_figure(result, args.plot)
+    print(json.dumps(data) if args.json else format_boundary(data))
     return 0
 
 

@@ -99,7 +99,9 @@ def format_check(data: dict) -> str:
     for proof in data["proofs"]:
         lines.append(f"proof: {proof['name']}: {'proved (' + proof['method'] + ')' if proof['proved'] else 'NOT proved'}")
     evidence = data["evidence"]
-    if evidence:
+    if evidence.get("kind") == "comparative":  # two seeded float64 samples, not one trajectory
+        lines.append(f"sampled: {evidence['samples']} starts in box {evidence['box']}, seed {evidence['seed']}, restricted to {evidence['restriction']} (float64 batch engine)")
+    elif evidence:
         lines.append(f"run: {evidence.get('status')} in {evidence.get('steps')} steps; " + _precision_text(evidence.get("precision_check"), evidence.get("status")))
     return "\n".join(lines)
 

@@ -42,3 +42,55 @@ for theorem in ("eos", "balancing", "catapult"):
     for label, loss in losses.items():
         check = api.check(theorem, loss=loss, h=h, init=start)
         print(f"{theorem:10s} {label:24s} {check.verdict.value}")
+
+# %% [markdown]
+# ## Pointwise claims, refuted and revised; the comparative claims the paper actually makes
+#
+# The paper says EoS and catapults are *more likely* with good regularity. The first pointwise formalisations
+# (T3 v1, T5 v1) are refuted by exact counterexamples that stay in the library, marked `refuted`:
+
+# %%
+for theorem_id in ("eos-v1", "catapult-v1"):
+    theorem = api.get_theorem(theorem_id)
+    result = theorem.check(theorem.counterexample)
+    print(f"{theorem_id:12s} {result.verdict.value:9s} {theorem.counterexample.describe()}\n   {result.conclusion.detail}\n   reproduce: {theorem.reproduce}")
+
+# %% [markdown]
+# Their v2 (ids `eos`, `catapult`) add the hypotheses the boundary maps support (docs/boundary.md): for T3,
+# hμℓ''(μ) ≥ 1 − δ; for T5, hS_GF(θ0)/2 ≥ 1.05 and |x0y0 − μ| ≤ μ/2. On the v1 counterexamples the new
+# hypotheses fail, as they should:
+
+# %%
+for theorem_id in ("eos", "catapult"):
+    theorem = api.get_theorem(theorem_id)
+    old = api.get_theorem(theorem.replaces).counterexample
+    result = theorem.check(old)
+    print(f"{theorem_id:9s} v{theorem.version} on the v1 counterexample: {result.verdict.value}; failing: "
+          + ", ".join(f.name for f in result.hypotheses if not f.ok))
+
+# %% [markdown]
+# The comparative forms T3c and T5c: the same seeded starts for log cosh and for the square loss at equal μ and h,
+# fractions showing the phenomenon with 95 % Wilson intervals.
+
+# %%
+for theorem_id in ("eos-comparative", "catapult-comparative"):
+    result = api.check(theorem_id, loss="logcosh", h="0.9", init=["2", "2"], parameters={"samples": 600})
+    evidence = result.evidence
+    for role in ("good", "square"):
+        side = evidence[role]["unconditional"]
+        print(f"{theorem_id:21s} {role:6s} {side['successes']:4d}/{side['trials']:<4d} = {side['fraction']:.3f}  "
+              f"95% [{side['wilson_95'][0]:.3f}, {side['wilson_95'][1]:.3f}]")
+    print(f"{'':21s} verdict: {result.verdict.value}")
+
+# %% [markdown]
+# A small boundary map: where T5 v1 holds for log cosh (μ = 1) over h (as a fraction of the step limit) and starts.
+
+# %%
+from IPython.display import Image, display
+
+from llgd_proof.boundary import boundary_map
+from llgd_proof.boundary_plots import boundary_figure
+
+catapult_map = boundary_map("catapult-v1", loss="logcosh", h_fraction=(0.6, 0.99), h_steps=3, box=(0.05, 4, 0.05, 4), grid=16, confirm=2)
+print(catapult_map.counts(), {k: v for k, v in catapult_map.confirmation.items() if k != "cases"})
+display(Image(boundary_figure(catapult_map, "catapult_v1_map.png")))

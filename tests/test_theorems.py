@@ -133,7 +133,7 @@ def test_square_loss_balancing_is_hypotheses_not_met():
 
 @pytest.mark.parametrize(
     "theorem, parameters",
-    [("balancing", {"bound_factor": 1.0}), ("eos", {"delta": 0.01})],
+    [("balancing", {"bound_factor": 1.0}), ("eos-v1", {"delta": 0.01})],
     ids=["balancing bound without its factor 2", "EoS window far too narrow"],
 )
 def test_a_wrong_variant_is_caught_as_violated(theorem, parameters):

@@ -1,15 +1,35 @@
-"""T5 — catapult (``paper-claim``, formalised here).
+"""T5 — catapult (``paper-claim``, formalised here), with its version history.
 
-Statement. If S0 = S(θ0) > 2/h, f(θ0) > 0 and GD converges, then the loss rises above f(θ0) at
-some step (the catapult; max_k f(θ_k)/f(θ0) is reported) and the limit is flatter than the start:
-S(θ∞) ≤ 2/h < S0.
+* ``catapult-comparative`` (T5c, current, kind "comparative"): as T3c with starts restricted to
+  S0 > 2/h and the phenomenon "catapult": GD converges, the loss rises above f(θ0) at some step and
+  S(θ∞) ≤ 2/h.
+* ``catapult-v1`` (refuted): S0 = S(θ0) > 2/h, f(θ0) > 0, GD converges ⇒ the loss rises above f(θ0)
+  (max_k f(θ_k)/f(θ0) > 1) and S(θ∞) ≤ 2/h < S0. Counterexample: log cosh(s − 1), h = 0.9,
+  θ0 = (1.2, 1.2): S0 = 2.80 > 2/h, GD converges, the loss never rises — the gradient-flow limit
+  (S_GF = 2 < 2/h) is stable, so GD just slides into it.
+* ``catapult`` (v2, current, product family): v1 plus two hypotheses read off the boundary maps
+  (docs/boundary.md): the gradient-flow limit is unstable by a margin, hS_GF(θ0)/2 ≥ 1 + m (m = 0.05),
+  and the start is near M, |x0ᵀy0 − μ| ≤ ρμ (ρ = ½). Every v1 violation in the maps fails the spike
+  (never the flatness). This is the textbook catapult mechanism: near M the residual is multiplied by
+  about 1 − hS per step, so it grows when the minimiser GD would otherwise reach is too sharp; far from
+  M the first step can jump to a much smaller residual and no spike above f(θ0) follows (v1 fails there
+  even with hS0/2 ≈ 3.9); with hS_GF/2 barely above 1 the growth factor is barely above 1 and the
+  nonlinear terms win. The margin m was added after a held-out loss, ((1 + (s − 1)²)^(3/4) − 1)/(3/2),
+  violated the margin-free version at h = 0.42364, θ0 = (2.17692, 0.65769), where hS_GF/2 = 1.0057.
 """
 
 from __future__ import annotations
 
+import numpy
 import sympy
 
+from ..batch import STATUS_CODES
+from ..dynamics import Status
 from .base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges
+from .comparative import comparative_theorem
+
+FLATNESS_TOLERANCE = 1e-8
+SPIKE_MARGIN = 1e-9
 
 
 def too_sharp_for_the_step(c: Context):
@@ -22,12 +42,31 @@ def positive_initial_loss(c: Context):
     return bool(loss > 0), f"f(θ0) = {loss:.6g}"
 
 
+def gf_limit_unstable(c: Context):
+    """hS_GF(θ0)/2 ≥ 1 + m (m = parameter ``margin``): the minimiser gradient flow would reach is unstable for GD, by a margin."""
+    gf = c.compiled().gf_sharpness(*c.init)
+    half = float(c.h * gf / 2)
+    margin = c.parameters["margin"]
+    c.record(gf_sharpness_times_h_over_2=half)
+    return bool(half >= 1 + margin), f"hS_GF(θ0)/2 = {half:.6g} vs 1 + m = {1 + margin:g}"
+
+
+def start_near_minimiser_set(c: Context):
+    """|x0ᵀy0 − μ| ≤ ρ·μ with μ > 0 (ρ = parameter ``near``)."""
+    residual, mu = c.compiled().residual(*c.init), c.loss.mu
+    near = c.parameters["near"]
+    c.record(relative_residual=float(abs(residual) / mu) if mu != 0 else None)
+    if not mu > 0:
+        return False, f"μ = {mu}: the margin ρμ needs μ > 0"
+    return bool(abs(residual) <= near * float(mu)), f"|x0ᵀy0 − μ| = {float(abs(residual)):.6g} vs ρμ = {near * float(mu):.6g}"
+
+
 def loss_spikes_then_flattens(c: Context):
     ratio, final = c.phenomena.max_loss_ratio, c.phenomena.final_sharpness
     if ratio is None or final is None:
         return None, "run did not settle"
     c.record(max_loss_ratio=ratio, final_sharpness_times_h=final * float(c.h))
-    spike, flat = ratio > 1, final * float(c.h) <= 2 + 1e-8
+    spike, flat = ratio > 1, final * float(c.h) <= 2 + FLATNESS_TOLERANCE
     return bool(spike and flat), f"max f(θ_k)/f(θ0) = {ratio:.6g} (> 1 needed); h·S(θ∞) = {final * float(c.h):.6g} (≤ 2 needed)"
 
 
@@ -36,19 +75,90 @@ def bounds(loss, parameters):
     return {"regime": r"S(\theta_0) > " + sympy.latex(2 / h) + r" \ge S(\theta_\infty)"}
 
 
-THEOREM = Theorem(
-    id="catapult",
-    title="T5 catapult",
+# -- the same hypotheses and conclusion on float64 batch runs (for ``llgd boundary``) ---------------
+
+
+def batch_form(v2: bool):
+    """Per-start hypotheses and conclusion of catapult-v1 or catapult v2 from a batch run: (hypotheses, conclusion, max loss ratio)."""
+
+    def evaluate(objective, run, arrays: dict, parameters: dict):
+        hypotheses = {"too sharp for the step": run.h * arrays["initial_sharpness"] > 2}
+        if v2:
+            mu = float(objective.loss.mu)
+            residual = numpy.abs(run.initial[:, 0] * run.initial[:, 1] - mu)
+            hypotheses["gradient-flow limit unstable"] = run.h * arrays["gf_sharpness"] / 2 >= 1 + parameters["margin"]
+            hypotheses["start near the minimiser set"] = (residual <= parameters["near"] * mu) & (mu > 0)
+        hypotheses["positive initial loss"] = run.initial_loss > 0
+        hypotheses["GD converges"] = run.status == STATUS_CODES[Status.CONVERGED]
+        ratio = arrays["max_loss_ratio"]
+        conclusion = (ratio > 1 + SPIKE_MARGIN) & (run.h * arrays["final_sharpness"] <= 2 + FLATNESS_TOLERANCE)
+        return hypotheses, conclusion, ratio
+
+    return evaluate
+
+
+def catapult_phenomenon(arrays, run, h, parameters):
+    return (arrays["max_loss_ratio"] > 1 + SPIKE_MARGIN) & (h * arrays["final_sharpness"] <= 2 + FLATNESS_TOLERANCE)
+
+
+def sharp_start_restriction(compiled, starts, h):
+    return h * compiled.sharpness(tuple(starts)) > 2
+
+
+V1_COUNTEREXAMPLE = Case(loss="logcosh", h="0.9", init=("1.2", "1.2"), label="theory.md: S0 > 2/h, converges, the loss never rises")
+V1_HYPOTHESES = [
+    Hypothesis("too sharp for the step", r"S(\theta_0) > 2/h", too_sharp_for_the_step),
+    Hypothesis("positive initial loss", r"f(\theta_0) > 0", positive_initial_loss, after_run=True),
+    Hypothesis("GD converges", r"\theta_k \to \theta_\infty", gd_converges, after_run=True),
+]
+
+CATAPULT_V1 = Theorem(
+    id="catapult-v1",
+    title="T5 catapult (pointwise v1, refuted)",
     statement=r"S_0 > \tfrac2h,\ f(\theta_0)>0,\ \theta_k\to\theta_\infty \implies \max_k f(\theta_k) > f(\theta_0),\ S(\theta_\infty) \le \tfrac2h < S_0",
     provenance="paper-claim",
     generic_start=True,
-    note=PAPER_CLAIM_NOTE,
-    reference="Wang, Xu, Zhao, Tao (JMLR 2025), catapult; theory.md T5",
+    note=PAPER_CLAIM_NOTE + "; refuted: near M with a stable gradient-flow limit GD slides in without a spike (see catapult, catapult-comparative)",
+    reference="Wang, Xu, Zhao, Tao (JMLR 2025), catapult; theory.md T5 v1",
     family="any",
+    hypotheses=V1_HYPOTHESES,
+    conclusion_name="loss spikes, then the limit is flat",
+    conclusion_latex=r"\max_k f(\theta_k)/f(\theta_0) > 1,\ h S(\theta_\infty) \le 2",
+    conclude=loss_spikes_then_flattens,
+    bounds=bounds,
+    cases=[
+        V1_COUNTEREXAMPLE,
+        Case(loss="logcosh", h="0.77", init=("1.05", "1.19"), label="theory.md: S0 barely above 2/h, no spike"),
+        Case(loss="quadratic", h="0.4", init=("3", "0.5")),
+    ],
+    version=1,
+    status="refuted",
+    counterexample=V1_COUNTEREXAMPLE,
+    reproduce="llgd check catapult-v1 --loss logcosh --h 0.9 --init 1.2,1.2",
+    replaced_by="catapult",
+)
+
+THEOREM = Theorem(
+    id="catapult",
+    title="T5 catapult (pointwise v2)",
+    statement=(
+        r"S_0 > \tfrac2h,\ \tfrac{h S_{GF}(\theta_0)}{2} \ge 1 + m,\ |x_0^\top y_0-\mu| \le \rho\mu,\ f(\theta_0)>0,\ \theta_k\to\theta_\infty"
+        r" \implies \max_k f(\theta_k) > f(\theta_0),\ S(\theta_\infty) \le \tfrac2h < S_0"
+    ),
+    provenance="paper-claim",
+    generic_start=True,
+    note=(
+        PAPER_CLAIM_NOTE + "; v2 adds an unstable gradient-flow limit with a margin (hS_GF(θ0)/2 ≥ 1 + m, m = 0.05) and a start near M "
+        "(|x0ᵀy0 − μ| ≤ ρμ, ρ = 1/2), "
+        "the simplest hypotheses the boundary maps support (docs/boundary.md)"
+    ),
+    reference="Wang, Xu, Zhao, Tao (JMLR 2025), catapult; theory.md T5; docs/boundary.md",
+    parameters={"near": 0.5, "margin": 0.05},
     hypotheses=[
-        Hypothesis("too sharp for the step", r"S(\theta_0) > 2/h", too_sharp_for_the_step),
-        Hypothesis("positive initial loss", r"f(\theta_0) > 0", positive_initial_loss, after_run=True),
-        Hypothesis("GD converges", r"\theta_k \to \theta_\infty", gd_converges, after_run=True),
+        V1_HYPOTHESES[0],
+        Hypothesis("gradient-flow limit unstable", r"h\,S_{GF}(\theta_0)/2 \ge 1 + m", gf_limit_unstable),
+        Hypothesis("start near the minimiser set", r"|x_0^\top y_0 - \mu| \le \rho\mu", start_near_minimiser_set),
+        *V1_HYPOTHESES[1:],
     ],
     conclusion_name="loss spikes, then the limit is flat",
     conclusion_latex=r"\max_k f(\theta_k)/f(\theta_0) > 1,\ h S(\theta_\infty) \le 2",
@@ -56,9 +166,38 @@ THEOREM = Theorem(
     bounds=bounds,
     cases=[
         Case(loss="quadratic", h="0.4", init=("3", "0.5")),
-        Case(loss="logcosh", h="0.9", init=("20", "0.1")),
-        Case(loss="huber", h="0.5", init=("6", "0.3"), label="Huber, start inside the quadratic zone"),
-        Case(loss="huber", h="0.5", init=("12", "0.4"), label="Huber far out: S0 = |ℓ'| < 2/h, hypotheses fail (it still spikes)"),
-        Case(loss="logcosh", h="0.3", init=("2", "0.3"), label="S0 < 2/h: hypotheses fail"),
+        Case(loss="logcosh", h="0.9", init=("0.3", "3"), label="log cosh, start near M with a sharp gradient-flow limit"),
+        Case(loss="huber", h="0.5", init=("3", "0.35")),
+        Case(loss="logcosh", h="0.9", init=("1.2", "1.2"), label="the v1 counterexample: stable gradient-flow limit, hypotheses fail"),
+        Case(loss="logcosh", h="0.9", init=("20", "0.1"), label="far from M (|x0y0 − μ| = μ): hypotheses fail"),
     ],
+    version=2,
+    replaces="catapult-v1",
 )
+
+COMPARATIVE = comparative_theorem(
+    id="catapult-comparative",
+    title="T5c catapult is more likely with good regularity (comparative)",
+    statement=(
+        r"\Pr_{\theta_0}\big[\theta_k\to\theta_\infty,\ \max_k f(\theta_k)>f(\theta_0),\ S(\theta_\infty)\le\tfrac2h \,\big|\, S_0>\tfrac2h\big]_{\ell\text{ good}}"
+        r" > \Pr_{\theta_0}[\,\cdot\,]_{(s-\mu)^2/2}"
+    ),
+    provenance="paper-claim",
+    note=PAPER_CLAIM_NOTE + "; decided by 95 % Wilson intervals on seeded float64 samples (evidence, not proof); init is unused",
+    reference="Wang, Xu, Zhao, Tao (JMLR 2025), catapult; theory.md T5c",
+    conclusion_name="catapult fraction higher for the good loss",
+    conclusion_latex=r"\text{Wilson}_{95}(\text{good}) > \text{Wilson}_{95}(\text{square})",
+    restriction=sharp_start_restriction,
+    restriction_text="S0 > 2/h",
+    phenomenon=catapult_phenomenon,
+    phenomenon_text="GD converges, max_k f(θ_k) > f(θ0) and hS(θ∞) ≤ 2",
+    cases=[
+        Case(loss="logcosh", h="0.9", init=("2", "2"), label="log cosh vs square, μ = 1 (init unused: starts are the box)"),
+        Case(loss="huber", h="0.8", init=("2", "2"), label="Huber vs square, μ = 1"),
+    ],
+    version=1,
+)
+
+BATCH_FORMS = {"catapult-v1": batch_form(v2=False), "catapult": batch_form(v2=True)}
+MEASURED = "max loss ratio max_k f(θ_k)/f(θ0)"
+VERSIONS = [THEOREM, CATAPULT_V1, COMPARATIVE]
