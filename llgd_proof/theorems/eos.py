@@ -161,6 +161,7 @@ THEOREM = Theorem(
     conclusion_latex=r"1-\delta \le h S(\theta_\infty)/2 \le 1",
     conclude=ratio_at_the_edge,
     bounds=bounds,
+    search={"losses": ("logcosh", "huber", "pseudo-huber"), "mu_values": (0.5, 1.0, 2.0), "fraction": (0.75, 0.99), "box": ((0.05, 10.0), (0.05, 5.0))},
     cases=[
         Case(loss="logcosh", h="0.9", init=("20", "0.1")),
         Case(loss="huber", h="0.8", init=("12", "0.4")),
