@@ -19,7 +19,8 @@ REPO = DOCS.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(DOCS / "_ext"))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Notebook figures are captured by the inline backend; an inherited MPLBACKEND=Agg would silently drop them.
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 from llgd_proof import __version__  # noqa: E402
 

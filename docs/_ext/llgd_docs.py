@@ -261,9 +261,14 @@ def _history(theorem, theorems: dict) -> list:
     return sorted(versions, key=lambda t: (getattr(t, "version", 1), t.id))
 
 
-def _module_doc(theorem) -> str:
-    module = sys.modules.get(getattr(theorem.conclude, "__module__", "") or "")
-    return (getattr(module, "__doc__", "") or "").strip()
+def _module_of(theorem):
+    """The theorem module that defines ``theorem`` (as ``THEOREM`` or in ``VERSIONS``), or None."""
+    for name, module in sorted(sys.modules.items()):
+        if name.startswith("llgd_proof.theorems.") and module is not None:
+            defined = [getattr(module, "THEOREM", None), *getattr(module, "VERSIONS", ())]
+            if any(candidate is theorem for candidate in defined):
+                return module
+    return None
 
 
 def theorem_page(theorem, theorems, commands: Commands, verdicts: Verdicts, repo: Path) -> str:
@@ -303,6 +308,7 @@ def theorem_page(theorem, theorems, commands: Commands, verdicts: Verdicts, repo
     lines += ["## Version history", ""]
     if len(history) == 1 and not info.get("counterexample"):
         lines += ["One version; no refuted variant.", ""]
+        history = []
     for other in history:
         data = other.as_json()
         here = " (this page)" if other.id == theorem.id else ""
@@ -350,9 +356,10 @@ def theorem_page(theorem, theorems, commands: Commands, verdicts: Verdicts, repo
         lines += [f"{title}:", "", fence("\n".join(block), "bash")]
     lines += ["See the [command reference](../cli/index.md).", ""]
 
-    doc = _module_doc(theorem)
+    module = _module_of(theorem)
+    doc = (getattr(module, "__doc__", "") or "").strip()
     if doc:
-        source = sys.modules[theorem.conclude.__module__].__file__
+        source = module.__file__
         where = Path(source).resolve().relative_to(repo.resolve()) if Path(source).resolve().is_relative_to(repo.resolve()) else Path(source).name
         lines += ["## From the theorem's module", "", f"The docstring of `{where}`:", "", fence(doc)]
     return "\n".join(lines)
@@ -526,7 +533,7 @@ def _start_example(verb: str, parser, examples: list[str], repo: Path, workdir: 
             words.append("--json")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))}
         process = subprocess.Popen([sys.executable, "-m", "llgd_proof.cli", *words[1:]], cwd=workdir, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         return shlex.join(words), process
     return None
 
@@ -550,11 +557,14 @@ def _finish_example(started, deadline: float) -> str:
         return ""
     command, process = started
     try:
-        output, _ = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
+        output, errors = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
         return f"The example `{command}` was not run to the end while building this site (it takes longer than {EXAMPLE_TIMEOUT_SECONDS:g} s); its fields are described in the README.\n"
+    if process.returncode not in (0, 1):
+        reason = (errors.strip().splitlines() or [""])[-1]
+        return f"The example `{command}` could not run where this site was built (exit code {process.returncode}: {text(reason)}); its fields are described in the README.\n"
     try:
         value = json.loads(output)
     except json.JSONDecodeError:
@@ -615,7 +625,6 @@ API_MODULES = [
     ("llgd_proof.api", "The Python API behind every `llgd` verb: the calls the notebooks make."),
     ("llgd_proof.strategies", "Public hypothesis strategies for property-testing your own loss families."),
     ("llgd_proof.claims", "Claims stated as data: hypotheses and a conclusion in the claim vocabulary."),
-    ("llgd_proof.theorems.base", "What a theorem, a case and a verdict are."),
 ]
 
 
@@ -626,7 +635,8 @@ def write_api(out: Path, written: set[Path]) -> None:
         if spec is None or spec.origin in (None, "namespace"):  # llgd_proof.claims exists only once claims land
             continue
         importlib.import_module(module)
-        lines += [f"## `{module}`", "", summary, "", f"```{{automodule}} {module}\n:members:\n```", ""]
+        # eval-rst: the MyST form of automodule documents no members under Sphinx 9
+        lines += [f"## `{module}`", "", summary, "", f"```{{eval-rst}}\n.. automodule:: {module}\n   :members:\n```", ""]
     _write(out / "index.md", "\n".join(lines), written)
 
 
@@ -657,6 +667,33 @@ def generate(app) -> None:
     logger.info(f"[llgd] generated {len(written)} pages ({len(copied)} notebooks, {len(verbs)} verbs) in {time.perf_counter() - begin:.1f} s")
 
 
+_LITERAL = re.compile(r"(``.+?``|:math:`[^`]*`|`[^`]*`_?)")
+
+
+def escape_bars(app, what, name, obj, options, lines: list[str]) -> None:
+    """Let docstrings write absolute values |x| as plain text (they are written for ``help()`` first).
+
+    reST reads ``|x0|`` as a substitution reference, which fails the build under ``-W``. Outside literal blocks,
+    doctest blocks and inline literals or roles, ``|`` is escaped; everything else is left as the author wrote it.
+    """
+    literal_indent = None
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if literal_indent is not None:
+            if not stripped or indent > literal_indent:
+                continue
+            literal_indent = None
+        if stripped.startswith(">>>"):
+            continue
+        if "|" in line:
+            parts = _LITERAL.split(line)
+            lines[index] = "".join(part if i % 2 else part.replace("|", "\\|") for i, part in enumerate(parts))
+        if stripped.endswith("::"):
+            literal_indent = indent
+
+
 def setup(app):
     app.connect("builder-inited", generate)
+    app.connect("autodoc-process-docstring", escape_bars)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
