@@ -197,12 +197,25 @@ class Verdicts:
     """Check cases within a time budget, so the build stays inside CI's budget whatever the library grows into."""
 
     def __init__(self, budget: float):
+        self.done: dict[str, dict] = {}  # a counterexample appears on the page of every version in its history
         self.budget = budget
         self.spent = 0.0
         self.count = 0
         self.skipped = 0
 
     def run(self, theorem, case) -> dict:
+        try:
+            key = json.dumps([getattr(theorem, "id", repr(theorem)), case.as_json()], sort_keys=True, default=str)
+        except (AttributeError, TypeError):
+            key = None
+        if key is not None and key in self.done:
+            return self.done[key]
+        data = self._run(theorem, case)
+        if key is not None:
+            self.done[key] = data
+        return data
+
+    def _run(self, theorem, case) -> dict:
         if self.spent > self.budget:
             self.skipped += 1
             return {"verdict": None, "detail": f"not computed: the build's {self.budget:g} s budget for verdicts was spent"}
@@ -334,6 +347,8 @@ def theorem_page(theorem, theorems, commands: Commands, verdicts: Verdicts, repo
 
     lines += ["## Commands", ""]
     blocks = []
+    if info.get("reproduce"):
+        blocks.append(("Reproduce its counterexample", [info["reproduce"]]))
     check_lines = [f"llgd check {quote_arg(theorem.id)} " + " ".join(args) for case in cases
                    if (args := commands.case_arguments(case.as_json(), "check")) is not None]
     if check_lines:
@@ -608,7 +623,7 @@ def _main_parser():
 
 def _help_text(parser: argparse.ArgumentParser) -> str:
     previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; fix the width so the pages do not depend on it
+    os.environ["COLUMNS"] = "88"  # argparse wraps to the terminal; fix the width so the pages do not depend on it
     try:
         return parser.format_help()
     finally:
