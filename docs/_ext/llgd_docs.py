@@ -354,10 +354,10 @@ def theorem_page(theorem, theorems, commands: Commands, verdicts: Verdicts, repo
     if check_lines:
         blocks.append(("Check it on its default cases", check_lines))
     losses = [case.loss for case in cases if getattr(case, "loss", None)]
-    if losses and commands.has("property"):
+    if losses and commands.has("property") and kind != "comparative":  # a comparative verdict is already a search
         blocks.append(("Search for a counterexample over a loss family (hypothesis, with shrinking)",
                        [f"llgd property {quote_arg(theorem.id)} --loss {quote_arg(losses[0])} --examples 50"]))
-    if commands.has("prove", "--h", "--init"):
+    if commands.has("prove", "--h", "--init") and kind != "comparative":
         prove_lines = [f"llgd prove " + " ".join(args) for case in cases
                        if (args := commands.case_arguments(case.as_json(), "prove")) is not None]
         if prove_lines:
