@@ -1,6 +1,6 @@
 """Sphinx configuration of the llgd_proof documentation site.
 
-Build (from the repository root): ``pip install ".[docs]" && sphinx-build -W -b html docs docs/_build/html``.
+Build (from the repository root): ``pip install ".[docs]" && sphinx-build -W -j auto -b html docs docs/_build/html``.
 
 The catalogue, the command reference, the API page and the notebook sources are written from the library at
 build time by ``_ext/llgd_docs.py`` (git-ignored), so they follow the code without hand edits.
