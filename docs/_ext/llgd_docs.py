@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 GENERATED = ("notebooks", "catalogue", "cli", "api")
 NEEDS_TORCH = {"06_networks.py"}  # as tests/test_notebooks.py: the network notebook needs the [nn] extra
 CHECK_BUDGET_SECONDS = float(os.environ.get("LLGD_DOCS_CHECK_BUDGET", "120"))  # verdicts past this are not computed
-EXAMPLE_TIMEOUT_SECONDS = float(os.environ.get("LLGD_DOCS_EXAMPLE_TIMEOUT", "25"))
+EXAMPLE_TIMEOUT_SECONDS = float(os.environ.get("LLGD_DOCS_EXAMPLE_TIMEOUT", "20"))  # one README example of a verb
+EXAMPLE_BUDGET_SECONDS = float(os.environ.get("LLGD_DOCS_EXAMPLE_BUDGET", "60"))  # all of them
 WRITES_FILES = ("--plot", "--latex", "--certificate", "--out", "--cache-dir")  # examples we do not run at build time
 
 
@@ -541,8 +542,8 @@ def _without_comment(line: str) -> str:
         return ""
 
 
-def _start_example(verb: str, parser, examples: list[str], repo: Path, workdir: Path):
-    """Start the first runnable README example of ``verb`` with ``--json`` in the background, or None."""
+def _example_command(parser, examples: list[str]) -> list[str] | None:
+    """The first README example of a verb that writes no file, with ``--json``; None if there is none."""
     if "--json" not in _options(parser):
         return None
     for example in examples:
@@ -550,13 +551,52 @@ def _start_example(verb: str, parser, examples: list[str], repo: Path, workdir: 
         words = shlex.split(command) if command else []
         if not words or any(w.split("=")[0] in WRITES_FILES for w in words):
             continue
-        if "--json" not in words:
-            words.append("--json")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))}
-        process = subprocess.Popen([sys.executable, "-m", "llgd_proof.cli", *words[1:]], cwd=workdir, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        return shlex.join(words), process
+        return words if "--json" in words else [*words, "--json"]
     return None
+
+
+class Examples:
+    """Run the verbs' README examples one after another on a background thread, while the catalogue is checked.
+
+    One at a time, so they take one core and leave the other to the verdicts; each gets at most
+    ``EXAMPLE_TIMEOUT_SECONDS``, and none starts after ``EXAMPLE_BUDGET_SECONDS`` in all.
+    """
+
+    def __init__(self, commands: dict[str, list[str]], repo: Path):
+        import concurrent.futures
+
+        self.workdir = Path(tempfile.mkdtemp(prefix="llgd-docs-"))
+        self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))}
+        self.deadline = time.monotonic() + EXAMPLE_BUDGET_SECONDS
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.futures = {verb: self.pool.submit(self._run, words) for verb, words in commands.items() if words}
+
+    def _run(self, words: list[str]) -> str:
+        command = shlex.join(words)
+        timeout = min(EXAMPLE_TIMEOUT_SECONDS, self.deadline - time.monotonic())
+        if timeout <= 0:
+            return f"The example `{command}` was not run while building this site (time budget); its fields are described in the README.\n"
+        try:
+            done = subprocess.run([sys.executable, "-m", "llgd_proof.cli", *words[1:]], cwd=self.workdir, env=self.env,
+                                  capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return f"The example `{command}` was not run to the end while building this site (it takes longer than {timeout:.0f} s); its fields are described in the README.\n"
+        if done.returncode not in (0, 1):
+            reason = (done.stderr.strip().splitlines() or [""])[-1]
+            return f"The example `{command}` could not run where this site was built (exit code {done.returncode}: {text(reason)}); its fields are described in the README.\n"
+        try:
+            value = json.loads(done.stdout)
+        except json.JSONDecodeError:
+            return f"The example `{command}` printed no single JSON document (exit code {done.returncode}).\n"
+        return f"JSON fields, as printed by `{command}` when this site was built: {_json_fields(value)}.\n"
+
+    def result(self, verb: str) -> str:
+        future = self.futures.get(verb)
+        return future.result() if future is not None else ""
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def _json_fields(value) -> str:
@@ -573,27 +613,7 @@ def _json_fields(value) -> str:
     return ", ".join(parts)
 
 
-def _finish_example(started, deadline: float) -> str:
-    if started is None:
-        return ""
-    command, process = started
-    try:
-        output, errors = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        return f"The example `{command}` was not run to the end while building this site (it takes longer than {EXAMPLE_TIMEOUT_SECONDS:g} s); its fields are described in the README.\n"
-    if process.returncode not in (0, 1):
-        reason = (errors.strip().splitlines() or [""])[-1]
-        return f"The example `{command}` could not run where this site was built (exit code {process.returncode}: {text(reason)}); its fields are described in the README.\n"
-    try:
-        value = json.loads(output)
-    except json.JSONDecodeError:
-        return f"The example `{command}` printed no single JSON document (exit code {process.returncode}).\n"
-    return f"JSON fields, as printed by `{command}` when this site was built: {_json_fields(value)}.\n"
-
-
-def write_cli(out: Path, repo: Path, verbs, started: dict, deadline: float, written: set[Path]) -> None:
+def write_cli(out: Path, repo: Path, verbs, examples_run: Examples, written: set[Path]) -> None:
     examples = readme_examples(repo)
     parser_help = _help_text(_main_parser())
     index = [
@@ -615,7 +635,7 @@ def write_cli(out: Path, repo: Path, verbs, started: dict, deadline: float, writ
         page += ["## Usage", "", fence(_help_text(parser))]
         if examples.get(name):
             page += ["## Examples (from the README)", "", fence("\n".join(examples[name]), "bash")]
-        fields = _finish_example(started.get(name), deadline)
+        fields = examples_run.result(name)
         if fields:
             page += ["## JSON output", "", fields]
         _write(out / f"{slug(name)}.md", "\n".join(page), written)
@@ -670,15 +690,13 @@ def generate(app) -> None:
     verbs = _verbs(parser)
     commands = Commands(verbs)
     examples = readme_examples(repo)
-    workdir = Path(tempfile.mkdtemp(prefix="llgd-docs-"))
-    started = {name: _start_example(name, sub, examples.get(name, []), repo, workdir) for name, (sub, _) in verbs.items()}
-    deadline = time.monotonic() + EXAMPLE_TIMEOUT_SECONDS
+    examples_run = Examples({name: _example_command(sub, examples.get(name, [])) for name, (sub, _) in verbs.items()}, repo)
 
     copied = _copy_notebooks(repo, srcdir / "notebooks", written)
     write_api(srcdir / "api", written)
     write_catalogue(srcdir / "catalogue", repo, commands, written)
-    write_cli(srcdir / "cli", repo, verbs, started, max(deadline, time.monotonic() + 1), written)
-    shutil.rmtree(workdir, ignore_errors=True)
+    write_cli(srcdir / "cli", repo, verbs, examples_run, written)
+    examples_run.close()
     specification = repo.parent / "shared" / "reference" / "theory.md"  # beside the clone, read-only, where it exists
     copy = srcdir / "spec" / "theory.md"
     if specification.exists() and copy.exists() and specification.read_bytes() != copy.read_bytes():
