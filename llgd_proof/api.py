@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .atlas import AtlasResult, Box, atlas, default_cache_dir, sweep
+from .atlas import Box, atlas, atlas_summary, default_cache_dir, run_starts, sweep
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, gradient_descent, precision_check
 from .errors import LlgdInputError
 from .families import FamilyReport, family_losses
@@ -38,7 +38,8 @@ __all__ = [
     "DEFAULT_DPS",
     "DEFAULT_MAX_STEPS",
     "THEOREMS",
-    "AtlasResult",
+    "atlas_summary",
+    "run_starts",
     "Box",
     "Case",
     "CheckResult",
