@@ -317,33 +317,34 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> None:
 
 
 def _create(job: Job, store: Path) -> None:
-    import xarray
-
-    import dask.array
+    """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes."""
+    import zarr
 
     h_size, sample_size = job.block_sizes
     shape = (len(job.losses), len(job.h_values), len(job.starts))
-    chunks = (1, h_size, sample_size)
-    data = {name: (("loss", "h", "sample"), dask.array.zeros(shape, dtype=dtype, chunks=chunks)) for name, dtype in VARIABLES.items()}
     blocks = (len(job.losses), -(-shape[1] // h_size), -(-shape[2] // sample_size))
-    data["checksum"] = (("loss", "h_block", "sample_block"), dask.array.zeros(blocks, dtype="uint64", chunks=1))
-    dataset = xarray.Dataset(
-        data,
-        coords={"loss": list(job.losses), "h": list(job.h_values), "x0": ("sample", job.starts[:, 0]), "y0": ("sample", job.starts[:, 1])},
-        attrs={"llgd_parameters": json.dumps(job.parameters, sort_keys=True), "llgd_block_sizes": json.dumps([h_size, sample_size])},
-    )
-    for name, text in DESCRIPTIONS.items():
-        dataset[name].attrs["description"] = text
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # zarr's note that string coordinates are not yet in the v3 spec
-        dataset.to_zarr(str(store), mode="w", compute=False, consolidated=False)
+        warnings.simplefilter("ignore")  # zarr's note that string arrays are not yet in the v3 spec
+        group = zarr.open_group(str(store), mode="w")
+        group.attrs.update({"llgd_parameters": json.dumps(job.parameters, sort_keys=True), "llgd_block_sizes": json.dumps([h_size, sample_size])})
+        for name, dtype in VARIABLES.items():
+            fill = numpy.nan if dtype.kind == "f" else 0
+            array = group.create_array(name, shape=shape, chunks=(1, h_size, sample_size), dtype=dtype, fill_value=fill, dimension_names=("loss", "h", "sample"))
+            if name in DESCRIPTIONS:
+                array.attrs["description"] = DESCRIPTIONS[name]
+        group.create_array("checksum", shape=blocks, chunks=(1, 1, 1), dtype="uint64", fill_value=0, dimension_names=("loss", "h_block", "sample_block"))
+        group.create_array("loss", data=numpy.array(job.losses, dtype=str), dimension_names=("loss",))
+        group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",))
+        for name, column in (("x0", 0), ("y0", 1)):
+            group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",))
 
 
 def _scheduler_address(scheduler: str | None) -> str | None:
     return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
-def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int | None = None, progress: bool = False, user_named: bool = True) -> dict:
+def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int | None = None, progress: bool = False, user_named: bool = True,
+            local: str = "threads") -> dict:
     """Run every chunk of ``job`` not yet valid in ``store`` as a Dask graph; returns chunk counts.
 
     Local threads by default (``workers`` of them, default every core); ``scheduler`` (or the
@@ -380,7 +381,7 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
 
             bar = ProgressBar(out=sys.stderr)
         with bar:
-            results = dask.compute(*tasks, scheduler="threads", num_workers=workers or os.cpu_count() or 1)
+            results = dask.compute(*tasks, scheduler=local, num_workers=workers or os.cpu_count() or 1)
     stats = {"chunks": len(results), "cached": 0, "computed": 0, "healed": 0}
     for result in results:
         stats[result["state"]] += 1
@@ -429,13 +430,16 @@ def _with_store(job: Job, store, scheduler, workers) -> xarray.Dataset:
 
 
 def load(store: Path, job: Job | None = None) -> xarray.Dataset:
-    """The store as an in-memory Dataset (dims loss, h, sample; coords loss, h, x0, y0)."""
+    """The store as an in-memory Dataset (dims loss, h, sample; coords loss, h, x0, y0), read with zarr directly."""
     import xarray
+    import zarr
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        dataset = xarray.open_zarr(str(store), consolidated=False).load()
-    return dataset.drop_vars("checksum")
+    group = zarr.open_group(str(store), mode="r")
+    dims = ("loss", "h", "sample")
+    data = {name: (dims, numpy.asarray(group[name][...]), {"description": DESCRIPTIONS[name]} if name in DESCRIPTIONS else {}) for name in VARIABLES}
+    coords = {"loss": [str(v) for v in numpy.asarray(group["loss"][...])], "h": numpy.asarray(group["h"][...]),
+              "x0": ("sample", numpy.asarray(group["x0"][...])), "y0": ("sample", numpy.asarray(group["y0"][...]))}
+    return xarray.Dataset(data, coords=coords, attrs={"llgd_parameters": group.attrs.get("llgd_parameters")})
 
 
 def default_cache_dir() -> Path:

@@ -10,6 +10,8 @@ import argparse
 import json
 import math
 import sys
+
+import numpy
 from collections.abc import Sequence
 
 from . import api
@@ -341,7 +343,7 @@ def _h_range(text: str, flag: str) -> list[float]:
         raise LlgdInputError(f"{flag} takes LO:HI:N with 0 < LO ≤ HI and 1 ≤ N ≤ 100000, got {text!r}")
     if points > 1 and low_value == high_value:
         raise LlgdInputError(f"{flag} LO:HI:N with N > 1 needs LO < HI, got {text!r}")
-    return [low_value + (high_value - low_value) * i / max(points - 1, 1) for i in range(points)]
+    return [float(value) for value in numpy.linspace(low_value, high_value, points)]
 
 
 def _atlas_h(text: str) -> float | list[float]:
