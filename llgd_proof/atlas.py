@@ -108,6 +108,10 @@ class StoreError(ParameterError):
     """A result store that cannot be used: made with other parameters, not a store, or not writable."""
 
 
+class SchedulerError(ParameterError):
+    """A Dask scheduler that cannot be reached, or a cluster whose workers cannot run llgd_proof."""
+
+
 class ResourceError(ParameterError):
     """A job too large for this machine (estimated before it starts)."""
 
@@ -369,11 +373,21 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
     if address:
         from distributed import Client, progress as distributed_progress
 
-        with Client(address, set_as_default=False) as client:
+        try:
+            client = Client(address, set_as_default=False, timeout="10s")
+        except (OSError, ValueError, TypeError) as error:
+            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see the README) or drop --scheduler") from error
+        with client:
             futures = client.compute(tasks)
             if progress:
                 distributed_progress(futures)
-            results = client.gather(futures)
+            try:
+                results = client.gather(futures)
+            except (RuntimeError, ImportError, ModuleNotFoundError) as error:
+                raise SchedulerError(
+                    f"the Dask cluster at {address} could not run the chunks ({str(error).splitlines()[0]}); "
+                    "its workers need llgd_proof importable and the same versions of its dependencies"
+                ) from error
     else:
         bar = contextlib.nullcontext()
         if progress:

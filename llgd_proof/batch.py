@@ -83,27 +83,32 @@ class FusedKernel:
         self.capacity = capacity
         self._fallbacks: list = []
         self._buffers = 0
+        value_expr = _stable_for_floats(objective.expr)
         gradient_source, gradient_outputs = self._program(list(objective.gradient), objective.variables, "gradient")
-        value_source, value_outputs = self._program([_stable_for_floats(objective.expr)], objective.variables, "value")
+        both_source, both_outputs = self._program([value_expr, *objective.gradient], objective.variables, "both")  # shared subexpressions once
         self.storage = numpy.empty((self._buffers, capacity))
         self.columns_storage = numpy.empty((self.n, capacity))
         self.h_storage = numpy.empty(capacity)
         variables = ", ".join(f"v{i}" for i in range(self.n))
-        updates = "\n".join(f"    numpy.multiply(h, b{out}, out=b{out}); numpy.subtract(v{i}, b{out}, out=v{i})" for i, out in enumerate(gradient_outputs))
+        def updates(outputs):
+            return "\n".join(f"    numpy.multiply(h, b{out}, out=b{out}); numpy.subtract(v{i}, b{out}, out=v{i})" for i, out in enumerate(outputs))
+
         source = (
             f"def make(numpy, buffers, columns, h, fallbacks):\n"
             f"  {variables}{',' if self.n == 1 else ''} = columns\n"
             f"  {', '.join(f'b{i}' for i in range(self._buffers))}{',' if self._buffers == 1 else ''} = buffers\n"
             f"  def gradient():\n{gradient_source or '    pass'}\n"
-            f"  def value():\n{value_source or '    pass'}\n"
-            f"  def step():\n{updates or '    pass'}\n"
-            f"  return gradient, value, step\n"
+            f"  def both():\n{both_source or '    pass'}\n"
+            f"  def step():\n{updates(gradient_outputs) or '    pass'}\n"
+            f"  def step_both():\n{updates(both_outputs[1:]) or '    pass'}\n"
+            f"  return gradient, both, step, step_both\n"
         )
         namespace: dict = {}
         exec(compile(source, "<llgd fused kernel>", "exec"), namespace)  # code generated from sympy, never from user text
         self._make = namespace["make"]
         self.gradient_outputs = gradient_outputs
-        self.value_output = value_outputs[0]
+        self.both_outputs = both_outputs
+        self.last = "gradient"
         self.size = capacity
         self.bind(capacity)
 
@@ -197,13 +202,28 @@ class FusedKernel:
         self.buffers = [row[:size] for row in self.storage]
         self.columns = [row[:size] for row in self.columns_storage]
         self.h = self.h_storage[:size]
-        self.gradient, self.value, self.step = self._make(numpy, self.buffers, self.columns, self.h, self._fallbacks)
+        self._gradient, self._both, self._step, self._step_both = self._make(numpy, self.buffers, self.columns, self.h, self._fallbacks)
+
+    def gradient(self) -> None:
+        """∇f at the current points, into the gradient buffers."""
+        self._gradient()
+        self.last = "gradient"
+
+    def value_and_gradient(self) -> None:
+        """f and ∇f at the current points (one program: shared subexpressions computed once)."""
+        self._both()
+        self.last = "both"
+
+    def step(self) -> None:
+        """θ ← θ − h∇f(θ) in place, with the gradient computed last."""
+        (self._step if self.last == "gradient" else self._step_both)()
 
     def gradients(self) -> list[numpy.ndarray]:
-        return [self.buffers[i] for i in self.gradient_outputs]
+        outputs = self.gradient_outputs if self.last == "gradient" else self.both_outputs[1:]
+        return [self.buffers[i] for i in outputs]
 
     def loss(self) -> numpy.ndarray:
-        return self.buffers[self.value_output]
+        return self.buffers[self.both_outputs[0]]
 
 
 _KERNELS: dict[tuple, FusedKernel] = {}
@@ -306,12 +326,13 @@ def batch_gradient_descent(
         while remaining:
             checking = k % CHECK_EVERY == 0 or k == max_steps
             if checking or k < DENSE_LOSS_STEPS or loss_every_step:
-                kernel.value()
+                kernel.value_and_gradient()
                 loss = kernel.loss()
                 if k == 0:
                     initial_loss[:] = loss
                 numpy.fmax(active.max_loss, loss, out=active.max_loss)
-            kernel.gradient()
+            else:
+                kernel.gradient()
             if checking:
                 remaining = _check(kernel, active, finish, k, max_steps, tolerance, residual, mu_scale, product, objective)
                 if remaining and k == next_period_check and k >= window:
@@ -322,7 +343,8 @@ def batch_gradient_descent(
                     remaining = int(active.live.sum())
                 if remaining and remaining <= (1 - COMPACT_FRACTION) * kernel.size:
                     compact()
-                    kernel.gradient()  # the buffers were re-bound; recompute for the survivors
+                    kernel.value_and_gradient()  # the buffers were re-bound; recompute for the survivors
+                    numpy.fmax(active.max_loss, kernel.loss(), out=active.max_loss)
             if k == max_steps or not remaining:
                 break
             kernel.step()
