@@ -26,7 +26,7 @@ from llgd_proof.atlas import Box, atlas, make_starts, run_batch, run_starts
 
 REPEATS = 2
 LOSSES = ["logcosh", "huber", "pseudo-huber", "quadratic"]
-ATLAS = dict(samples=16_384, same_sign=True, log_scale=True, max_steps=4000, seed=0, chunk=2048)  # 4 losses × 8 chunks
+ATLAS = dict(samples=8192, same_sign=True, log_scale=True, max_steps=3000, seed=0, chunk=2048)  # 4 losses × 4 chunks
 
 
 def best(function, repeats: int = REPEATS) -> float:

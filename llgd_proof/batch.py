@@ -86,9 +86,8 @@ class FusedKernel:
         value_expr = _stable_for_floats(objective.expr)
         gradient_source, gradient_outputs = self._program(list(objective.gradient), objective.variables, "gradient")
         both_source, both_outputs = self._program([value_expr, *objective.gradient], objective.variables, "both")  # shared subexpressions once
-        self.storage = numpy.empty((self._buffers, capacity))
-        self.columns_storage = numpy.empty((self.n, capacity))
-        self.h_storage = numpy.empty(capacity)
+        self.capacity = 0
+        self.reserve(capacity)
         variables = ", ".join(f"v{i}" for i in range(self.n))
         def updates(outputs):
             return "\n".join(f"    numpy.multiply(h, b{out}, out=b{out}); numpy.subtract(v{i}, b{out}, out=v{i})" for i, out in enumerate(outputs))
@@ -112,6 +111,14 @@ class FusedKernel:
         self.size = capacity
         self.bind(capacity)
 
+    def reserve(self, capacity: int) -> None:
+        """Make room for ``capacity`` points (the compiled program is kept; only the buffers grow)."""
+        if capacity > self.capacity:
+            self.capacity = capacity
+            self.storage = numpy.empty((self._buffers, capacity))
+            self.columns_storage = numpy.empty((self.n, capacity))
+            self.h_storage = numpy.empty(capacity)
+
     def _new(self) -> int:
         self._buffers += 1
         return self._buffers - 1
@@ -120,8 +127,14 @@ class FusedKernel:
         replacements, reduced = sympy.cse(expressions)
         names = {v: f"v{i}" for i, v in enumerate(variables)}
         lines: list[str] = []
+        conditions: dict = {}  # boolean subexpressions (Piecewise conditions) stay inside the expressions that use them
         for symbol, expression in replacements:
+            expression = expression.xreplace(conditions)
+            if isinstance(expression, sympy.logic.boolalg.Boolean):
+                conditions[symbol] = expression
+                continue
             names[symbol] = self._emit(expression, names, lines)
+        reduced = [expression.xreplace(conditions) for expression in reduced]
         outputs = []
         for expression in reduced:
             result = self._emit(expression, names, lines)
@@ -196,13 +209,15 @@ class FusedKernel:
         lines.append(f"numpy.copyto({target}, numpy.broadcast_to({call}, {target}.shape))")
         return target
 
-    def bind(self, size: int) -> None:
-        """Work on the first ``size`` entries of every buffer from now on."""
+    def bind(self, size: int, uniform_h: float | None = None) -> None:
+        """Work on the first ``size`` entries of every buffer from now on (one step for all: ``uniform_h``, a scalar)."""
         self.size = size
+        self.uniform_h = uniform_h
         self.buffers = [row[:size] for row in self.storage]
         self.columns = [row[:size] for row in self.columns_storage]
         self.h = self.h_storage[:size]
-        self._gradient, self._both, self._step, self._step_both = self._make(numpy, self.buffers, self.columns, self.h, self._fallbacks)
+        step = self.h if uniform_h is None else uniform_h
+        self._gradient, self._both, self._step, self._step_both = self._make(numpy, self.buffers, self.columns, step, self._fallbacks)
 
     def gradient(self) -> None:
         """∇f at the current points, into the gradient buffers."""
@@ -230,14 +245,16 @@ _KERNELS: dict[tuple, FusedKernel] = {}
 
 
 def fused_kernel(objective: Objective, capacity: int) -> FusedKernel:
-    """One kernel per (objective, capacity, thread): compiling costs more than a few steps, and a thread
-    of Dask's threaded scheduler must never share buffers with another."""
-    key = (objective, capacity, threading.get_ident())
+    """One kernel per (objective, thread), with room for ``capacity`` points: compiling costs more than many
+    steps, and a thread of Dask's threaded scheduler must never share buffers with another."""
+    key = (objective, threading.get_ident())
     if key not in _KERNELS:
-        if len(_KERNELS) > 16:
+        if len(_KERNELS) > 32:
             _KERNELS.clear()
         _KERNELS[key] = FusedKernel(objective, capacity)
-    return _KERNELS[key]
+    kernel = _KERNELS[key]
+    kernel.reserve(capacity)
+    return kernel
 
 
 # -- the engine --------------------------------------------------------------------------------------
@@ -253,14 +270,16 @@ def batch_gradient_descent(
     max_period: int = MAX_PERIOD,
     divergence_bound: float = 1e10,
     loss_every_step: bool = False,
+    dense_loss_steps: int = DENSE_LOSS_STEPS,
 ) -> BatchRun:
     """Run GD for every row of ``init`` (shape (N, n)) with steps ``h`` (scalar or shape (N,)).
 
     Checks run every ``CHECK_EVERY`` steps (so ``steps`` is exact to within that many), the
     periodicity test at steps 512, 1024, 2048, … and at the budget, on the states recorded just
     before it (so a periodic point is reported at the first such step after it settles). The
-    loss is tracked on every one of the first ``DENSE_LOSS_STEPS`` steps (where catapult spikes
-    happen) and at every check after that; ``loss_every_step=True`` tracks it on every step.
+    loss is tracked on every one of the first ``dense_loss_steps`` steps (default ``DENSE_LOSS_STEPS``,
+    where catapult spikes happen) and at every check after that; ``loss_every_step=True`` tracks it on
+    every step.
     """
     theta = numpy.array(init, dtype=float, ndmin=2)
     count, n = theta.shape
@@ -278,7 +297,8 @@ def batch_gradient_descent(
     if count == 0:
         return BatchRun(status, steps, period, all_h, theta, final, initial_loss, max_loss)
     kernel = fused_kernel(objective, count)
-    kernel.bind(count)
+    uniform_h = float(all_h[0]) if numpy.all(all_h == all_h[0]) else None  # a scalar h multiplies faster than an array
+    kernel.bind(count, uniform_h)
     kernel.columns_storage[:, :count] = theta.T
     kernel.h_storage[:count] = all_h
     product = objective.is_product
@@ -317,7 +337,7 @@ def batch_gradient_descent(
         active.live = numpy.ones(size, dtype=bool)
         if active.history is not None:
             active.history = active.history[:, :, keep]
-        kernel.bind(size)
+        kernel.bind(size, kernel.uniform_h)
 
     with numpy.errstate(all="ignore"):
         k = 0
@@ -325,7 +345,7 @@ def batch_gradient_descent(
         remaining = count
         while remaining:
             checking = k % CHECK_EVERY == 0 or k == max_steps
-            if checking or k < DENSE_LOSS_STEPS or loss_every_step:
+            if checking or k < dense_loss_steps or loss_every_step:
                 kernel.value_and_gradient()
                 loss = kernel.loss()
                 if k == 0:
