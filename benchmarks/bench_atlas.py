@@ -24,9 +24,9 @@ import numpy
 
 from llgd_proof.atlas import Box, atlas, make_starts, run_batch, run_starts
 
-REPEATS = 2
+REPEATS = 3
 LOSSES = ["logcosh", "huber", "pseudo-huber", "quadratic"]
-ATLAS = dict(samples=8192, same_sign=True, log_scale=True, max_steps=3000, seed=0, chunk=2048)  # 4 losses × 4 chunks
+ATLAS = dict(samples=16_384, same_sign=True, log_scale=True, max_steps=20_000, seed=0, chunk=4096)  # 4 losses × 4 chunks
 
 
 def best(function, repeats: int = REPEATS) -> float:

@@ -30,8 +30,8 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import mpmath
@@ -351,9 +351,11 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
             local: str = "threads") -> dict:
     """Run every chunk of ``job`` not yet valid in ``store`` as a Dask graph; returns chunk counts.
 
-    Local threads by default (``workers`` of them, default every core); ``scheduler`` (or the
-    ``DASK_SCHEDULER_ADDRESS`` environment variable) sends the graph to a dask.distributed cluster,
-    whose workers must reach ``store`` (same machine or a shared file system).
+    Dask's local scheduler by default: ``local="threads"`` with ``workers`` threads (default every
+    core; numpy releases the GIL, and no process outlives the caller) or ``"sync"`` (this thread, for
+    debugging). ``scheduler`` (or the ``DASK_SCHEDULER_ADDRESS`` environment variable) sends the graph
+    to a dask.distributed cluster, whose scheduler and workers must import llgd_proof and whose workers
+    must reach ``store`` (same machine or a shared file system).
     """
     import dask
 
