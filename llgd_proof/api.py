@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .atlas import AtlasResult, Box, atlas, default_cache_dir, sweep
+from .atlas import Box, atlas, atlas_summary, default_cache_dir, run_starts, sweep
 from .claims import Claim, ClaimError, load_claim
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, gradient_descent, precision_check
 from .errors import LlgdInputError
@@ -42,7 +42,8 @@ __all__ = [
     "DEFAULT_MAX_STEPS",
     "DEFAULT_SEARCH_BUDGET",
     "THEOREMS",
-    "AtlasResult",
+    "atlas_summary",
+    "run_starts",
     "Box",
     "Case",
     "CheckResult",

@@ -1,26 +1,37 @@
 """Regularity atlas and learning-rate sweeps: which losses give EoS, balancing and catapult from more starts.
 
 :func:`atlas` runs the float64 batch engine from many starts (random samples or a grid over a box of
-|x0|, |y0|) for each loss at one step h, and summarises the fractions that converge / diverge / end
-periodic / stay undecided, and — among converged starts — the fractions showing EoS, catapult and
-balancing, with the median EoS ratio. :func:`sweep` runs one start over a range of h (a bifurcation /
-phase diagram). Both can re-run K random points with the mpmath engine (``confirm``) and report the
-agreement rate.
+|x0|, |y0|) for each loss at one or several steps h; :func:`sweep` runs one start over a range of h
+(a bifurcation / phase diagram). Both are the same job: a grid (loss, h, sample) of GD runs.
 
-Long runs behave: the starts are cut into chunks run on every core; each finished chunk is written
-to a cache directory keyed by (loss, h, box, resolution, seed, budget), so an interrupted run resumes
-without redoing finished chunks and Ctrl-C loses nothing that was finished.
+The job is a Dask graph of chunks (:func:`run_starts`): by default Dask's local threaded scheduler on
+this machine's cores (numpy releases the GIL, so threads use every core and nothing outlives the
+process); with ``scheduler=ADDRESS`` (or ``DASK_SCHEDULER_ADDRESS``) the same graph runs on a
+``dask.distributed`` cluster. Chunking is deterministic and every chunk is computed from its own
+arguments only, so the arrays are identical whatever runs them.
+
+Each chunk is written, the moment it is finished, into a Zarr store laid out as an
+``xarray.Dataset`` (dims loss, h, sample; variables status, steps, period, final_x/final_y, eos_ratio,
+max_loss_ratio, imbalance_ratio, …), with the run's parameters in the store's attributes and a
+checksum of every chunk's contents in the ``checksum`` variable. Re-running the same command skips
+valid chunks (an interrupt loses at most the chunks in flight); a chunk that fails to load or to
+validate (shape, dtype, checksum) is recomputed with a one-line warning; a store made with other
+parameters is refused with a sentence.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+import threading
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import mpmath
@@ -35,8 +46,11 @@ from .objective import Objective, product_objective
 from .phenomena import observe_batch
 from .regularity import report_for
 
-CHUNK = 2500
-STATUSES = [Status.CONVERGED, Status.DIVERGED, Status.PERIODIC, Status.UNDECIDED]
+CHUNK = 8192  # points per chunk: large enough that numpy's loops dominate, small enough to balance the cores
+STATUSES = [Status.CONVERGED, Status.STATIONARY, Status.DIVERGED, Status.PERIODIC, Status.UNDECIDED]
+STORE_FORMAT = 1
+MAX_STEPS_LIMIT = 10_000_000
+BYTES_PER_POINT = 256  # the stored variables of one (loss, h, start), loaded back for the summary, with room to spare
 
 
 @dataclass(frozen=True)
@@ -89,22 +103,359 @@ def make_starts(box: Box, *, samples: int | None = None, grid: int | None = None
     return numpy.stack([xs.ravel(), ys.ravel()], axis=1)
 
 
-# -- chunked, cached, parallel batch runs -------------------------------------------------------
+
+class StoreError(ParameterError):
+    """A result store that cannot be used: made with other parameters, not a store, or not writable."""
+
+
+class SchedulerError(ParameterError):
+    """A Dask scheduler that cannot be reached, or a cluster whose workers cannot run llgd_proof."""
+
+
+class ResourceError(ParameterError):
+    """A job too large for this machine (estimated before it starts)."""
+
+
+# -- the job: a grid (loss, h, sample) of GD runs, cut into chunks ------------------------------------
+
+FLOAT_VARIABLES = (
+    "final_x", "final_y", "initial_loss", "max_loss", "eos_ratio", "max_loss_ratio",
+    "imbalance_initial", "imbalance_final", "imbalance_ratio", "initial_sharpness", "final_sharpness",
+)
+VARIABLES = {
+    "status": numpy.dtype("int8"), "steps": numpy.dtype("int64"), "period": numpy.dtype("int16"),
+    **{name: numpy.dtype("float64") for name in FLOAT_VARIABLES},
+    "eos": numpy.dtype("bool"), "catapult": numpy.dtype("bool"), "balancing": numpy.dtype("bool"),
+}
+DESCRIPTIONS = {
+    "status": "GD outcome code: " + ", ".join(f"{code} = {name}" for code, name in sorted(STATUS_NAMES.items())),
+    "steps": "steps taken when the status was decided (exact to within the check interval)",
+    "final_x": "x at the end of the run", "final_y": "y at the end of the run",
+    "eos_ratio": "h S_inf / 2 (converged starts)", "max_loss_ratio": "largest loss seen / initial loss",
+    "imbalance_ratio": "|x^2 - y^2| at the end / at the start (settled starts)",
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything that determines the arrays: losses × h values × starts, the budget and the observation thresholds."""
+
+    losses: tuple[str, ...]
+    h_values: tuple[float, ...]
+    starts: numpy.ndarray
+    mu: str | None
+    max_steps: int
+    delta: float
+    balance_fraction: float
+    description: dict  # how the starts were made (mode, box, seed, …): part of the parameters
+    chunk: int = CHUNK
+
+    @property
+    def parameters(self) -> dict:
+        return {
+            "format": STORE_FORMAT, "version": __version__, "losses": list(self.losses), "h": list(self.h_values),
+            "mu": self.mu, "max_steps": self.max_steps, "chunk": self.chunk, "delta": self.delta, "balance_fraction": self.balance_fraction,
+            "starts": len(self.starts), "starts_sha256": hashlib.sha256(numpy.ascontiguousarray(self.starts).tobytes()).hexdigest(),
+            **self.description,
+        }
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(self.parameters, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def block_sizes(self) -> tuple[int, int]:
+        """(h values, samples) per chunk: samples first, then as many h values as fit in ``chunk`` points."""
+        samples = min(len(self.starts), self.chunk)
+        return max(1, min(len(self.h_values), self.chunk // samples)), samples
+
+    def blocks(self) -> list[tuple[int, int, int]]:
+        h_size, sample_size = self.block_sizes
+        return [
+            (i, j, k)
+            for i in range(len(self.losses))
+            for j in range(-(-len(self.h_values) // h_size))
+            for k in range(-(-len(self.starts) // sample_size))
+        ]
+
+    def block_slices(self, j: int, k: int) -> tuple[slice, slice]:
+        h_size, sample_size = self.block_sizes
+        return slice(j * h_size, min((j + 1) * h_size, len(self.h_values))), slice(k * sample_size, min((k + 1) * sample_size, len(self.starts)))
+
+
+def estimate_memory(points: int) -> int:
+    """Bytes this process needs to hold the results of ``points`` (loss, h, start) runs."""
+    return points * BYTES_PER_POINT
+
+
+def _available_memory() -> int:
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 4 * 2**30
+
+
+def check_size(points: int, what: str) -> None:
+    """Refuse, before anything runs, a job whose results would not fit in half the available memory."""
+    needed, available = estimate_memory(points), _available_memory()
+    if needed > available // 2:
+        raise ResourceError(
+            f"this {what} has {points:,} runs and needs an estimated {needed / 2**30:.1f} GB of memory for its results, "
+            f"more than half of the {available / 2**30:.1f} GB available; use fewer starts, losses or step sizes"
+        )
+
+
+# -- one chunk: load and validate, or compute and write ---------------------------------------------
 
 _OBJECTIVES: dict[tuple, Objective] = {}
+_OBJECTIVES_LOCK = threading.Lock()
 
 
 def _objective(spec: str, mu=None) -> Objective:
-    """f = ℓ(xy) for a loss spec (compiled once per process: workers build their own)."""
-    if (spec, mu) not in _OBJECTIVES:
-        _OBJECTIVES[spec, mu] = product_objective(parse_loss_spec(spec, mu=mu))
-    return _OBJECTIVES[spec, mu]
+    """f = ℓ(xy) for a loss spec, built and compiled once per process (Dask workers build their own)."""
+    with _OBJECTIVES_LOCK:
+        if (spec, mu) not in _OBJECTIVES:
+            objective = product_objective(parse_loss_spec(spec, mu=mu))
+            objective.compiled("numpy")
+            _OBJECTIVES[spec, mu] = objective
+        return _OBJECTIVES[spec, mu]
 
 
-def _run_chunk(job: tuple) -> dict:
-    spec, mu, h, starts, max_steps = job
-    result = batch_gradient_descent(_objective(spec, mu), h, starts, max_steps=max_steps)
-    return {name: getattr(result, name) for name in ("status", "steps", "period", "h", "initial", "final", "initial_loss", "max_loss")}
+def run_batch(spec: str, h: numpy.ndarray, starts: numpy.ndarray, *, mu=None, max_steps: int, delta: float = 0.25, balance_fraction: float = 0.5) -> dict:
+    """The batch engine and the phenomena for one chunk: every variable of the store as a flat array."""
+    objective = _objective(spec, mu)
+    run = batch_gradient_descent(objective, h, starts, max_steps=max_steps)
+    observed = observe_batch(objective, run, delta=delta, balance_fraction=balance_fraction)
+    with numpy.errstate(all="ignore"):
+        ratio = numpy.abs(observed["imbalance_final"]) / numpy.abs(observed["imbalance_initial"])
+    values = {
+        "status": run.status, "steps": run.steps, "period": run.period, "final_x": run.final[:, 0], "final_y": run.final[:, 1],
+        "initial_loss": run.initial_loss, "max_loss": run.max_loss, "imbalance_ratio": ratio,
+        **{name: observed[name] for name in ("eos_ratio", "max_loss_ratio", "imbalance_initial", "imbalance_final", "initial_sharpness", "final_sharpness", "eos", "catapult", "balancing")},
+    }
+    arrays = {name: numpy.asarray(values[name]).astype(dtype, copy=False) for name, dtype in VARIABLES.items()}
+    for name in FLOAT_VARIABLES:  # one NaN bit pattern: the store's fill value, so an all-NaN chunk reads back byte for byte
+        arrays[name] = numpy.where(numpy.isnan(arrays[name]), numpy.nan, arrays[name])
+    return arrays
+
+
+def _checksum(fingerprint: str, block: tuple, values: dict) -> int:
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(f"{fingerprint}{block}".encode())
+    for name in VARIABLES:
+        array = numpy.ascontiguousarray(values[name])
+        digest.update(f"{name}{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return int.from_bytes(digest.digest(), "little") | 1  # never 0, the fill value of "not written yet"
+
+
+def _chunk_task(store: str, fingerprint: str, block: tuple, offsets: tuple, spec: str, mu, h_block: numpy.ndarray, starts_block: numpy.ndarray, max_steps: int, delta: float, balance_fraction: float) -> dict:
+    """Load chunk ``block`` = (loss, h block, sample block) from the store if it validates, else compute and write it."""
+    import zarr
+
+    i, j, k = block
+    group = zarr.open_group(store, mode="r+")
+    h_size, sample_size = len(h_block), len(starts_block)
+    h_start, s_start = offsets
+    region = (i, slice(h_start, h_start + h_size), slice(s_start, s_start + sample_size))
+    reason = None
+    try:
+        stored = int(group["checksum"][i, j, k])
+    except Exception as error:  # noqa: BLE001 — a damaged checksum chunk is healed like any other
+        stored, reason = 0, f"its checksum could not be read ({type(error).__name__})"
+    if stored:
+        try:
+            values = {name: numpy.asarray(group[name][region]) for name in VARIABLES}
+            for name, dtype in VARIABLES.items():
+                if values[name].shape != (h_size, sample_size) or values[name].dtype != dtype:
+                    raise ValueError(f"{name} has shape {values[name].shape} and dtype {values[name].dtype}")
+            if _checksum(fingerprint, block, values) == stored:
+                return {"block": block, "state": "cached"}
+            reason = "its contents do not match their checksum"
+        except Exception as error:  # noqa: BLE001 — any failure to load means: recompute
+            reason = f"it failed to load ({type(error).__name__}: {str(error)[:80]})"
+    h = numpy.repeat(numpy.asarray(h_block, dtype=float), sample_size)
+    starts = numpy.tile(numpy.asarray(starts_block, dtype=float), (h_size, 1))
+    flat = run_batch(spec, h, starts, mu=mu, max_steps=max_steps, delta=delta, balance_fraction=balance_fraction)
+    values = {name: array.reshape(h_size, sample_size) for name, array in flat.items()}
+    for name in VARIABLES:
+        group[name][region] = values[name]
+    group["checksum"][i, j, k] = numpy.uint64(_checksum(fingerprint, block, values))  # last: marks the chunk done
+    return {"block": block, "state": "healed" if reason else "computed", "reason": reason}
+
+
+# -- the store --------------------------------------------------------------------------------------
+
+
+def _open_or_create(job: Job, store: Path, *, user_named: bool) -> None:
+    """Create the store for ``job``, or check that an existing one was made with the same parameters."""
+    import zarr
+
+    if store.exists() and not store.is_dir():
+        raise StoreError(f"the result store {store} is a file, not a Zarr store (a directory); give another path")
+    if store.exists() and any(store.iterdir()):
+        try:
+            group = zarr.open_group(str(store), mode="r")
+            stored = json.loads(group.attrs["llgd_parameters"])
+            shapes = {name: group[name].shape for name in VARIABLES}
+        except Exception as error:  # noqa: BLE001
+            if user_named:
+                raise StoreError(f"{store} is not a readable llgd result store ({type(error).__name__}); give another --out or delete it") from error
+            print(f"llgd: warning: the cached store {store} was unreadable ({type(error).__name__}); rebuilding it", file=sys.stderr)
+        else:
+            if stored != job.parameters:
+                differences = [name for name in sorted(set(stored) | set(job.parameters)) if stored.get(name) != job.parameters.get(name)]
+                raise StoreError(
+                    f"the result store {store} was made with other parameters ({', '.join(differences)} differ); "
+                    "give another --out, or delete the store to start again"
+                )
+            expected = (len(job.losses), len(job.h_values), len(job.starts))
+            if any(shape != expected for shape in shapes.values()):
+                raise StoreError(f"the result store {store} has arrays of the wrong shape; delete it to start again")
+            return
+    _create(job, store)
+
+
+def _create(job: Job, store: Path) -> None:
+    """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes."""
+    import zarr
+
+    h_size, sample_size = job.block_sizes
+    shape = (len(job.losses), len(job.h_values), len(job.starts))
+    blocks = (len(job.losses), -(-shape[1] // h_size), -(-shape[2] // sample_size))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zarr's note that string arrays are not yet in the v3 spec
+        group = zarr.open_group(str(store), mode="w")
+        group.attrs.update({"llgd_parameters": json.dumps(job.parameters, sort_keys=True), "llgd_block_sizes": json.dumps([h_size, sample_size])})
+        for name, dtype in VARIABLES.items():
+            fill = numpy.nan if dtype.kind == "f" else 0
+            array = group.create_array(name, shape=shape, chunks=(1, h_size, sample_size), dtype=dtype, fill_value=fill, dimension_names=("loss", "h", "sample"))
+            if name in DESCRIPTIONS:
+                array.attrs["description"] = DESCRIPTIONS[name]
+        group.create_array("checksum", shape=blocks, chunks=(1, 1, 1), dtype="uint64", fill_value=0, dimension_names=("loss", "h_block", "sample_block"))
+        group.create_array("loss", data=numpy.array(job.losses, dtype=str), dimension_names=("loss",))
+        group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",))
+        for name, column in (("x0", 0), ("y0", 1)):
+            group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",))
+
+
+def _scheduler_address(scheduler: str | None) -> str | None:
+    return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+
+
+def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int | None = None, progress: bool = False, user_named: bool = True,
+            local: str = "threads") -> dict:
+    """Run every chunk of ``job`` not yet valid in ``store`` as a Dask graph; returns chunk counts.
+
+    Dask's local scheduler by default: ``local="threads"`` with ``workers`` threads (default every
+    core; numpy releases the GIL, and no process outlives the caller) or ``"sync"`` (this thread, for
+    debugging). ``scheduler`` (or the ``DASK_SCHEDULER_ADDRESS`` environment variable) sends the graph
+    to a dask.distributed cluster, whose scheduler and workers must import llgd_proof and whose workers
+    must reach ``store`` (same machine or a shared file system).
+    """
+    import dask
+
+    for spec in job.losses:
+        _objective(spec, job.mu)  # validates and compiles every loss up front, in this process
+    store = Path(store)
+    _open_or_create(job, store, user_named=user_named)
+    tasks = []
+    for block in job.blocks():
+        i, j, k = block
+        h_part, sample_part = job.block_slices(j, k)
+        tasks.append(dask.delayed(_chunk_task, pure=True, name=f"llgd-chunk-{job.fingerprint[:16]}-{i}-{j}-{k}")(
+            str(store), job.fingerprint, block, (h_part.start, sample_part.start), job.losses[i], job.mu, numpy.asarray(job.h_values[h_part]), job.starts[sample_part],
+            job.max_steps, job.delta, job.balance_fraction,
+        ))
+    address = _scheduler_address(scheduler)
+    if address:
+        from distributed import Client, progress as distributed_progress
+
+        try:
+            client = Client(address, set_as_default=False, timeout="10s")
+        except (OSError, ValueError, TypeError) as error:
+            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see the README) or drop --scheduler") from error
+        with client:
+            futures = client.compute(tasks)
+            if progress:
+                distributed_progress(futures)
+            try:
+                results = client.gather(futures)
+            except (RuntimeError, ImportError, ModuleNotFoundError) as error:
+                raise SchedulerError(
+                    f"the Dask cluster at {address} could not run the chunks ({str(error).splitlines()[0]}); "
+                    "its workers need llgd_proof importable and the same versions of its dependencies"
+                ) from error
+    else:
+        bar = contextlib.nullcontext()
+        if progress:
+            from dask.diagnostics import ProgressBar
+
+            bar = ProgressBar(out=sys.stderr)
+        with bar:
+            results = dask.compute(*tasks, scheduler=local, num_workers=workers or os.cpu_count() or 1)
+    stats = {"chunks": len(results), "cached": 0, "computed": 0, "healed": 0}
+    for result in results:
+        stats[result["state"]] += 1
+        if result["state"] == "healed":
+            i, j, k = result["block"]
+            print(f"llgd: warning: chunk {j},{k} of loss {job.losses[i]!r} in {store} was recomputed: {result['reason']}", file=sys.stderr)
+    stats["computed"] += stats["healed"]
+    return stats
+
+
+def run_starts(spec: str, h, starts: numpy.ndarray, *, mu=None, max_steps: int = 20_000, store: Path | None = None, scheduler: str | None = None,
+               workers: int | None = None, delta: float = 0.25, balance_fraction: float = 0.5) -> xarray.Dataset:
+    """Per-start arrays for one loss, step(s) ``h`` (scalar: every start; array of the starts' length: one each) and
+    ``starts`` (N, 2), through the same Dask graph as the atlas — for boundary maps and statistical verdicts.
+
+    Returns a Dataset with dim ``sample`` (status codes, steps, final point, eos_ratio, …; see VARIABLES).
+    Without ``store`` a temporary store is used and removed.
+    """
+    starts = numpy.asarray(starts, dtype=float).reshape(-1, 2)
+    h_array = numpy.broadcast_to(numpy.asarray(h, dtype=float), (len(starts),))
+    unique = numpy.unique(h_array)
+    if len(unique) == 1:
+        job = Job((spec,), (float(unique[0]),), starts, mu, max_steps, delta, balance_fraction, {"kind": "starts"})
+        dataset = _with_store(job, store, scheduler, workers)
+        return dataset.isel(loss=0, h=0)
+    # one h per start: a (loss, h, sample) grid would be mostly wasted, so run per distinct h and gather
+    parts = []
+    for value in unique:
+        chosen = numpy.flatnonzero(h_array == value)
+        job = Job((spec,), (float(value),), starts[chosen], mu, max_steps, delta, balance_fraction, {"kind": "starts"})
+        part = _with_store(job, None if store is None else Path(store) / f"h-{value!r}.zarr", scheduler, workers).isel(loss=0, h=0, drop=True)
+        parts.append(part.assign_coords(sample=chosen))
+    import xarray
+
+    merged = xarray.concat(parts, dim="sample").sortby("sample")
+    return merged.assign_coords(h=("sample", h_array))
+
+
+def _with_store(job: Job, store, scheduler, workers) -> xarray.Dataset:
+    if store is not None:
+        run_job(job, Path(store), scheduler=scheduler, workers=workers)
+        return load(Path(store), job)
+    with tempfile.TemporaryDirectory(prefix="llgd-") as folder:
+        run_job(job, Path(folder) / "run.zarr", scheduler=scheduler, workers=workers, user_named=False)
+        return load(Path(folder) / "run.zarr", job)
+
+
+def load(store: Path, job: Job | None = None) -> xarray.Dataset:
+    """The store as an in-memory Dataset (dims loss, h, sample; coords loss, h, x0, y0), read with zarr directly."""
+    import xarray
+    import zarr
+
+    group = zarr.open_group(str(store), mode="r")
+    dims = ("loss", "h", "sample")
+    data = {name: (dims, numpy.asarray(group[name][...]), {"description": DESCRIPTIONS[name]} if name in DESCRIPTIONS else {}) for name in VARIABLES}
+    coords = {"loss": [str(v) for v in numpy.asarray(group["loss"][...])], "h": numpy.asarray(group["h"][...]),
+              "x0": ("sample", numpy.asarray(group["x0"][...])), "y0": ("sample", numpy.asarray(group["y0"][...]))}
+    return xarray.Dataset(data, coords=coords, attrs={"llgd_parameters": group.attrs.get("llgd_parameters")})
 
 
 def default_cache_dir() -> Path:
@@ -112,149 +463,26 @@ def default_cache_dir() -> Path:
     return Path(base) / "llgd_proof"
 
 
-def _cache_key(**parts) -> str:
-    text = json.dumps({**parts, "version": __version__}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-def run_starts(
-    spec: str,
-    h: float | numpy.ndarray,
-    starts: numpy.ndarray,
-    *,
-    mu=None,
-    max_steps: int,
-    key: dict,
-    cache_dir: Path | None,
-    workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[BatchRun, dict]:
-    """Run the batch engine over ``starts`` in chunks (all cores), reusing cached chunks."""
-    steps_h = numpy.broadcast_to(numpy.asarray(h, dtype=float), (len(starts),))
-    chunks = [(i, slice(i, min(i + CHUNK, len(starts)))) for i in range(0, len(starts), CHUNK)]
-    folder = None
-    if cache_dir is not None:
-        folder = Path(cache_dir) / _cache_key(loss=spec, mu=mu, **key)
+def usable_cache_dir(path) -> Path:
+    """``path`` as a directory we can write stores into, or a StoreError sentence."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"the cache directory {folder} is not a directory; give a directory for --cache-dir")
+    try:
         folder.mkdir(parents=True, exist_ok=True)
-    results: dict[int, dict] = {}
-    pending = []
-    for index, part in chunks:
-        path = folder / f"chunk-{index}.npz" if folder else None
-        if path is not None and path.exists():
-            with numpy.load(path) as stored:
-                results[index] = {name: stored[name] for name in stored.files}
-        else:
-            pending.append((index, part, path))
-    stats = {"chunks": len(chunks), "cached": len(chunks) - len(pending), "computed": 0}
-    done = stats["cached"]
-    if progress:
-        progress(done, len(chunks))
-    jobs = [(spec, mu, steps_h[part], starts[part], max_steps) for _, part, _ in pending]
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    if jobs and workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_run_chunk, job): (index, path) for job, (index, _, path) in zip(jobs, pending)}
-            try:
-                for future in as_completed(futures):  # store each chunk the moment it is finished
-                    index, path = futures[future]
-                    results[index] = _store(future.result(), path)
-                    done, stats["computed"] = done + 1, stats["computed"] + 1
-                    if progress:
-                        progress(done, len(chunks))
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    else:
-        for (index, _, path), job in zip(pending, jobs):
-            results[index] = _store(_run_chunk(job), path)
-            done, stats["computed"] = done + 1, stats["computed"] + 1
-            if progress:
-                progress(done, len(chunks))
-    merged = {name: numpy.concatenate([results[i][name] for i, _ in chunks]) for name in results[chunks[0][0]]}
-    return BatchRun(**merged), stats
-
-
-def _store(result: dict, path: Path | None) -> dict:
-    """Write a finished chunk atomically (so Ctrl-C never leaves half a file)."""
-    if path is not None:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-        os.close(handle)
-        numpy.savez(temporary, **result)
-        os.replace(temporary, path)
-    return result
+    except OSError as error:
+        raise StoreError(f"the cache directory {folder} cannot be created ({error.strerror}); give a writable directory") from error
+    if not os.access(folder, os.W_OK):
+        raise StoreError(f"the cache directory {folder} is not writable; give a writable directory")
+    return folder
 
 
 # -- atlas -----------------------------------------------------------------------------------------
 
 
-@dataclass
-class LossAtlas:
-    spec: str
-    description: str
-    regularity_class: str
-    run: BatchRun
-    phenomena: dict
-    confirm: dict | None = None
-
-    def summary(self) -> dict:
-        count = len(self.run.status)
-        fractions = {status.value: self.run.fraction(status) for status in STATUSES}
-        converged = self.run.status == STATUS_CODES[Status.CONVERGED]
-        among = {}
-        for name in ("eos", "catapult", "balancing"):
-            among[name] = float(numpy.mean(self.phenomena[name][converged])) if converged.any() else None
-        ratios = self.phenomena["eos_ratio"][converged]
-        return {
-            "loss": self.spec,
-            "description": self.description,
-            "regularity_class": self.regularity_class,
-            "starts": count,
-            "counts": {status.value: int(numpy.sum(self.run.status == STATUS_CODES[status])) for status in STATUSES},
-            "fractions": fractions,
-            "among_converged": among,
-            "median_eos_ratio": float(numpy.median(ratios)) if len(ratios) else None,
-            "confirm": self.confirm,
-        }
-
-
-@dataclass
-class AtlasResult:
-    h: float
-    box: Box
-    mode: str
-    resolution: int
-    log_scale: bool
-    same_sign: bool
-    seed: int
-    max_steps: int
-    delta: float
-    balance_fraction: float
-    starts: numpy.ndarray
-    losses: list[LossAtlas] = field(default_factory=list)
-    cache: dict = field(default_factory=dict)
-    elapsed: float = 0.0
-
-    def as_json(self) -> dict:
-        return {
-            "h": self.h,
-            "box": self.box.as_list(),
-            "mode": self.mode,
-            "resolution": self.resolution,
-            "log_box": self.log_scale,
-            "same_sign": self.same_sign,
-            "seed": self.seed,
-            "max_steps": self.max_steps,
-            "delta": self.delta,
-            "balance_fraction": self.balance_fraction,
-            "losses": [loss.summary() for loss in self.losses],
-            "cache": self.cache,
-            "elapsed_seconds": round(self.elapsed, 2),
-        }
-
-
 def atlas(
     losses: Sequence[str],
-    h: float,
+    h,
     *,
     mu=None,
     box: Box = Box(0.05, 30, 0.01, 5),
@@ -267,55 +495,181 @@ def atlas(
     delta: float = 0.25,
     balance_fraction: float = 0.5,
     confirm: int = 0,
-    cache_dir: Path | None = None,
+    out: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    scheduler: str | None = None,
     workers: int | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> AtlasResult:
-    """The atlas of ``losses`` at step ``h`` (see module doc)."""
-    import time
+    progress: bool = False,
+    chunk: int = CHUNK,
+) -> xarray.Dataset:
+    """The atlas of ``losses`` at step(s) ``h`` (a number or a sequence), as a Dataset (see module doc).
 
-    if not (numpy.isfinite(h) and h > 0):
-        raise ParameterError(f"the step h must be a finite positive number, got {h}")
+    Dims ``loss``, ``h`` (dropped to a scalar coordinate when one h is given) and ``sample`` — or
+    ``y0``, ``x0`` for a grid, so ``ds.eos_ratio.sel(loss="huber").plot()`` draws the basin map.
+    Results go to the Zarr store ``out``; without it to a store under ``cache_dir`` keyed by the
+    parameters (``cache_dir=None``: a temporary store). :func:`atlas_summary` gives the JSON summary.
+    """
+    started = time.perf_counter()
+    h_values = _h_values(h)
     if not 0 <= delta < 1 or not 0 < balance_fraction < 1:
         raise ParameterError("delta must lie in [0, 1) and the balance fraction in (0, 1)")
-    objectives = {spec: _objective(spec, mu) for spec in losses}  # validates every loss up front
-    started = time.perf_counter()
+    _check_counts(seed=seed, max_steps=max_steps, confirm=confirm, workers=workers)
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, numpy.integer)) or chunk < 1:
+        raise ParameterError(f"the chunk size must be a positive integer, got {chunk!r}")
+    losses = list(losses)
+    if not losses or not all(isinstance(spec, str) and spec.strip() for spec in losses):
+        raise ParameterError("give at least one loss, each a catalog name or an expression in s")
+    if samples is not None and (isinstance(samples, bool) or int(samples) != samples or samples < 1):
+        raise ParameterError(f"the number of samples must be a positive integer, got {samples!r}")
+    count = samples if samples is not None else (grid or 0) ** 2
+    check_size(count * len(losses) * len(h_values), "atlas")
+    for spec in losses:
+        _objective(spec, mu)  # a bad loss is refused before any work
     starts = make_starts(box, samples=samples, grid=grid, log_scale=log_scale, same_sign=same_sign, seed=seed)
     mode = "samples" if samples is not None else "grid"
-    result = AtlasResult(h, box, mode, samples or grid, log_scale, same_sign, seed, max_steps, delta, balance_fraction, starts)
-    totals = {"chunks": 0, "cached": 0, "computed": 0}
-    for spec, objective in objectives.items():
-        key = {"h": h, "box": box.as_list(), "mode": mode, "resolution": samples or grid, "log": log_scale, "same_sign": same_sign, "seed": seed, "max_steps": max_steps}
-        run, stats = run_starts(
-            spec, h, starts, mu=mu, max_steps=max_steps, key=key, cache_dir=cache_dir, workers=workers,
-            progress=(lambda done, total, spec=spec: progress(spec, done, total)) if progress else None,
-        )
-        totals = {k: totals[k] + stats[k] for k in totals}
-        phenomena = observe_batch(objective, run, delta=delta, balance_fraction=balance_fraction)
-        entry = LossAtlas(spec, objective.describe(), report_for(objective.loss).regularity_class, run, phenomena)
+    description = {"kind": "atlas", "box": [float(v) for v in box.as_list()], "mode": mode, "resolution": samples or grid, "log_box": log_scale, "same_sign": same_sign, "seed": seed}
+    job = Job(tuple(losses), tuple(h_values), starts, None if mu is None else str(mu), int(max_steps), float(delta), float(balance_fraction), description, int(chunk))
+    temporary = None
+    if out is not None:
+        store, user_named = Path(out), True
+    elif cache_dir is not None:
+        store, user_named = usable_cache_dir(cache_dir) / f"atlas-{job.fingerprint[:24]}.zarr", False
+    else:
+        temporary = tempfile.TemporaryDirectory(prefix="llgd-atlas-")
+        store, user_named = Path(temporary.name) / "atlas.zarr", False
+    try:
+        stats = run_job(job, store, scheduler=scheduler, workers=workers, progress=progress, user_named=user_named)
+        dataset = load(store)
+    finally:
+        if temporary is not None:
+            temporary.cleanup()
+    info = {
+        **description, "h": h_values, "mu": job.mu, "max_steps": max_steps, "delta": delta, "balance_fraction": balance_fraction,
+        "descriptions": {}, "classes": {}, "confirm": {}, "cache": stats, "out": str(store) if temporary is None else None,
+    }
+    for spec in losses:
+        objective = _objective(spec, mu)
+        info["descriptions"][spec] = objective.describe()
+        info["classes"][spec] = report_for(objective.loss).regularity_class
         if confirm:
-            entry.confirm = confirm_points(objective, run, confirm, seed=seed, max_steps=max_steps)
-        result.losses.append(entry)
-    result.cache = totals
-    result.elapsed = time.perf_counter() - started
-    return result
+            for j, value in enumerate(h_values):
+                info["confirm"][f"{spec}@{value!r}"] = confirm_points(objective, dataset.sel(loss=spec).isel(h=j), confirm, seed=seed, max_steps=max_steps)
+    info["elapsed_seconds"] = time.perf_counter() - started
+    dataset.attrs = {"llgd": info, "llgd_parameters": dataset.attrs.get("llgd_parameters")}
+    if mode == "grid":
+        side = grid
+        dataset = _as_grid(dataset, side)
+    if len(h_values) == 1:
+        dataset = dataset.isel(h=0)
+    return dataset
 
 
-def confirm_points(objective: Objective, run: BatchRun, count: int, *, seed: int = 0, max_steps: int = 20_000, dps: int = 30) -> dict:
-    """Re-run ``count`` random points with the mpmath engine: same status (and limit, when converged)?"""
+def _h_values(h) -> list[float]:
+    values = [h] if numpy.ndim(h) == 0 else list(h)
+    try:
+        values = [float(v) for v in values]
+    except (TypeError, ValueError) as error:
+        raise ParameterError(f"the step h must be a number or a list of numbers, got {h!r}") from error
+    if not values or not all(numpy.isfinite(v) and v > 0 for v in values):
+        raise ParameterError(f"every step h must be a finite positive number, got {values}")
+    if len(set(values)) != len(values):
+        raise ParameterError("the steps h must be distinct")
+    return values
+
+
+def _check_counts(*, seed: int, max_steps: int, confirm: int, workers: int | None) -> None:
+    for name, value, low in (("seed", seed, 0), ("step budget", max_steps, 1), ("number of confirmations", confirm, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < low:
+            raise ParameterError(f"the {name} must be an integer ≥ {low}, got {value!r}")
+    if max_steps > MAX_STEPS_LIMIT:
+        raise ParameterError(f"the step budget must be at most {MAX_STEPS_LIMIT:,}, got {max_steps:,}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ParameterError(f"the number of workers must be a positive integer, got {workers!r}")
+
+
+def _as_grid(dataset: xarray.Dataset, side: int) -> xarray.Dataset:
+    """Reshape ``sample`` (row-major over y0, then x0) into dims (y0, x0)."""
+    import xarray
+
+    xs, ys = dataset.x0.values[:side], dataset.y0.values[::side]
+    reshaped = {}
+    for name, variable in dataset.data_vars.items():
+        shape = variable.shape[:-1] + (side, side)
+        reshaped[name] = (variable.dims[:-1] + ("y0", "x0"), variable.values.reshape(shape), variable.attrs)
+    return xarray.Dataset(reshaped, coords={"loss": dataset.loss.values, "h": dataset.h.values, "y0": ys, "x0": xs}, attrs=dataset.attrs)
+
+
+def _flat(values: xarray.DataArray) -> numpy.ndarray:
+    return numpy.asarray(values).reshape(-1)
+
+
+def entry_summary(dataset: xarray.Dataset, spec: str, h: float) -> dict:
+    """Today's per-loss summary fields for one (loss, h) slice of an atlas Dataset."""
+    info = dataset.attrs["llgd"]
+    part = dataset.sel(loss=spec)
+    if "h" in part.dims:
+        part = part.sel(h=h)
+    status = _flat(part.status)
+    converged = status == STATUS_CODES[Status.CONVERGED]
+    among = {name: (float(numpy.mean(_flat(part[name])[converged])) if converged.any() else None) for name in ("eos", "catapult", "balancing")}
+    ratios = _flat(part.eos_ratio)[converged]
+    count = len(status)
+    counts = {status_.value: int(numpy.sum(status == STATUS_CODES[status_])) for status_ in STATUSES}
+    return {
+        "loss": spec,
+        "h": h,
+        "description": info["descriptions"][spec],
+        "regularity_class": info["classes"][spec],
+        "starts": count,
+        "counts": counts,
+        "fractions": {name: value / count if count else 0.0 for name, value in counts.items()},
+        "among_converged": among,
+        "median_eos_ratio": float(numpy.median(ratios)) if len(ratios) else None,
+        "confirm": info["confirm"].get(f"{spec}@{h!r}"),
+    }
+
+
+def atlas_summary(dataset: xarray.Dataset) -> dict:
+    """The ``--json`` summary of an atlas Dataset: today's fields, ``h`` a number (or a list for several steps)."""
+    info = dataset.attrs["llgd"]
+    h_values = info["h"]
+    entries = [entry_summary(dataset, str(spec), h) for h in h_values for spec in dataset.loss.values]
+    return {
+        "h": h_values[0] if len(h_values) == 1 else h_values,
+        "box": info["box"],
+        "mode": info["mode"],
+        "resolution": info["resolution"],
+        "log_box": info["log_box"],
+        "same_sign": info["same_sign"],
+        "seed": info["seed"],
+        "max_steps": info["max_steps"],
+        "delta": info["delta"],
+        "balance_fraction": info["balance_fraction"],
+        "losses": entries,
+        "cache": info["cache"],
+        "out": info["out"],
+        "elapsed_seconds": round(info["elapsed_seconds"], 2),
+    }
+
+
+def confirm_points(objective: Objective, part: xarray.Dataset, count: int, *, seed: int = 0, max_steps: int = 20_000, dps: int = 30) -> dict:
+    """Re-run ``count`` random starts of one (loss, h) slice with the mpmath engine: same status (and limit, when converged)?"""
+    status = _flat(part.status)
+    x0, y0 = numpy.broadcast_arrays(part.x0.values[None, :], part.y0.values[:, None]) if "x0" in part.dims else (part.x0.values, part.y0.values)
+    x0, y0, final_x, final_y = _flat(x0), _flat(y0), _flat(part.final_x), _flat(part.final_y)
+    h = float(part.h)
     rng = numpy.random.default_rng(seed + 1)
-    chosen = rng.choice(len(run.status), size=min(count, len(run.status)), replace=False)
+    chosen = rng.choice(len(status), size=min(count, len(status)), replace=False)
     agree, disagreements = 0, []
     for index in chosen:
-        high = gradient_descent(objective, float(run.h[index]), [float(v) for v in run.initial[index]], dps=dps, max_steps=max_steps, tolerance=mpmath.mpf("1e-10"))
-        status = STATUS_NAMES[int(run.status[index])]
-        same = high.status.value == status
+        high = gradient_descent(objective, h, [float(x0[index]), float(y0[index])], dps=dps, max_steps=max_steps, tolerance=mpmath.mpf("1e-10"))
+        batch_status = STATUS_NAMES[int(status[index])]
+        same = high.status.value == batch_status
         if same and high.status is Status.CONVERGED:
-            same = numpy.allclose([float(v) for v in high.final], run.final[index], rtol=1e-6, atol=1e-8)
-        if same or Status.UNDECIDED.value in (status, high.status.value):
-            agree += same
+            same = numpy.allclose([float(v) for v in high.final], [final_x[index], final_y[index]], rtol=1e-6, atol=1e-8)
+        agree += same
         if not same:
-            disagreements.append({"start": run.initial[index].tolist(), "batch": status, "mpmath": high.status.value})
+            disagreements.append({"start": [float(x0[index]), float(y0[index])], "batch": batch_status, "mpmath": high.status.value})
     return {"checked": len(chosen), "agreement": agree / len(chosen) if len(chosen) else None, "disagreements": disagreements[:5]}
 
 
@@ -324,27 +678,40 @@ def confirm_points(objective: Objective, run: BatchRun, count: int, *, seed: int
 
 def sweep(
     spec: str,
-    h_values: numpy.ndarray,
+    h_values,
     init: Sequence[float],
     *,
     mu=None,
     max_steps: int = 20_000,
     confirm: int = 0,
     seed: int = 0,
+    out: str | Path | None = None,
+    scheduler: str | None = None,
 ) -> dict:
-    """One start over many steps h: the bifurcation / phase diagram (float64 batch engine)."""
+    """One start over many steps h: the bifurcation / phase diagram (the atlas's engine with one start).
+
+    Returns today's dict (``rows``, one per h) with ``dataset`` (dims h; the same variables as an atlas)
+    and ``out``; the arrays go to the Zarr store ``out`` when given.
+    """
+    _check_counts(seed=seed, max_steps=max_steps, confirm=confirm, workers=None)
     objective = _objective(spec, mu)
     if len(init) != 2:
         raise ParameterError(f"the start needs 2 values (x, y), got {len(init)}")
-    h_values = numpy.asarray(h_values, dtype=float)
-    if not (numpy.all(numpy.isfinite(h_values)) and numpy.all(h_values > 0)) or not numpy.all(numpy.isfinite(init)):
-        raise ParameterError("steps must be finite and positive, and the start finite")
-    starts = numpy.tile(numpy.asarray(init, dtype=float), (len(h_values), 1))
-    run = batch_gradient_descent(objective, h_values, starts, max_steps=max_steps)
-    phenomena = observe_batch(objective, run)
+    h_list = _h_values(numpy.asarray(h_values, dtype=float) if not isinstance(h_values, (int, float)) else h_values)
+    if not numpy.all(numpy.isfinite(numpy.asarray(init, dtype=float))):
+        raise ParameterError("the start must be finite numbers")
+    check_size(len(h_list), "sweep")
+    starts = numpy.asarray([init], dtype=float)
+    job = Job((spec,), tuple(h_list), starts, None if mu is None else str(mu), max_steps, 0.25, 0.5, {"kind": "sweep"})
+    dataset = _with_store(job, out, scheduler, None).isel(loss=0, sample=0)
+    run = BatchRun(
+        dataset.status.values, dataset.steps.values, dataset.period.values, dataset.h.values,
+        numpy.tile(starts, (len(h_list), 1)), numpy.stack([dataset.final_x.values, dataset.final_y.values], axis=1),
+        dataset.initial_loss.values, dataset.max_loss.values,
+    )
     orbits = _orbits(objective, run)
     rows = []
-    for i, h in enumerate(h_values):
+    for i, h in enumerate(h_list):
         status = STATUS_NAMES[int(run.status[i])]
         rows.append(
             {
@@ -353,16 +720,19 @@ def sweep(
                 "steps": int(run.steps[i]),
                 "period": int(run.period[i]) or None,
                 "limit": orbits[i] if status == "periodic" else (run.final[i].tolist() if status != "diverged" else None),
-                "eos_ratio": _finite(phenomena["eos_ratio"][i]),
-                "max_loss_ratio": _finite(phenomena["max_loss_ratio"][i]),
-                "imbalance_final": _finite(phenomena["imbalance_final"][i]),
-                "initial_sharpness": _finite(phenomena["initial_sharpness"][i]),
-                "final_sharpness": _finite(phenomena["final_sharpness"][i]),
+                "eos_ratio": _finite(dataset.eos_ratio.values[i]),
+                "max_loss_ratio": _finite(dataset.max_loss_ratio.values[i]),
+                "imbalance_final": _finite(dataset.imbalance_final.values[i]),
+                "initial_sharpness": _finite(dataset.initial_sharpness.values[i]),
+                "final_sharpness": _finite(dataset.final_sharpness.values[i]),
             }
         )
-    result = {"loss": spec, "mu": float(objective.minimiser_value), "objective": objective.describe(), "init": list(map(float, init)), "max_steps": max_steps, "rows": rows}
+    result = {"loss": spec, "mu": float(objective.minimiser_value), "objective": objective.describe(), "init": list(map(float, init)), "max_steps": max_steps, "rows": rows, "out": None if out is None else str(out)}
     if confirm:
-        result["confirm"] = confirm_points(objective, run, confirm, seed=seed, max_steps=max_steps)
+        part = dataset.assign_coords(x0=dataset.x0, y0=dataset.y0)
+        checks = [confirm_points(objective, part.isel(h=[i]).squeeze("h"), 1, seed=seed, max_steps=max_steps) for i in numpy.random.default_rng(seed + 1).choice(len(h_list), size=min(confirm, len(h_list)), replace=False)]
+        agreement = [c["agreement"] for c in checks]
+        result["confirm"] = {"checked": len(checks), "agreement": float(numpy.mean(agreement)) if agreement else None, "disagreements": [d for c in checks for d in c["disagreements"]][:5]}
     return result
 
 
@@ -386,3 +756,11 @@ def _orbits(objective: Objective, run: BatchRun) -> list:
 def _finite(value) -> float | None:
     value = float(value)
     return value if numpy.isfinite(value) else None
+
+
+def __getattr__(name: str):
+    if name == "AtlasResult":  # what atlas() returns; the name is kept for existing imports (xarray loads lazily)
+        import xarray
+
+        return xarray.Dataset
+    raise AttributeError(name)

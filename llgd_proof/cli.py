@@ -10,6 +10,8 @@ import argparse
 import json
 import math
 import sys
+
+import numpy
 from collections.abc import Sequence
 
 from . import api
@@ -102,9 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     prop.add_argument("--json", action="store_true")
     prop.set_defaults(handler=_property)
 
-    atlas = verbs.add_parser("atlas", help="fractions of starts giving convergence, EoS, catapult, balancing per loss (batch engine)")
+    atlas = verbs.add_parser("atlas", help="fractions of starts giving convergence, EoS, catapult, balancing per loss (batch engine on Dask)")
     atlas.add_argument("--losses", required=True, help="comma-separated catalog names or expressions in s (commas inside brackets are kept)")
-    atlas.add_argument("--h", required=True, type=float)
+    atlas.add_argument("--h", required=True, metavar="H|LO:HI:N", help="one step h, or N steps from LO to HI")
     atlas.add_argument("--mu", help="value of mu for every loss that has it")
     atlas.add_argument("--box", default="0.05:30,0.01:5", metavar="X0MIN:X0MAX,Y0MIN:Y0MAX", help="magnitudes |x0|, |y0| (default 0.05:30,0.01:5)")
     atlas.add_argument("--log-box", action="store_true")
@@ -117,10 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     atlas.add_argument("--delta", type=float, default=0.25, help="EoS when hS/2 >= 1 - delta (default 0.25)")
     atlas.add_argument("--balance-fraction", type=float, default=0.5, help="balancing when |x^2-y^2| fell by this fraction (default 0.5)")
     atlas.add_argument("--confirm", type=int, default=0, metavar="K", help="re-run K random points with the mpmath engine")
-    atlas.add_argument("--cache-dir", help="where finished chunks are kept (default ~/.cache/llgd_proof)")
-    atlas.add_argument("--no-cache", action="store_true")
-    atlas.add_argument("--workers", type=int, help="processes (default: every core)")
-    atlas.add_argument("--plot", metavar="FILE", help="PNG/PDF: basin maps (--grid) or bar charts (--samples)")
+    atlas.add_argument("--out", metavar="STORE", help="Zarr store for the results (resumed when it exists)")
+    atlas.add_argument("--cache-dir", help="without --out: where the result store is kept (default ~/.cache/llgd_proof)")
+    atlas.add_argument("--no-cache", action="store_true", help="without --out: keep nothing")
+    atlas.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler (default $DASK_SCHEDULER_ADDRESS, else local threads)")
+    atlas.add_argument("--workers", type=int, help="local threads (default: every core)")
+    atlas.add_argument("--chunk", type=int, default=8192, metavar="N", help="starts per chunk, the unit of work and of the store (default 8192)")
+    atlas.add_argument("--plot", metavar="FILE", help="PNG/PDF/SVG: basin maps (--grid), bar charts (--samples), fractions against h (several h)")
     atlas.add_argument("--json", action="store_true")
     atlas.set_defaults(handler=_atlas)
 
@@ -146,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--init", required=True, metavar="X0,Y0")
     sweep.add_argument("--max-steps", type=int, default=20_000)
     sweep.add_argument("--confirm", type=int, default=0, metavar="K")
+    sweep.add_argument("--seed", type=int, default=0)
+    sweep.add_argument("--out", metavar="STORE", help="Zarr store for the results (resumed when it exists)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler (default $DASK_SCHEDULER_ADDRESS, else local threads)")
     sweep.add_argument("--plot", metavar="FILE")
     sweep.add_argument("--json", action="store_true")
     sweep.set_defaults(handler=_sweep)
@@ -346,49 +354,12 @@ def _box(text: str):
     return api.Box(x_low, x_high, y_low, y_high)
 
 
-def _progress_bar(json_mode: bool):
-    if json_mode or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    bars = {}
-
-    def update(label: str, done: int, total: int) -> None:
-        bar = bars.get(label) or bars.setdefault(label, tqdm(total=total, desc=label[:24], unit="chunk", leave=True))
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
-
-    return update
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
 
-def _atlas(args) -> int:
-    if args.samples is None and args.grid is None:
-        raise LlgdInputError("give --samples N or --grid N")
-    losses = _top_level_split(args.losses)
-    if not losses:
-        raise LlgdInputError("--losses needs at least one loss")
-    if not (args.h > 0 and math.isfinite(args.h)):
-        raise LlgdInputError(f"the step h must be a finite positive number, got {args.h}")
-    cache_dir = None if args.no_cache else (args.cache_dir or api.default_cache_dir())
-    try:
-        result = api.atlas(
-            losses, args.h, mu=args.mu, box=_box(args.box), samples=args.samples, grid=args.grid, log_scale=args.log_box,
-            same_sign=args.same_sign, seed=args.seed, max_steps=args.max_steps, delta=args.delta,
-            balance_fraction=args.balance_fraction, confirm=args.confirm, cache_dir=cache_dir, workers=args.workers,
-            progress=_progress_bar(args.json),
-        )
-    except KeyboardInterrupt:
-        print("llgd: interrupted; finished chunks are cached — run the same command again to resume", file=sys.stderr)
-        return 130
-    data = result.as_json()
-    if args.plot:
-        from .plots import atlas_figure
-
-        data["plot"] = atlas_figure(result, args.plot)
-    print(json.dumps(data) if args.json else api.format_atlas(data))
-    return 0
+def _plot_path(path: str | None) -> None:
+    if path is not None and not path.lower().endswith(PLOT_SUFFIXES):
+        raise LlgdInputError(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; got {path!r}")
 
 
 def _boundary(args) -> int:
@@ -410,20 +381,93 @@ def _boundary(args) -> int:
     return 0
 
 
-def _sweep(args) -> int:
-    low, colon, rest = args.h_range.partition(":")
+def _counts(args, *names: str) -> None:
+    """Seeds, budgets and counts: negative (or zero budgets) are bad input, said in one sentence."""
+    lows = {"seed": 0, "max_steps": 1, "confirm": 0, "workers": 1, "chunk": 1}
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None and value < lows[name]:
+            raise LlgdInputError(f"--{name.replace('_', '-')} must be an integer ≥ {lows[name]}, got {value}")
+
+
+def _h_range(text: str, flag: str) -> list[float]:
+    low, colon, rest = text.partition(":")
     high, colon2, count = rest.partition(":")
     try:
         low_value, high_value, points = float(low), float(high), int(count)
     except ValueError:
         colon2 = ""
     if not colon or not colon2 or not (0 < low_value <= high_value and math.isfinite(high_value)) or not 1 <= points <= 100_000:
-        raise LlgdInputError(f"--h-range takes LO:HI:N with 0 < LO ≤ HI and 1 ≤ N ≤ 100000, got {args.h_range!r}")
+        raise LlgdInputError(f"{flag} takes LO:HI:N with 0 < LO ≤ HI and 1 ≤ N ≤ 100000, got {text!r}")
+    if points > 1 and low_value == high_value:
+        raise LlgdInputError(f"{flag} LO:HI:N with N > 1 needs LO < HI, got {text!r}")
+    return [float(value) for value in numpy.linspace(low_value, high_value, points)]
+
+
+def _atlas_h(text: str) -> float | list[float]:
+    if ":" in text:
+        return _h_range(text, "--h")
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise LlgdInputError(f"the step h must be a finite positive number or LO:HI:N, got {text!r}")
+    return value
+
+
+def _atlas(args) -> int:
+    from .atlas import atlas_summary, usable_cache_dir
+
+    if args.samples is None and args.grid is None:
+        raise LlgdInputError("give --samples N or --grid N")
+    losses = _top_level_split(args.losses)
+    if not losses:
+        raise LlgdInputError("--losses needs at least one loss")
+    h = _atlas_h(args.h)
+    _counts(args, "seed", "max_steps", "confirm", "workers", "chunk")
+    _plot_path(args.plot)
+    cache_dir = None if args.no_cache or args.out else usable_cache_dir(args.cache_dir or api.default_cache_dir())
+    try:
+        dataset = api.atlas(
+            losses, h, mu=args.mu, box=_box(args.box), samples=args.samples, grid=args.grid, log_scale=args.log_box,
+            same_sign=args.same_sign, seed=args.seed, max_steps=args.max_steps, delta=args.delta,
+            balance_fraction=args.balance_fraction, confirm=args.confirm, out=args.out, cache_dir=cache_dir,
+            scheduler=args.scheduler, workers=args.workers, progress=not args.json and sys.stderr.isatty(), chunk=args.chunk,
+        )
+    except KeyboardInterrupt:
+        print("llgd: interrupted; finished chunks are in the store — run the same command again to resume", file=sys.stderr)
+        return 130
+    data = atlas_summary(dataset)
+    if args.plot:
+        from .plots import atlas_figure
+
+        data["plot"] = atlas_figure(dataset, args.plot)
+    if args.json:
+        print(json.dumps(data))
+    else:
+        several = isinstance(data["h"], list)
+        for value in data["h"] if several else [data["h"]]:
+            part = {**data, "h": value, "losses": [e for e in data["losses"] if e["h"] == value]}
+            print(api.format_atlas(part if not several else {**part, "plot": None, "cache": None}))
+        if several and data.get("plot"):
+            print(f"plot: {data['plot']}")
+        stationary = sum(e["counts"]["stationary"] for e in data["losses"])
+        if stationary:
+            print(f"stationary (a critical point that is not a minimiser): {stationary} runs")
+        if data.get("out"):
+            print(f"results: {data['out']}")
+    return 0
+
+
+def _sweep(args) -> int:
+    h_values = _h_range(args.h_range, "--h-range")
     init = [float(v) for v in _numbers(args.init)] if all(_is_number(v) for v in _numbers(args.init)) else None
     if init is None or not all(math.isfinite(v) for v in init):
         raise LlgdInputError(f"--init takes finite numbers X0,Y0, got {args.init!r}")
-    h_values = [low_value + (high_value - low_value) * i / max(points - 1, 1) for i in range(points)]
-    data = api.sweep(args.loss, h_values, init, mu=args.mu, max_steps=args.max_steps, confirm=args.confirm)
+    _counts(args, "seed", "max_steps", "confirm")
+    _plot_path(args.plot)
+    data = api.sweep(args.loss, h_values, init, mu=args.mu, max_steps=args.max_steps, confirm=args.confirm, seed=args.seed, out=args.out, scheduler=args.scheduler)
     if args.plot:
         from .plots import sweep_figure
 

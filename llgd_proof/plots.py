@@ -11,7 +11,8 @@ import numpy
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from .atlas import AtlasResult
+import xarray
+
 from .batch import STATUS_CODES
 from .dynamics import Status
 
@@ -21,55 +22,72 @@ OUTCOMES = [
     ("periodic", "#f1a340"),
     ("diverged", "#b2182b"),
     ("undecided", "#bababa"),
+    ("stationary", "#542788"),
 ]
 
 
-def _outcome_codes(entry) -> numpy.ndarray:
-    status = entry.run.status
-    codes = numpy.full(len(status), 4)
+def outcome_codes(part: xarray.Dataset) -> xarray.DataArray:
+    """One code per start (the OUTCOMES index), from the status and EoS variables of an atlas Dataset."""
+    status, eos = part.status, part.eos
     converged = status == STATUS_CODES[Status.CONVERGED]
-    codes[converged & entry.phenomena["eos"]] = 0
-    codes[converged & ~entry.phenomena["eos"]] = 1
-    codes[status == STATUS_CODES[Status.PERIODIC]] = 2
-    codes[status == STATUS_CODES[Status.DIVERGED]] = 3
-    return codes
+    codes = xarray.full_like(status, 4, dtype=int)
+    codes = codes.where(~(converged & eos), 0).where(~(converged & ~eos), 1)
+    codes = codes.where(status != STATUS_CODES[Status.PERIODIC], 2).where(status != STATUS_CODES[Status.DIVERGED], 3)
+    return codes.where(status != STATUS_CODES[Status.STATIONARY], 5)
 
 
-def atlas_figure(result: AtlasResult, path: str) -> str:
-    """Grid: basin maps (start plane coloured by outcome) side by side; samples: bar charts of the fractions."""
-    count = len(result.losses)
-    if result.mode == "grid":
+def atlas_figure(dataset: xarray.Dataset, path: str) -> str:
+    """An atlas Dataset as a figure: several h → outcome fractions against h, one panel per loss (a phase
+    diagram); one h on a grid → basin maps (start plane coloured by outcome); one h from samples → bar charts."""
+    from .atlas import atlas_summary
+
+    summary = atlas_summary(dataset)
+    losses = [str(loss) for loss in dataset.loss.values]
+    count = len(losses)
+    several = "h" in dataset.dims
+    if several:
+        figure, axes = plt.subplots(1, count, figsize=(3.6 * count + 0.4, 3.6), squeeze=False, sharey=True, constrained_layout=True)
+        h = numpy.asarray(summary["h"])
+        for axis, spec in zip(axes[0], losses):
+            entries = [e for e in summary["losses"] if e["loss"] == spec]
+            for key, label, colour in (("converged", "converged", "#1b7837"), ("diverged", "diverged", "#b2182b"), ("periodic", "periodic", "#f1a340"), ("stationary", "stationary", "#542788")):
+                axis.plot(h, [e["fractions"][key] for e in entries], "-o", markersize=2.5, color=colour, label=label)
+            axis.plot(h, [e["fractions"]["converged"] * (e["among_converged"]["eos"] or 0.0) for e in entries], "--", color="#1b7837", label="converged at EoS")
+            axis.set_title(f"{spec} ({dataset.attrs['llgd']['classes'][spec]})", fontsize=9)
+            axis.set_xlabel("h")
+            axis.set_ylim(-0.02, 1.02)
+        axes[0][0].set_ylabel("fraction of starts")
+        axes[0][0].legend(fontsize=7)
+        figure.suptitle(f"GD outcome against h ({summary['losses'][0]['starts']} starts per loss and h)", fontsize=10)
+    elif summary["mode"] == "grid":
         figure, axes = plt.subplots(1, count, figsize=(3.6 * count + 0.4, 3.8), squeeze=False, constrained_layout=True)
-        xs, ys = result.starts[:, 0], result.starts[:, 1]
-        side = round(numpy.sqrt(len(xs)))
+        xs, ys = dataset.x0.values, dataset.y0.values
         extent = [xs.min(), xs.max(), ys.min(), ys.max()]
         colours = ListedColormap([colour for _, colour in OUTCOMES])
-        for axis, entry in zip(axes[0], result.losses):
-            image = _outcome_codes(entry).reshape(side, side)
-            axis.imshow(image, origin="lower", extent=extent, aspect="auto", cmap=colours, vmin=-0.5, vmax=4.5, interpolation="nearest")
-            if result.log_scale and result.same_sign:
+        for axis, spec, entry in zip(axes[0], losses, summary["losses"]):
+            image = outcome_codes(dataset.sel(loss=spec)).values
+            axis.imshow(image, origin="lower", extent=extent, aspect="auto", cmap=colours, vmin=-0.5, vmax=len(OUTCOMES) - 0.5, interpolation="nearest")
+            if summary["log_box"] and summary["same_sign"]:
                 axis.set_xscale("log")
                 axis.set_yscale("log")
-            summary = entry.summary()
-            axis.set_title(f"{entry.spec} ({entry.regularity_class})\nconverged {summary['fractions']['converged']:.0%}", fontsize=9)
+            axis.set_title(f"{spec} ({entry['regularity_class']})\nconverged {entry['fractions']['converged']:.0%}", fontsize=9)
             axis.set_xlabel("$x_0$")
         axes[0][0].set_ylabel("$y_0$")
-        figure.legend(handles=[Patch(color=c, label=label) for label, c in OUTCOMES], loc="outside lower center", ncol=5, fontsize=8)
-        figure.suptitle(f"GD outcome by start, h = {result.h:g}", fontsize=10)
+        figure.legend(handles=[Patch(color=c, label=label) for label, c in OUTCOMES], loc="outside lower center", ncol=6, fontsize=8)
+        figure.suptitle(f"GD outcome by start, h = {summary['h']:g}", fontsize=10)
     else:
         figure, axis = plt.subplots(figsize=(max(6, 1.6 * count + 3), 3.8), constrained_layout=True)
-        labels = ["converged", "diverged", "periodic", "EoS | conv.", "catapult | conv.", "balancing | conv."]
+        labels = ["converged", "diverged", "periodic", "stationary", "EoS | conv.", "catapult | conv.", "balancing | conv."]
         width = 0.8 / count
-        for i, entry in enumerate(result.losses):
-            summary = entry.summary()
-            values = [summary["fractions"][k] for k in ("converged", "diverged", "periodic")]
-            values += [summary["among_converged"][k] or 0.0 for k in ("eos", "catapult", "balancing")]
-            axis.bar(numpy.arange(len(labels)) + (i - (count - 1) / 2) * width, values, width, label=f"{entry.spec} ({entry.regularity_class})")
+        for i, entry in enumerate(summary["losses"]):
+            values = [entry["fractions"][k] for k in ("converged", "diverged", "periodic", "stationary")]
+            values += [entry["among_converged"][k] or 0.0 for k in ("eos", "catapult", "balancing")]
+            axis.bar(numpy.arange(len(labels)) + (i - (count - 1) / 2) * width, values, width, label=f"{entry['loss']} ({entry['regularity_class']})")
         axis.set_xticks(numpy.arange(len(labels)), labels, fontsize=8)
         axis.set_ylim(0, 1.05)
         axis.set_ylabel("fraction of starts")
         axis.legend(fontsize=8)
-        axis.set_title(f"{len(result.starts)} starts, h = {result.h:g}", fontsize=10)
+        axis.set_title(f"{summary['losses'][0]['starts']} starts, h = {summary['h']:g}", fontsize=10)
     figure.savefig(path, dpi=150)
     plt.close(figure)
     return path
@@ -80,7 +98,7 @@ def sweep_figure(data: dict, path: str) -> str:
     rows = data["rows"]
     h = numpy.array([row["h"] for row in rows])
     figure, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharex=True, constrained_layout=True)
-    colour = {"converged": "#1b7837", "periodic": "#f1a340", "diverged": "#b2182b", "undecided": "#bababa"}
+    colour = {"converged": "#1b7837", "periodic": "#f1a340", "diverged": "#b2182b", "undecided": "#bababa", "stationary": "#542788"}
     for row in rows:
         points = row["limit"] if row["status"] == "periodic" else ([row["limit"]] if row["limit"] else [])
         for point in points or []:

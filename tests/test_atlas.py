@@ -1,17 +1,33 @@
-"""Atlas and sweep: the T1 contrast, agreement with the mpmath engine, caching and resume, figures."""
+"""Atlas and sweep: the T1 contrast, the stationary rule, Dask (local and a real LocalCluster), the Zarr store
+(resume after SIGINT/SIGKILL, self-healing of damaged chunks, refusal of foreign stores), figures and bad input."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy
 import pytest
 
 from llgd_proof import api
-from llgd_proof.atlas import Box, make_starts, run_starts
+from llgd_proof.atlas import Box, StoreError, _as_grid, atlas, atlas_summary, load, make_starts, run_starts
+from llgd_proof.batch import STATUS_CODES, batch_gradient_descent
+from llgd_proof.dynamics import Status
+from llgd_proof.losses import catalog_loss, parse_loss_spec
+from llgd_proof.objective import general_objective, product_objective
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = dict(grid=12, same_sign=True, log_scale=True, max_steps=3000)
 
 
 def test_good_losses_converge_where_the_square_loss_diverges():
     """Theory T1's contrast: at h = 0.9 (μ = 1) good losses converge from (nearly) every same-sign start in the
     box |x0| ≤ 30, |y0| ≤ 5; the square loss loses a large fraction."""
-    result = api.atlas(["logcosh", "huber", "pseudo-huber", "quadratic"], 0.9, samples=1500, same_sign=True, seed=1, confirm=4)
-    summaries = {entry["loss"]: entry for entry in result.as_json()["losses"]}
+    dataset = api.atlas(["logcosh", "huber", "pseudo-huber", "quadratic"], 0.9, samples=1500, same_sign=True, seed=1, confirm=4)
+    summaries = {entry["loss"]: entry for entry in atlas_summary(dataset)["losses"]}
     for good in ("logcosh", "huber", "pseudo-huber"):
         assert summaries[good]["fractions"]["converged"] >= 0.999
         assert summaries[good]["regularity_class"] == "good"
@@ -20,6 +36,9 @@ def test_good_losses_converge_where_the_square_loss_diverges():
     for entry in summaries.values():
         assert entry["confirm"]["agreement"] == 1.0
         assert sum(entry["fractions"].values()) == pytest.approx(1.0)
+    # the Dataset is labelled: a loss is selected by name
+    converged = (dataset.status.sel(loss="huber") == STATUS_CODES[Status.CONVERGED]).mean()
+    assert float(converged) == pytest.approx(summaries["huber"]["fractions"]["converged"])
 
 
 def test_starts_respect_box_and_signs():
@@ -33,43 +52,252 @@ def test_starts_respect_box_and_signs():
         Box(0, 1, 1, 2)
 
 
-def test_cached_chunks_resume_after_an_interrupt(tmp_path):
-    starts = make_starts(Box(0.05, 10, 0.05, 5), samples=6000, seed=3)
-    key = {"test": "resume"}
-    calls = []
-
-    def interrupt_after_first(done, total):
-        calls.append(done)
-        if done == 1:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run_starts("logcosh", 0.9, starts, max_steps=3000, key=key, cache_dir=tmp_path, workers=1, progress=interrupt_after_first)
-    resumed, stats = run_starts("logcosh", 0.9, starts, max_steps=3000, key=key, cache_dir=tmp_path, workers=2)
-    assert stats["cached"] == 1 and stats["computed"] == stats["chunks"] - 1
-    fresh, _ = run_starts("logcosh", 0.9, starts, max_steps=3000, key=key, cache_dir=None, workers=1)
-    assert numpy.array_equal(resumed.status, fresh.status) and numpy.allclose(resumed.final, fresh.final)
-    _again, stats = run_starts("logcosh", 0.9, starts, max_steps=3000, key=key, cache_dir=tmp_path)
-    assert stats["computed"] == 0
+# -- the stopping rule means what it says ----------------------------------------------------------
 
 
-def test_sweep_finds_macdonald_bifurcation():
+def test_saddle_and_flat_tail_are_stationary_never_converged():
+    """At the origin ∇f = 0 but xy − μ = −μ: a saddle of f = ℓ(xy), never a minimiser. In the flat tail of
+    ℓ(s) = log(1 + (s − 1)²) at s = 10²² the gradient (≈ 2·10⁻¹¹) is below the tolerance, yet s is far from μ."""
+    logcosh = product_objective(catalog_loss("logcosh"))
+    run = batch_gradient_descent(logcosh, 0.1, [[0.0, 0.0], [1.3, 0.7]], max_steps=2000)
+    assert run.status_names() == ["stationary", "converged"]
+    assert abs(run.final[1, 0] * run.final[1, 1] - 1) < 1e-8
+    tail = product_objective(parse_loss_spec("log(1+(s-1)**2)"))
+    run = batch_gradient_descent(tail, 0.1, [[1e11, 1e11], [1e11, 3e11]], max_steps=500)
+    assert set(run.status_names()) == {"stationary"}
+    # a start near (not at) the saddle leaves it and converges: the rule does not stop it early
+    run = batch_gradient_descent(logcosh, 0.1, [[1e-12, 1e-12]], max_steps=5000)
+    assert run.status_names() == ["converged"] and abs(run.final[0, 0] * run.final[0, 1] - 1) < 1e-8
+
+
+def test_general_objective_needs_a_positive_semidefinite_hessian():
+    """f = x⁴ − x² + y²: the origin is a critical point with Hessian diag(−2, 2) (a saddle); (±1/√2, 0) are minima."""
+    objective = general_objective("x**4 - x**2 + y**2", ["x", "y"])
+    run = batch_gradient_descent(objective, 0.1, [[0.0, 0.0], [0.3, 1.0]], max_steps=3000)
+    assert run.status_names() == ["stationary", "converged"]
+    assert run.final[1, 0] == pytest.approx(2**-0.5, rel=1e-8)
+
+
+def test_atlas_on_a_flat_tail_is_not_converged():
+    dataset = atlas(["log(1+(s-1)**2)"], 0.1, box=Box(1e11, 2e11, 1e11, 2e11), samples=50, max_steps=200)
+    entry = atlas_summary(dataset)["losses"][0]
+    assert entry["fractions"]["converged"] == 0.0 and entry["counts"]["stationary"] == 50
+
+
+@pytest.mark.parametrize("spec", ["quadratic", "huber", "logcosh", "pseudo-huber", "gen-huber", "double-well", "logcosh0", "quartic", "huber(s-1, 0.5)", "log(1+(s-1)**2)"])
+def test_fused_kernel_computes_the_compiled_gradient_and_value(spec):
+    """The in-place kernel evaluates the same sympy-derived f and ∇f as the lambdified numpy backend."""
+    from llgd_proof.batch import fused_kernel
+
+    objective = product_objective(parse_loss_spec(spec))
+    rng = numpy.random.default_rng(7)
+    points = rng.normal(scale=2.0, size=(2, 257))
+    kernel = fused_kernel(objective, 257)
+    kernel.bind(257)
+    kernel.columns_storage[:, :257] = points
+    kernel.value_and_gradient()
+    expected = objective.compiled("numpy").value_and_gradient(*points)
+    computed = [kernel.loss(), *kernel.gradients()]
+    for mine, theirs in zip(computed, expected):
+        assert numpy.allclose(mine, numpy.broadcast_to(theirs, mine.shape), rtol=1e-12, atol=1e-14)
+    kernel.gradient()
+    for mine, theirs in zip(kernel.gradients(), expected[1:]):
+        assert numpy.allclose(mine, numpy.broadcast_to(theirs, mine.shape), rtol=1e-12, atol=1e-14)
+
+
+# -- Dask: the same arrays whatever runs them -----------------------------------------------------
+
+
+def _arrays(dataset) -> dict:
+    return {name: dataset[name].values for name in ("status", "steps", "period", "final_x", "final_y", "eos_ratio", "max_loss_ratio", "imbalance_ratio")}
+
+
+def _same(first: dict, second: dict) -> bool:
+    return all(numpy.array_equal(first[name], second[name], equal_nan=True) for name in first)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as local:
+        yield local.scheduler_address
+
+
+def test_local_cluster_gives_the_same_arrays_as_local_threads(cluster, tmp_path):
+    local = atlas(["logcosh", "quadratic"], [0.6, 1.1], out=tmp_path / "local.zarr", **SMALL)
+    remote = atlas(["logcosh", "quadratic"], [0.6, 1.1], out=tmp_path / "remote.zarr", scheduler=cluster, **SMALL)
+    assert remote.attrs["llgd"]["cache"]["computed"] == remote.attrs["llgd"]["cache"]["chunks"] == 2
+    assert _same(_arrays(local), _arrays(remote))
+    starts = make_starts(Box(0.1, 3, 0.1, 3), samples=40, seed=2)
+    through_cluster = run_starts("huber", 0.8, starts, max_steps=2000, scheduler=cluster)
+    direct = batch_gradient_descent(product_objective(catalog_loss("huber")), 0.8, starts, max_steps=2000)
+    assert numpy.array_equal(through_cluster.status.values, direct.status)
+    assert numpy.array_equal(through_cluster.final_x.values, direct.final[:, 0])
+
+
+def test_run_starts_with_one_step_per_start():
+    starts = numpy.array([[1.3, 1.3]] * 3)
+    h = numpy.array([0.5, 1.1, 0.5])
+    result = run_starts("quadratic", h, starts, max_steps=3000)
+    assert [int(code) for code in result.status.values] == [STATUS_CODES[Status.CONVERGED], STATUS_CODES[Status.PERIODIC], STATUS_CODES[Status.CONVERGED]]
+    assert numpy.array_equal(result.h.values, h)
+
+
+# -- the store: resume, heal, refuse ----------------------------------------------------------------
+
+CLI_ATLAS = ["atlas", "--losses", "logcosh,quadratic", "--h", "0.5:1.2:4", "--grid", "20", "--same-sign", "--log-box", "--max-steps", "3000",
+             "--workers", "1", "--chunk", "100", "--json"]  # 2 losses × 4 h × 4 blocks of 100 starts = 32 chunks
+
+
+def _cli(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "llgd_proof.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def _written_chunks(store: Path) -> int:
+    folder = store / "checksum" / "c"
+    return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.exists() else 0
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_atlas_resumes_to_the_same_result(tmp_path, how):
+    store = tmp_path / "atlas.zarr"
+    process = subprocess.Popen([sys.executable, "-m", "llgd_proof.cli", *CLI_ATLAS, "--out", str(store)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while _written_chunks(store) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(how)
+    process.communicate(timeout=60)
+    interrupted_at = _written_chunks(store)
+    assert 2 <= interrupted_at < 32, "the run should have been stopped part-way"
+    resumed = _cli(*CLI_ATLAS, "--out", str(store))
+    assert resumed.returncode == 0, resumed.stderr
+    cache = json.loads(resumed.stdout)["cache"]
+    assert cache["chunks"] == 32 and cache["cached"] >= interrupted_at - 1  # at most the chunk in flight is redone
+    fresh = atlas(["logcosh", "quadratic"], list(numpy.linspace(0.5, 1.2, 4)), chunk=100, **{**SMALL, "grid": 20})
+    assert _same(_arrays(fresh), _arrays(_as_grid(load(store), 20)))  # the store the CLI resumed, read back
+
+
+@pytest.fixture()
+def stored(tmp_path):
+    """A small finished store and its arrays."""
+    store = tmp_path / "atlas.zarr"
+    dataset = atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)  # two chunks, one per h
+    return store, _arrays(dataset)
+
+
+def _chunk_file(store: Path, variable: str) -> Path:
+    return store / variable / "c" / "0" / "1" / "0"
+
+
+def _damage_and_rerun(store: Path, capsys) -> tuple[dict, str]:
+    dataset = atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)
+    return dataset, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "garbage", "wrong shape", "tampered", "checksum garbage"],
+)
+def test_a_damaged_chunk_is_recomputed_with_a_warning(stored, capsys, damage):
+    store, original = stored
+    if damage == "truncated":
+        path = _chunk_file(store, "status")
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    elif damage == "garbage":
+        _chunk_file(store, "final_x").write_bytes(os.urandom(300))
+    elif damage == "wrong shape":
+        import zarr
+
+        scratch = zarr.create_array(str(store.parent / "scratch.zarr"), shape=(7,), chunks=(7,), dtype="float64")
+        scratch[:] = numpy.arange(7.0)
+        (_chunk_file(store, "eos_ratio")).write_bytes((store.parent / "scratch.zarr" / "c" / "0").read_bytes())
+    elif damage == "tampered":
+        import zarr
+
+        group = zarr.open_group(str(store), mode="r+")
+        values = group["eos_ratio"][0, 1, :]
+        group["eos_ratio"][0, 1, :] = numpy.where(numpy.isnan(values), values, values * 1.01)  # well-formed, wrong
+    else:
+        _chunk_file(store, "checksum").write_bytes(b"\x00garbage")
+    dataset, err = _damage_and_rerun(store, capsys)
+    warnings = [line for line in err.splitlines() if "recomputed" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("llgd: warning:")
+    assert dataset.attrs["llgd"]["cache"] == {"chunks": 2, "cached": 1, "computed": 1, "healed": 1}
+    assert _same(_arrays(dataset), original)
+    again, err = _damage_and_rerun(store, capsys)  # healed for good
+    assert again.attrs["llgd"]["cache"]["cached"] == 2 and "recomputed" not in err
+
+
+def test_a_store_made_with_other_parameters_is_refused(stored):
+    store, _ = stored
+    with pytest.raises(StoreError, match="other parameters"):
+        atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **{**SMALL, "max_steps": 2000})
+    with pytest.raises(StoreError, match="other parameters"):
+        atlas(["huber"], [0.5, 0.9], out=store, chunk=144, **SMALL)
+    file = store.parent / "plain.txt"
+    file.write_text("not a store")
+    with pytest.raises(StoreError):
+        atlas(["logcosh"], 0.5, out=file, **SMALL)
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        (["--samples", "1000000000"], "memory"),
+        (["--samples", "10", "--max-steps", "-1"], "--max-steps"),
+        (["--samples", "10", "--max-steps", "0"], "--max-steps"),
+        (["--samples", "10", "--seed", "-1"], "--seed"),
+        (["--samples", "10", "--confirm", "-1"], "--confirm"),
+        (["--samples", "10", "--cache-dir", "/dev/null"], "not a directory"),
+        (["--samples", "10", "--plot", "out.txt"], "--plot"),
+        (["--samples", "10", "--h", "0.5:0.1:3"], "--h"),
+    ],
+)
+def test_atlas_bad_input_is_one_sentence(capsys, extra, words):
+    from llgd_proof.cli import main
+
+    argv = ["atlas", "--losses", "logcosh", "--h", "0.5", *extra]
+    started = time.monotonic()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("llgd: error:") and words in err and err.count("\n") == 1
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("extra", [["--max-steps", "-1"], ["--seed", "-1"], ["--confirm", "-1"], ["--plot", "out.txt"]])
+def test_sweep_bad_input_is_one_sentence(capsys, extra):
+    from llgd_proof.cli import main
+
+    assert main(["sweep", "--loss", "logcosh", "--h-range", "0.2:1:3", "--init", "1,1", *extra]) == 2
+    assert capsys.readouterr().err.startswith("llgd: error:")
+
+
+# -- sweep and figures ---------------------------------------------------------------------------
+
+
+def test_sweep_finds_macdonald_bifurcation(tmp_path):
     """Anchor A5 in the sweep: on the diagonal, ½(xy − 1)² converges below h = 1 and is 2-periodic on x = y above."""
-    data = api.sweep("quadratic", numpy.linspace(0.5, 1.2, 15), [1.3, 1.3])
+    data = api.sweep("quadratic", numpy.linspace(0.5, 1.2, 15), [1.3, 1.3], out=tmp_path / "sweep.zarr")
     for row in data["rows"]:
         if row["h"] < 0.99:
             assert row["status"] == "converged"
         elif row["h"] > 1.01:
             assert row["status"] == "periodic" and row["period"] == 2
             assert all(abs(p[0] - p[1]) < 1e-9 for p in row["limit"])
+    again = api.sweep("quadratic", numpy.linspace(0.5, 1.2, 15), [1.3, 1.3], out=tmp_path / "sweep.zarr")
+    assert again["rows"] == data["rows"]
 
 
 def test_figures_are_images(tmp_path):
     from llgd_proof.plots import atlas_figure, sweep_figure
 
-    grid = api.atlas(["logcosh", "quadratic"], 0.9, grid=12, same_sign=True, max_steps=3000)
-    samples = api.atlas(["logcosh"], 0.9, samples=200, max_steps=3000)
+    grid = atlas(["logcosh", "quadratic"], 0.9, **SMALL)
+    phase = atlas(["logcosh"], [0.5, 0.9, 1.2], **SMALL)
+    samples = atlas(["logcosh"], 0.9, samples=200, max_steps=3000)
+    assert grid.eos_ratio.sel(loss="logcosh").dims == ("y0", "x0")  # ds.eos_ratio.sel(loss=…).plot() is a basin map
     sweep = api.sweep("logcosh", numpy.linspace(0.2, 1.5, 12), [3.0, 0.5], max_steps=3000)
-    for path in (atlas_figure(grid, str(tmp_path / "grid.png")), atlas_figure(samples, str(tmp_path / "bars.png")), sweep_figure(sweep, str(tmp_path / "sweep.png"))):
+    paths = [atlas_figure(grid, str(tmp_path / "grid.png")), atlas_figure(phase, str(tmp_path / "phase.png")),
+             atlas_figure(samples, str(tmp_path / "bars.png")), sweep_figure(sweep, str(tmp_path / "sweep.png"))]
+    for path in paths:
         with open(path, "rb") as handle:
             assert handle.read(8) == b"\x89PNG\r\n\x1a\n"

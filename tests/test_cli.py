@@ -168,7 +168,7 @@ def test_atlas_json_contract(capsys, tmp_path):
     entry = data["losses"][1]
     assert entry["loss"] == "huber(s-1, 0.5)"
     assert {"fractions", "among_converged", "median_eos_ratio", "counts", "regularity_class"} <= set(entry)
-    assert set(entry["fractions"]) == {"converged", "diverged", "periodic", "undecided"}
+    assert set(entry["fractions"]) == {"converged", "stationary", "diverged", "periodic", "undecided"}
     assert set(entry["among_converged"]) == {"eos", "catapult", "balancing"}
     assert run_json(capsys, *argv)["cache"]["computed"] == 0  # second run: every chunk from the cache
 
