@@ -62,11 +62,11 @@ def atlas_figure(dataset: xarray.Dataset, path: str) -> str:
     elif summary["mode"] == "grid":
         figure, axes = plt.subplots(1, count, figsize=(3.6 * count + 0.4, 3.8), squeeze=False, constrained_layout=True)
         xs, ys = dataset.x0.values, dataset.y0.values
-        extent = [xs.min(), xs.max(), ys.min(), ys.max()]
         colours = ListedColormap([colour for _, colour in OUTCOMES])
         for axis, spec, entry in zip(axes[0], losses, summary["losses"]):
             image = outcome_codes(dataset.sel(loss=spec)).values
-            axis.imshow(image, origin="lower", extent=extent, aspect="auto", cmap=colours, vmin=-0.5, vmax=len(OUTCOMES) - 0.5, interpolation="nearest")
+            # cells centred on the actual starts, so a log-spaced grid is drawn where it was run (imshow's linear extent was not)
+            axis.pcolormesh(xs, ys, image, shading="nearest", cmap=colours, vmin=-0.5, vmax=len(OUTCOMES) - 0.5)
             if summary["log_box"] and summary["same_sign"]:
                 axis.set_xscale("log")
                 axis.set_yscale("log")
