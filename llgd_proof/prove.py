@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 import sympy
 from flint import arb
 
-from .arb_backend import compile_arb, interval_strings, upper_string, working_bits
-from .certified import bits_for_digits, exact_inputs, krawczyk, numeric_descent, widest_radius
+from .arb_backend import compile_arb, from_decimal, interval_from_strings, interval_strings, upper_string, working_bits
+from .certificate import derive_converges
+from .certified import exact_inputs, krawczyk, numeric_descent, widest_radius
 from .contraction import certify_region
 from .dynamics import Status
 from .errors import LlgdInputError, ParameterError
@@ -112,8 +113,11 @@ def certified_minimiser(objective: Objective) -> bool:
 
 def strict_curvature(objective: Objective):
     """ℓ'' on balls, with straddled branches raising Undecidable (see contraction.region_factors)."""
-    function = compile_arb([S], [objective.loss_derivatives[2]], piecewise="undecidable")
-    return lambda s: function(s)[0]
+    cached = objective.__dict__.get("_strict_curvature")
+    if cached is None:
+        function = compile_arb([S], [objective.loss_derivatives[2]], piecewise="undecidable")
+        cached = objective.__dict__["_strict_curvature"] = lambda s: function(s)[0]
+    return cached
 
 
 def validate_inputs(objective: Objective, h: str, init: Sequence[str]) -> None:
@@ -166,17 +170,13 @@ def _balanced_point(d, mu, box):
     return [x, mu / x]
 
 
-def _width(box) -> float:
-    return max(float((b.upper() - b.lower()).upper()) for b in box)
-
-
 def prove_convergence(objective: Objective, h_text: str, init: Sequence[str], *, max_steps: int, max_bits: int, target_width: str):
     """Enclose the run with adaptive precision until a certified region gives a narrow limit box."""
     compiled = objective.compiled("arb")
     curvature = strict_curvature(objective)
     dim = objective.dim or 1
     target = float(target_width)
-    bits, reason = START_BITS, ""
+    bits, reason, last_failure = START_BITS, "", ""
     while bits <= max_bits:
         with working_bits(bits):
             h, theta = exact_inputs(h_text, init)
@@ -191,53 +191,57 @@ def prove_convergence(objective: Objective, h_text: str, init: Sequence[str], *,
                     blown = True
                     break
                 residual = sum((theta[i] * theta[dim + i] for i in range(dim)), arb(0)) - mu
-                r_bar = abs(residual).upper()
-                if not r_bar < arb("0.5") or (first is not None and k % 4):
+                if not abs(residual).upper() < arb("0.5") or (first is not None and k % 4):
                     continue
-                norms = sum((t**2 for t in theta), arb(0))
+                enclosure = [interval_strings(t) for t in theta]  # what the certificate will hold
+                stored = [interval_from_strings(pair) for pair in enclosure]
+                r_bar = abs(sum((stored[i] * stored[dim + i] for i in range(dim)), arb(0)) - mu).upper()
+                norms = sum((t**2 for t in stored), arb(0))
                 region = certify_region(curvature, h, mu, r_bar, norms)
                 if region is None:
                     continue
                 if first is None:
                     first = (k, region)
-                box, imbalance = limit_enclosure(theta, h, mu, region, dim)
-                if _width(box) <= target:
-                    return _converged(objective, compiled, h, mu, bits, k, theta, region, first, box, imbalance, dim)
+                candidate = {
+                    "inputs": {"h": h_text},
+                    "bits": bits,
+                    "steps_enclosed": k,
+                    "enclosure": enclosure,
+                    "region": {"r_bar": upper_string(region.r_bar), "q_window": [interval_strings(region.q_low)[0], interval_strings(region.q_high)[1]]},
+                }
+                derived, failures = derive_converges(objective, candidate)
+                if failures:
+                    last_failure = failures[0]
+                    if k - first[0] > 2000:
+                        break
+                    continue
+                if max(float(from_decimal(hi) - from_decimal(lo)) for lo, hi in derived["limit_box"]) > target:
+                    continue
+                return _converged(candidate, derived, first), "θ_K lies in a certified invariant region with ρ < 1"
             if not blown:
+                if last_failure:
+                    return None, f"the certificate's inequalities fail: {last_failure}"
                 return None, f"no certified region with a limit box narrower than {target_width} within {max_steps} steps"
             reason = f"the enclosure widened past {RADIUS_THRESHOLD:g} at step {k} with {bits} bits"
         bits *= 2
     return None, f"precision budget spent ({max_bits} bits): {reason}"
 
 
-def _converged(objective, compiled, h, mu, bits, k, theta, region, first, box, imbalance, dim):
-    q_limit = sum((b**2 for b in box), arb(0))
-    eos = h * compiled.loss_curvature(mu) * q_limit / 2
+def _converged(candidate: dict, derived: dict, first) -> dict:
     first_step, first_region = first
     epsilon = arb("1e-8")
     ratio = (first_region.r_bar / epsilon).log() / (1 / first_region.rho).log()
     to_epsilon = first_step + (max(0, math.ceil(float(ratio.upper()))) if first_region.r_bar > epsilon else 0)
-    facts = {
-        "steps_enclosed": k,
-        "bits": bits,
-        "enclosure": [interval_strings(t) for t in theta],
-        "region": {"r_bar": upper_string(region.r_bar), "q_window": [interval_strings(region.q_low)[0], interval_strings(region.q_high)[1]]},
-        "rho": upper_string(region.rho),
-        "slope_bound": upper_string(region.slope),
-        "drift_rate": upper_string(region.drift_rate),
-        "drift_bound": upper_string(region.drift),
-        "limit_box": [interval_strings(b) for b in box],
-        "eos_ratio": interval_strings(eos),
-        "imbalance": interval_strings(imbalance),
-        "rate": {
-            "K0": first_step,
-            "rho": upper_string(first_region.rho, 12),
-            "r_K0": upper_string(first_region.r_bar, 12),
-            "epsilon": "1e-8",
-            "steps_to_epsilon": to_epsilon,
-        },
+    facts = {k: v for k, v in candidate.items() if k != "inputs"}
+    facts.update(derived)
+    facts["rate"] = {
+        "K0": first_step,
+        "rho": upper_string(first_region.rho, 12),
+        "r_K0": upper_string(first_region.r_bar, 12),
+        "epsilon": "1e-8",
+        "steps_to_epsilon": to_epsilon,
     }
-    return facts, "θ_K lies in a certified invariant region with ρ < 1"
+    return facts
 
 
 # -- periodic ---------------------------------------------------------------------------------------
