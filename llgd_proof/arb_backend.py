@@ -376,7 +376,9 @@ def _decimal(value, digits: int, upward: bool) -> str:
     exponent = math.floor(math.log10(abs(value.numerator)) - math.log10(value.denominator)) - digits + 1
     scaled = value / (Fraction(10) ** exponent)
     integer = math.ceil(scaled) if upward else math.floor(scaled)
-    return f"{integer}e{exponent}"
+    from decimal import Decimal
+
+    return str(Decimal(f"{integer}e{exponent}").normalize()).replace("E+", "e").replace("E", "e")
 
 
 def interval_strings(ball: arb, digits: int = 40) -> list[str]:
@@ -396,7 +398,7 @@ def from_decimal(text: str) -> arb:
     import re
     from fractions import Fraction
 
-    match = re.fullmatch(r"-?\d{1,400}(\.\d{1,400})?(e-?(\d{1,5}))?", str(text).strip())
+    match = re.fullmatch(r"-?\d{1,400}(\.\d{1,400})?(e[-+]?(\d{1,5}))?", str(text).strip())
     if not match or (match.group(3) and int(match.group(3)) > 20_000):
         raise ValueError(f"expected a decimal number such as 1.25 or 125e-2, got {str(text)[:60]!r}")
     value = Fraction(str(text).strip())

@@ -195,18 +195,23 @@ def _recheck_periodic(objective, data: dict) -> list[str]:
 
 
 # -- LaTeX --------------------------------------------------------------------------------------------
-def _tex_number(text: str, digits: int = 20) -> str:
-    """A decimal string like 12345e-4 as LaTeX, shown to ``digits`` significant digits (truncated)."""
-    mantissa, _, exponent = text.partition("e")
-    sign = "-" if mantissa.startswith("-") else ""
-    mantissa = mantissa.lstrip("-")
-    exponent = int(exponent or 0) + len(mantissa) - 1
-    shown = mantissa[0] + ("." + mantissa[1:digits] if len(mantissa) > 1 else "")
-    return sign + shown + (rf"\times 10^{{{exponent}}}" if exponent else "")
+def _tex_number(text: str, digits: int = 16, upward: bool = True) -> str:
+    """A decimal string as LaTeX, rounded to ``digits`` significant digits (up by default: an upper bound stays one)."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from .arb_backend import _decimal
+
+    value = Decimal(_decimal(Fraction(text), digits, upward) if Fraction(text) != 0 else "0")
+    exponent = value.adjusted()
+    if -4 <= exponent <= 4:
+        return format(value, "f")
+    mantissa = value.scaleb(-exponent)
+    return rf"{format(mantissa.normalize(), 'f')}\times 10^{{{exponent}}}"
 
 
 def _tex_interval(pair: Sequence[str]) -> str:
-    return rf"[{_tex_number(pair[0])},\ {_tex_number(pair[1])}]"
+    return rf"[{_tex_number(pair[0], 22, upward=False)},\ {_tex_number(pair[1], 22, upward=True)}]"
 
 
 def _tex_escape(text: str) -> str:
