@@ -376,9 +376,11 @@ def _decimal(value, digits: int, upward: bool) -> str:
     exponent = math.floor(math.log10(abs(value.numerator)) - math.log10(value.denominator)) - digits + 1
     scaled = value / (Fraction(10) ** exponent)
     integer = math.ceil(scaled) if upward else math.floor(scaled)
-    from decimal import Decimal
+    from decimal import Decimal, localcontext
 
-    return str(Decimal(f"{integer}e{exponent}").normalize()).replace("E+", "e").replace("E", "e")
+    with localcontext() as context:
+        context.prec = digits + 10  # normalize() rounds to the context: keep every digit
+        return str(Decimal(f"{integer}e{exponent}").normalize()).replace("E+", "e").replace("E", "e")
 
 
 def interval_strings(ball: arb, digits: int = 40) -> list[str]:

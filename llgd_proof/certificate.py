@@ -202,7 +202,15 @@ def _tex_number(text: str, digits: int = 16, upward: bool = True) -> str:
 
     from .arb_backend import _decimal
 
+    from decimal import localcontext
+
     value = Decimal(_decimal(Fraction(text), digits, upward) if Fraction(text) != 0 else "0")
+    with localcontext() as context:
+        context.prec = digits + 10
+        return _tex_decimal(value)
+
+
+def _tex_decimal(value) -> str:
     exponent = value.adjusted()
     if -4 <= exponent <= 4:
         return format(value, "f")
