@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mpmath
+import numpy
 from flint import arb, arb_mat, ctx
 
 from .arb_backend import working_bits
@@ -81,23 +82,25 @@ def numeric_descent(
         max_loss, max_loss_step = None, 0
         status, reason, period, orbit = Status.UNDECIDED, "step budget spent", None, []
         k = 0
+        loss_bound = None
+        dense = record.dense_steps
         while True:
-            values = [v.mid() for v in compiled.value_and_gradient(*theta)]
-            if not all(v.is_finite() for v in values):
-                status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
-                loss = arb.pos_inf()
-                break
+            values = compiled.value_and_gradient(*theta)
             loss, gradient = values[0], values[1:]
-            if initial_loss is None:
+            if not loss.is_finite():
+                status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
+                break
+            if loss_bound is None:
                 initial_loss = loss
                 loss_bound = arb(10) ** 30 * abs(loss).max(arb(1))
             if max_loss is None or loss > max_loss:
                 max_loss, max_loss_step = loss, k
-            record.offer(k, [float(t) for t in theta], float(loss))
-            if all(abs(g) <= tol for g in gradient):
+            if k <= dense or k % record.stride == 0:
+                record.offer(k, [float(t) for t in theta], float(loss))
+            if abs(gradient[0]) <= tol and all(abs(g) <= tol for g in gradient):
                 status, reason = Status.CONVERGED, "gradient below tolerance"
                 break
-            if any(abs(t) > position_bound for t in theta) or abs(loss) > loss_bound:
+            if abs(loss) > loss_bound or any(abs(t) > position_bound for t in theta):
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
             if k % 8 == 0 and len(history) > 2 * max_period:
@@ -126,7 +129,7 @@ def numeric_descent(
                 orbit=[convert(p) for p in orbit],
                 period=period,
                 initial_loss=to_mpmath(initial_loss) if initial_loss is not None else mpmath.nan,
-                final_loss=to_mpmath(loss) if loss.is_finite() else mpmath.inf,
+                final_loss=to_mpmath(loss) if loss.is_finite() else mpmath.inf,  # noqa
                 max_loss=to_mpmath(max_loss) if max_loss is not None else mpmath.nan,
                 max_loss_step=max_loss_step,
                 dps=dps,
@@ -138,25 +141,26 @@ def numeric_descent(
 
 
 def _period(history: list[list], max_period: int, tol: arb) -> int | None:
-    """Smallest p ≥ 2 with θ_k ≈ θ_{k−p} and θ_{k−1} ≈ θ_{k−1−p}, orbit points distinct (as dynamics)."""
-    last = history[-1]
-    spread_floor = arb(float(tol)).sqrt()
+    """Smallest p ≥ 2 with θ_k ≈ θ_{k−p} and θ_{k−1} ≈ θ_{k−1−p}, orbit points distinct (as dynamics).
 
-    def distance(a, b):
-        return max(float(abs(u - v)) for u, v in zip(a, b))
-
-    moved = [distance(last, history[-1 - j]) for j in range(max_period + 1)]
-    if max(moved) < float(spread_floor):
+    The screening is done in float64; the decisive comparisons at the tolerance are made on the
+    multiple-precision iterates.
+    """
+    recent = numpy.array([[float(t) for t in point] for point in history[-1 - max_period :][::-1]])  # recent[j] = θ_{k−j}
+    moved = numpy.abs(recent - recent[0]).max(axis=1)
+    spread_floor = math.sqrt(float(tol))
+    if moved.max() < spread_floor:
         return None
-    rough = 1e-8 * (1 + max(abs(float(t)) for t in last))
-    for p in range(2, max_period + 1):
-        if moved[p] > rough or max(moved[1:p]) < float(spread_floor):
+    rough = 1e-8 * (1 + float(numpy.abs(recent[0]).max()))
+    spread = numpy.maximum.accumulate(moved)  # spread[p − 1] = max(moved[1:p]) (moved[0] = 0)
+    for p in numpy.flatnonzero(moved[: max_period + 1] <= rough).tolist():
+        if p < 2 or spread[p - 1] < spread_floor:
             continue
-        if not all(abs(u - v) <= tol for u, v in zip(last, history[-1 - p])):
+        if not all(abs(u - v) <= tol for u, v in zip(history[-1], history[-1 - p])):
             continue
         if not all(abs(u - v) <= tol for u, v in zip(history[-2], history[-2 - p])):
             continue
-        return next(d for d in range(2, p + 1) if p % d == 0 and moved[d] < float(spread_floor))
+        return next(d for d in range(2, p + 1) if p % d == 0 and moved[d] < spread_floor)
     return None
 
 

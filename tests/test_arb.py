@@ -18,7 +18,9 @@ coordinate = st.floats(min_value=-4, max_value=4, allow_nan=False).map(lambda v:
 
 
 def _contains(ball: arb, value: mpmath.mpf) -> bool:
-    return ball.contains(arb(mpmath.nstr(value, 60, min_fixed=-1, max_fixed=1)).mid())
+    with mpmath.workdps(60):
+        text = mpmath.nstr(value, 60, min_fixed=-1, max_fixed=1)
+    return ball.contains(arb(text).mid())
 
 
 @settings(max_examples=25, deadline=None)
