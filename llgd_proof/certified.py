@@ -84,27 +84,35 @@ def numeric_descent(
         k = 0
         loss_bound = None
         dense = record.dense_steps
+        position_limit = float(position_bound)
+        tol_float = float(tol)
+        tol_screen = 2 * tol_float if tol_float > 1e-290 else math.inf  # float pre-check; decided in arb
+        floats: list[tuple] = []  # float64 mirror of history: cheap screening of the stopping rules
+        point = tuple(float(t) for t in theta)
+        max_loss_float = -math.inf
         while True:
             values = compiled.value_and_gradient(*theta)
             loss, gradient = values[0], values[1:]
-            if not loss.is_finite():
+            loss_float = float(loss)
+            if not (math.isfinite(loss_float) and loss.is_finite()):
                 status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
+                loss = arb.pos_inf()
                 break
             if loss_bound is None:
                 initial_loss = loss
-                loss_bound = arb(10) ** 30 * abs(loss).max(arb(1))
-            if max_loss is None or loss > max_loss:
-                max_loss, max_loss_step = loss, k
+                loss_bound = 1e30 * max(1.0, abs(loss_float))
+            if loss_float > max_loss_float or (loss_float == max_loss_float and loss > max_loss):
+                max_loss, max_loss_step, max_loss_float = loss, k, loss_float
             if k <= dense or k % record.stride == 0:
-                record.offer(k, [float(t) for t in theta], float(loss))
-            if abs(gradient[0]) <= tol and all(abs(g) <= tol for g in gradient):
+                record.offer(k, point, loss_float)
+            if abs(float(gradient[0])) <= tol_screen and all(abs(g) <= tol for g in gradient):
                 status, reason = Status.CONVERGED, "gradient below tolerance"
                 break
-            if abs(loss) > loss_bound or any(abs(t) > position_bound for t in theta):
+            if abs(loss_float) > loss_bound or max(map(abs, point)) > position_limit:
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
             if k % 8 == 0 and len(history) > 2 * max_period:
-                period = _period(history, max_period, tol * scale)
+                period = _period(history, floats, max_period, tol * scale)
                 if period:
                     status, reason = Status.PERIODIC, f"orbit of period {period}"
                     orbit = history[-period:]
@@ -112,10 +120,13 @@ def numeric_descent(
             if k >= max_steps:
                 break
             theta = [(t - step * g).mid() for t, g in zip(theta, gradient)]
+            point = tuple(float(t) for t in theta)
             k += 1
             history.append(theta)
+            floats.append(point)
             if len(history) > 2 * max_period + 2:
                 del history[0]
+                del floats[0]
         if not orbit and status is Status.CONVERGED:
             orbit = [theta]
         with mpmath.workdps(dps):
@@ -140,13 +151,13 @@ def numeric_descent(
             )
 
 
-def _period(history: list[list], max_period: int, tol: arb) -> int | None:
+def _period(history: list[list], floats: list[tuple], max_period: int, tol: arb) -> int | None:
     """Smallest p ≥ 2 with θ_k ≈ θ_{k−p} and θ_{k−1} ≈ θ_{k−1−p}, orbit points distinct (as dynamics).
 
     The screening is done in float64; the decisive comparisons at the tolerance are made on the
     multiple-precision iterates.
     """
-    recent = numpy.array([[float(t) for t in point] for point in history[-1 - max_period :][::-1]])  # recent[j] = θ_{k−j}
+    recent = numpy.array(floats[-1 - max_period :][::-1])  # recent[j] = θ_{k−j}
     moved = numpy.abs(recent - recent[0]).max(axis=1)
     spread_floor = math.sqrt(float(tol))
     if moved.max() < spread_floor:
