@@ -21,7 +21,8 @@ def _contains(ball: arb, value: mpmath.mpf) -> bool:
     """The ball, widened by mpmath's own error at 60 digits (1e-55), contains the mpmath value."""
     with mpmath.workdps(60):
         text = mpmath.nstr(value, 60, min_fixed=-1, max_fixed=1)
-    return (ball + arb(0, 1e-55) * (1 + abs(ball))).contains(arb(text))
+    with working_bits(400):  # read the decimal far more precisely than the ball
+        return (ball + arb(0, 1e-55) * (1 + abs(ball))).contains(arb(text))
 
 
 @settings(max_examples=25, deadline=None)
