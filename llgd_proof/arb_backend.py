@@ -158,6 +158,20 @@ def _power(base, exponent):
     return arb(base) ** arb(exponent)
 
 
+def _integer_power(base, n: int):
+    """base**n by multiplication (python-flint's ``**`` returns nan for a ball straddling 0, e.g. [±ε]**2)."""
+    if n < 0:
+        return 1 / _integer_power(base, -n)
+    result, square = arb(1), arb(base)
+    while n:
+        if n & 1:
+            result = result * square
+        n >>= 1
+        if n:
+            square = square * square
+    return result
+
+
 # -- the one translation table: sympy head -> name in the namespace ---------------------------------
 FUNCTION_TABLE: dict[type, str] = {
     sympy.exp: "_exp",
@@ -197,6 +211,8 @@ _NAMESPACE = {
     "_rational": _rational,
     "_binary": _binary,
     "_power": _power,
+    "_integer_power": _integer_power,
+    "_square": lambda x: x * x,
     "_pi": arb.pi,
     "_e": arb.const_e,
     "_le": _le,
@@ -239,8 +255,10 @@ class _Printer:
             return "(" + "*".join(self(a) for a in e.args) + ")"
         if isinstance(e, sympy.Pow):
             base, exponent = e.args
+            if exponent == 2:
+                return f"_square({self(base)})"
             if exponent.is_Integer:
-                return f"({self(base)})**{int(exponent)}"
+                return f"_integer_power({self(base)}, {int(exponent)})"
             if exponent == sympy.Rational(1, 2):
                 return f"_sqrt({self(base)})"
             if exponent == sympy.Rational(-1, 2):

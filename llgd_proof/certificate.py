@@ -73,7 +73,7 @@ def derive_converges(objective, data: dict) -> tuple[dict, list[str]]:
         if not rho < 1:
             return {"rho": upper_string(rho)}, failures + [f"the contraction factor ρ = {rho.upper().str(8, radius=False)} is not below 1"]
         drift = from_decimal(upper_string(rate * r_bar / (1 - rho)))
-        norms = sum((t**2 for t in theta), arb(0))
+        norms = sum((t * t for t in theta), arb(0))
         if not (norms >= a + drift and norms <= b - drift):
             failures.append("q_K = ‖x_K‖² + ‖y_K‖² is not inside [a + D, b − D]: invariance of R is not certified")
         region = BallRegion(r_bar=r_bar, q_low=a, q_high=b, rho=rho, slope=slope, drift_rate=rate, drift=drift)
@@ -81,7 +81,7 @@ def derive_converges(objective, data: dict) -> tuple[dict, list[str]]:
         if not all(c.is_finite() for c in box):
             failures.append("the limit box is empty or infinite")
             return {}, failures
-        eos = h * compiled.loss_curvature(mu) * sum((c**2 for c in box), arb(0)) / 2
+        eos = h * compiled.loss_curvature(mu) * sum((c * c for c in box), arb(0)) / 2
         derived = {
             "rho": upper_string(rho),
             "slope_bound": upper_string(slope),

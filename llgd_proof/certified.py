@@ -264,7 +264,7 @@ def spectral_radius(matrix: arb_mat) -> arb | None:
         return None
     trace = matrix[0, 0] + matrix[1, 1]
     det = matrix[0, 0] * matrix[1, 1] - matrix[0, 1] * matrix[1, 0]
-    disc = trace**2 - 4 * det
+    disc = trace * trace - 4 * det
     results = []
     if not disc < 0:  # real eigenvalues possible
         root = disc.nonnegative_part().sqrt()

@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--period", type=int, help="prove an orbit of this period (default: what the numeric run shows)")
     prove.add_argument("--max-steps", type=int, default=20_000, help="step budget (default 20000)")
     prove.add_argument("--max-bits", type=int, default=16_384, help="precision budget in bits (default 16384)")
+    prove.add_argument("--max-seconds", type=float, help="time budget for the enclosure (default: none)")
     prove.add_argument("--certificate", metavar="FILE", help="write the certificate (JSON) for llgd recheck")
     prove.add_argument("--latex", action="store_true", help="print the proposition and its computer-assisted proof as LaTeX")
     prove.add_argument("--json", action="store_true")
@@ -467,6 +468,7 @@ def _prove(args) -> int:
         period=args.period,
         max_steps=args.max_steps,
         max_bits=args.max_bits,
+        max_seconds=args.max_seconds,
     )
     data = result.as_json()
     if args.certificate and result.certificate is not None:

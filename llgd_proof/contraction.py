@@ -175,7 +175,7 @@ def region_factors(curvature, h, mu, r_bar, q_low, q_high):
         return None
     if not m.is_finite():
         return None
-    g = 1 - h * m * norms + h**2 * m**2 * residual * (mu + residual)
+    g = 1 - h * m * norms + (h * m) * (h * m) * residual * (mu + residual)
     rate = abs(h * m * (h * residual * m * norms - 4 * (mu + residual)))
     return abs(g).upper(), abs(m).upper(), rate.upper()
 

@@ -139,13 +139,13 @@ def limit_enclosure(theta, h, mu, region, dim: int):
     """(limit box, imbalance ball) for θ∞ from the enclosure of θ_K and its certified region (module doc)."""
     radius = (h * region.slope * region.q_high.sqrt() * region.r_bar / (1 - region.rho)).upper()
     box = [t + arb(0, 1) * radius for t in theta]
-    x_norm = sum((t**2 for t in box[:dim]), arb(0))
-    y_norm = sum((t**2 for t in box[dim:]), arb(0))
+    x_norm = sum((t * t for t in box[:dim]), arb(0))
+    y_norm = sum((t * t for t in box[dim:]), arb(0))
     imbalance = x_norm - y_norm
-    tail = (h * region.slope * region.r_bar) ** 2
+    tail = (h * region.slope * region.r_bar) * (h * region.slope * region.r_bar)
     if dim == 1 and tail < 1:
-        epsilon = (tail / (1 - region.rho**2)).upper()
-        d_limit = (theta[0] ** 2 - theta[1] ** 2) * (1 - epsilon).union(arb(1))
+        epsilon = (tail / (1 - region.rho * region.rho)).upper()
+        d_limit = (theta[0] * theta[0] - theta[1] * theta[1]) * (1 - epsilon).union(arb(1))
         imbalance = imbalance.intersection(d_limit)
         f3 = _balanced_point(d_limit, mu, box)
         if f3 is not None:
@@ -165,18 +165,20 @@ def _balanced_point(d, mu, box):
         return None
     if not (box[0] > 0 or box[0] < 0):
         return None
-    x_squared = (d + (d**2 + 4 * mu**2).sqrt()) / 2
+    x_squared = (d + (d * d + 4 * mu * mu).sqrt()) / 2
     x = x_squared.sqrt() if box[0] > 0 else -x_squared.sqrt()
     return [x, mu / x]
 
 
-def prove_convergence(objective: Objective, h_text: str, init: Sequence[str], *, max_steps: int, max_bits: int, target_width: str):
+def prove_convergence(
+    objective: Objective, h_text: str, init: Sequence[str], *, max_steps: int, max_bits: int, target_width: str, start_bits: int = START_BITS, deadline: float = math.inf
+):
     """Enclose the run with adaptive precision until a certified region gives a narrow limit box."""
     compiled = objective.compiled("arb")
     curvature = strict_curvature(objective)
     dim = objective.dim or 1
     target = float(target_width)
-    bits, reason, last_failure = START_BITS, "", ""
+    bits, reason, last_failure = start_bits, "", ""
     while bits <= max_bits:
         with working_bits(bits):
             h, theta = exact_inputs(h_text, init)
@@ -186,17 +188,19 @@ def prove_convergence(objective: Objective, h_text: str, init: Sequence[str], *,
             for k in range(max_steps + 1):
                 if k:
                     theta = compiled.step(theta, h)
+                if k % 64 == 0 and time.perf_counter() > deadline:
+                    return None, f"time budget spent at step {k} with {bits} bits"
                 scale = 1 + max(abs(float(t.mid())) if t.is_finite() else math.inf for t in theta)
                 if not widest_radius(theta) <= RADIUS_THRESHOLD * scale:
                     blown = True
                     break
                 residual = sum((theta[i] * theta[dim + i] for i in range(dim)), arb(0)) - mu
-                if not abs(residual).upper() < arb("0.5") or (first is not None and k % 4):
+                if not abs(residual).upper() < arb("0.5") or k % 4:
                     continue
                 enclosure = [interval_strings(t) for t in theta]  # what the certificate will hold
                 stored = [interval_from_strings(pair) for pair in enclosure]
                 r_bar = abs(sum((stored[i] * stored[dim + i] for i in range(dim)), arb(0)) - mu).upper()
-                norms = sum((t**2 for t in stored), arb(0))
+                norms = sum((t * t for t in stored), arb(0))
                 region = certify_region(curvature, h, mu, r_bar, norms)
                 if region is None:
                     continue
@@ -282,11 +286,16 @@ def prove(
     period: int | None = None,
     max_steps: int = 20_000,
     max_bits: int = DEFAULT_MAX_BITS,
+    max_seconds: float | None = None,
     target_width: str = DEFAULT_TARGET_WIDTH,
     built: Objective | None = None,
 ) -> ProofResult:
-    """Decide rigorously converges / periodic / not-proved for GD on one instance (module doc)."""
+    """Decide rigorously converges / periodic / not-proved for GD on one instance (module doc).
+
+    ``max_seconds`` bounds the enclosure phase (then: not-proved, "time budget spent").
+    """
     start = time.perf_counter()
+    deadline = math.inf if max_seconds is None else start + float(max_seconds)
     if (loss is None) == (objective is None) and built is None:
         raise LlgdInputError("give exactly one of a loss or a general objective")
     if not (isinstance(max_steps, int) and max_steps >= 1):
@@ -343,7 +352,14 @@ def prove(
             return finish("not-proved", "convergence proofs are implemented for f = ℓ(xᵀy) (give --loss); use --period for orbits")
         if not certified_minimiser(target):
             return finish("not-proved", f"sympy could not prove ℓ'(μ) = 0 for μ = {target.loss.mu} (a numeric minimiser cannot anchor a proof)")
-        facts, reason = prove_convergence(target, inputs["h"], inputs["init"], max_steps=max_steps, max_bits=max_bits, target_width=target_width)
+        # a first guess of the precision from the numeric run: naive balls lose up to ~2 bits a step
+        guess = START_BITS
+        while guess < min(max_bits, 2 * run.steps):
+            guess *= 2
+        facts, reason = prove_convergence(
+            target, inputs["h"], inputs["init"], max_steps=max_steps, max_bits=max_bits, target_width=target_width,
+            start_bits=min(guess, max_bits), deadline=deadline,
+        )
         if facts is None:
             return finish("not-proved", reason)
         return finish("converges", reason, facts, _certificate("converges", inputs, facts))
