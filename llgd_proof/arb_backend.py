@@ -340,6 +340,15 @@ class ArbCompiled:
             derivatives = objective.loss_derivatives
             self._slope = compile_arb([S], [derivatives[1], derivatives[2]], piecewise=piecewise)
             self._mu = objective.minimiser_value
+        self._objective_for_strict = objective
+
+    @property
+    def strict_hessian(self):
+        """The Hessian's upper triangle compiled with ``piecewise="undecidable"`` (built on first use)."""
+        if getattr(self, "_strict_hessian", None) is None:
+            objective = self._objective_for_strict
+            self._strict_hessian = compile_arb(objective.variables, [objective.hessian[i, j] for i, j in self.upper], piecewise="undecidable")
+        return self._strict_hessian
 
     def gradient(self, *theta) -> list:
         return self._gradient(*theta)

@@ -6,8 +6,9 @@ string, intervals are [lo, hi] rounded outward, upper bounds are rounded up. The
 
 1. rebuild the objective from the input strings and check with sympy that ℓ'(μ) = 0;
 2. recompute the enclosure of θ_K with its own K-step ball loop (θ ← θ − h∇f(θ) on Arb balls at the
-   certificate's precision) and require the stored enclosure to be exactly that (so one changed digit
-   fails);
+   certificate's precision; for two variables the certificate may name the ``centred`` scheme of
+   :class:`~llgd_proof.certified.CentredEnclosure`, which is then re-run) and require the stored enclosure
+   to be exactly that (so one changed digit fails);
 3. re-evaluate every inequality from the stored numbers (:func:`derive_converges`): |r_K| ≤ r̄,
    ρ = sup_R |g| < 1, the drift bound D, q_K ∈ [a + D, b − D], the limit box — and require the stored
    ρ, bounds and boxes to be the recomputed ones.
@@ -153,12 +154,23 @@ def _recheck_converges(objective, data: dict, minimiser_ok: bool) -> list[str]:
     steps = int(data["steps_enclosed"])
     if not 0 <= steps <= 10_000_000 or len(data["enclosure"]) != objective.n_variables:
         raise CertificateError("steps_enclosed or the enclosure's length does not fit the objective")
-    gradient = objective.compiled("arb").gradient
+    compiled = objective.compiled("arb")
+    gradient = compiled.gradient
+    scheme = data.get("enclosure_scheme", "naive")
+    if scheme not in ("naive", "centred") or (scheme == "centred" and objective.n_variables != 2):
+        raise CertificateError(f"unknown enclosure scheme {scheme!r} for this objective")
     with working_bits(data["bits"]):
         h = arb(inputs["h"])
         theta = [arb(v) for v in inputs["init"]]
-        for _ in range(steps):
-            theta = [t - h * g for t, g in zip(theta, gradient(*theta))]
+        if scheme == "naive":
+            for _ in range(steps):
+                theta = [t - h * g for t, g in zip(theta, gradient(*theta))]
+        else:  # the two-enclosure scheme of certified.CentredEnclosure (its docstring says why it is sound)
+            from .certified import CentredEnclosure
+
+            enclosure = CentredEnclosure(compiled, compiled.strict_hessian, h, theta)
+            for _ in range(steps):
+                theta = enclosure.advance()
         recomputed = [interval_strings(t) if t.is_finite() else None for t in theta]
     for i, (mine, stored) in enumerate(zip(recomputed, data["enclosure"])):
         if mine != list(stored):

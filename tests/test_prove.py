@@ -111,6 +111,11 @@ def test_tampered_certificates_fail():
         tamper(changed)
         outcome = recheck(changed)
         assert not outcome.valid and outcome.failures, name
+    four = next(case for case in CASES if case.dim == 2)  # the naive-ball scheme (four variables)
+    changed = copy.deepcopy(_proof(four).certificate)
+    assert changed["enclosure_scheme"] == "naive" and recheck(changed).valid
+    changed["enclosure"][2][1] = _bump(changed["enclosure"][2][1], 20)
+    assert not recheck(changed).valid
     orbit = prove(objective="(x**2 - 1)**2/4", variables=["x"], h="1.10", init=["0.5"]).certificate
     changed = copy.deepcopy(orbit)
     changed["multiplier"][1] = _bump(changed["multiplier"][1], 4)
