@@ -209,12 +209,10 @@ def _recheck_periodic(objective, data: dict) -> list[str]:
 # -- LaTeX --------------------------------------------------------------------------------------------
 def _tex_number(text: str, digits: int = 16, upward: bool = True) -> str:
     """A decimal string as LaTeX, rounded to ``digits`` significant digits (up by default: an upper bound stays one)."""
-    from decimal import Decimal
+    from decimal import Decimal, localcontext
     from fractions import Fraction
 
     from .arb_backend import _decimal
-
-    from decimal import localcontext
 
     value = Decimal(_decimal(Fraction(text), digits, upward) if Fraction(text) != 0 else "0")
     with localcontext() as context:

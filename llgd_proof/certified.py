@@ -86,6 +86,7 @@ def numeric_descent(
         status, reason, period, orbit = Status.UNDECIDED, "step budget spent", None, []
         k = 0
         loss_bound = None
+        evaluate = compiled.value_and_gradient
         dense = record.dense_steps
         position_limit = float(position_bound)
         tol_float = float(tol)
@@ -94,7 +95,7 @@ def numeric_descent(
         point = tuple(float(t) for t in theta)
         max_loss_float = -math.inf
         while True:
-            values = compiled.value_and_gradient(*theta)
+            values = evaluate(*theta)
             loss, gradient = values[0], values[1:]
             loss_float = float(loss)
             if not (math.isfinite(loss_float) and loss.is_finite()):
@@ -179,18 +180,6 @@ def _period(history: list[list], floats: list[tuple], max_period: int, tol: arb)
 
 
 # -- certified mode ------------------------------------------------------------------------------
-@dataclass
-class Enclosure:
-    """Balls containing the exact iterates θ_0 … θ_K (kept every step) at ``bits`` of precision."""
-
-    bits: int
-    balls: list[list]
-
-    @property
-    def steps(self) -> int:
-        return len(self.balls) - 1
-
-
 def exact_inputs(h: str, init: Sequence[str]) -> tuple[arb, list[arb]]:
     """Balls containing the exact decimal inputs (at the current precision)."""
     return arb(str(h)), [arb(str(v)) for v in init]
@@ -198,13 +187,6 @@ def exact_inputs(h: str, init: Sequence[str]) -> tuple[arb, list[arb]]:
 
 def widest_radius(point: Sequence[arb]) -> float:
     return max(float(t.rad()) if t.is_finite() else math.inf for t in point)
-
-
-def ball_steps(compiled, h: arb, theta: Sequence[arb], steps: int):
-    """Yield θ_1, θ_2, … as balls (certified mode: no midpoint collapse)."""
-    for _ in range(steps):
-        theta = compiled.step(theta, h)
-        yield theta
 
 
 # -- periodic orbits: the Krawczyk test ------------------------------------------------------------
