@@ -63,8 +63,13 @@ def numeric_descent(
     max_steps: int = 20_000,
     tolerance=None,
     max_period: int = MAX_PERIOD,
+    keep_path: bool = False,
 ) -> Run:
-    """GD in Arb *numeric mode* (midpoints; see the module doc) with dynamics' stopping rules."""
+    """GD in Arb *numeric mode* (midpoints; see the module doc) with dynamics' stopping rules.
+
+    Same arguments and the same :class:`~llgd_proof.dynamics.Run` as ``dynamics.gradient_descent``
+    (with ``keep_path`` every iterate is kept, as mpmath numbers).
+    """
     if not (isinstance(dps, int) and 15 <= dps <= 10_000):
         raise ParameterError(f"the precision dps must be an integer between 15 and 10000, got {dps}")
     compiled = objective.compiled("arb")
@@ -85,6 +90,7 @@ def numeric_descent(
         max_loss, max_loss_step = None, 0
         status, reason, period, orbit = Status.UNDECIDED, "step budget spent", None, []
         k = 0
+        path = [theta] if keep_path else None
         loss_bound = None
         evaluate = compiled.value_and_gradient
         dense = record.dense_steps
@@ -127,6 +133,8 @@ def numeric_descent(
             point = tuple(float(t) for t in theta)
             k += 1
             history.append(theta)
+            if path is not None:
+                path.append(theta)
             floats.append(point)
             if len(history) > 2 * max_period + 2:
                 del history[0]
@@ -151,6 +159,7 @@ def numeric_descent(
                 tolerance=to_mpmath(tol),
                 reason=reason,
                 record=record,
+                path=[convert(p) for p in path] if path is not None else None,
                 source=(h, list(init)),
             )
 

@@ -93,6 +93,8 @@ def test_numeric_engine_agrees_with_the_mpmath_engine():
     assert mine.status is theirs.status is Status.CONVERGED and mine.steps == theirs.steps
     with mpmath.workdps(50):
         assert max(abs(a - b) for a, b in zip(mine.final, theirs.final)) < mpmath.mpf(10) ** -40
+    with_path = numeric_descent(objective, "0.9", ["20", "0.1"], dps=30, keep_path=True)
+    assert len(with_path.path) == with_path.steps + 1 and with_path.path[-1] == with_path.final
     quartic = general_objective("(x**2 - 1)**2/4", ["x"])
     orbit = numeric_descent(quartic, "1.10", ["0.5"])
     assert orbit.status is Status.PERIODIC and orbit.period == 2
