@@ -132,6 +132,24 @@ def _sign_strict(x):
     raise Undecidable("sign is undecided on a ball containing 0")
 
 
+def _heaviside_union(x, *_):
+    x = arb(x)
+    if x > 0:
+        return arb(1)
+    if x < 0:
+        return arb(0)
+    if x.is_zero():
+        return arb(1) / 2  # sympy's Heaviside(0) = 1/2
+    return arb(0).union(arb(1))
+
+
+def _heaviside_strict(x, *_):
+    x = arb(x)
+    if x > 0 or x < 0 or x.is_zero():
+        return _heaviside_union(x)
+    raise Undecidable("Heaviside is undecided on a ball containing 0")
+
+
 def _max(*values):
     result = arb(values[0])
     for value in values[1:]:
@@ -186,6 +204,7 @@ FUNCTION_TABLE: dict[type, str] = {
     sympy.asinh: "_asinh",
     sympy.Abs: "abs",
     sympy.sign: "_sign",
+    sympy.Heaviside: "_heaviside",
     sympy.Max: "_max",
     sympy.Min: "_min",
     sympy.erf: "_erf",
@@ -222,7 +241,7 @@ _NAMESPACE = {
     "_or": _or,
     "_not": _not,
 }
-MODES = {"union": (_piecewise_union, _sign_union), "undecidable": (_piecewise_strict, _sign_strict)}
+MODES = {"union": (_piecewise_union, _sign_union, _heaviside_union), "undecidable": (_piecewise_strict, _sign_strict, _heaviside_strict)}
 
 
 class _Printer:
@@ -285,7 +304,9 @@ class _Printer:
         head = type(e) if not isinstance(e, sympy.Function) else e.func
         if head in FUNCTION_TABLE:
             return f"{FUNCTION_TABLE[head]}(" + ", ".join(self(a) for a in e.args) + ")"
-        raise NotImplementedError(f"no arb translation for {type(e).__name__} in {e}")
+        from .errors import ExpressionError
+
+        raise ExpressionError(f"the ball-arithmetic engine has no translation for {type(e).__name__} (in {str(e)[:80]})")
 
 
 _counter = itertools.count()
@@ -305,7 +326,7 @@ def compile_arb(args: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr], *, pi
         lines.append(f"    {symbol} = {printer(value)}")
     lines.append("    return [" + ", ".join(printer(e) if not e.is_Number else f"arb({printer(e)})" for e in reduced) + "]")
     namespace = dict(_NAMESPACE)
-    namespace["_piecewise"], namespace["_sign"] = MODES[piecewise]
+    namespace["_piecewise"], namespace["_sign"], namespace["_heaviside"] = MODES[piecewise]
     code = compile("\n".join(lines), f"<arb-{next(_counter)}>", "exec")
     exec(code, namespace)  # noqa: S102 — source printed from a sympy tree, as lambdify does
     return namespace["_arb_function"]

@@ -346,8 +346,8 @@ class CentredEnclosure:
         defect = _norm_upper([v - c for v, c in zip(image, centre)])
         box = [c + arb(0, 1) * self.radius for c in self.centre]
         lipschitz = self._lipschitz(box)
-        if lipschitz is not None and lipschitz.is_finite():
-            radius = (lipschitz * self.radius + defect).upper()
+        radius = (lipschitz * self.radius + defect).upper() if lipschitz is not None and lipschitz.is_finite() else arb.nan()
+        if radius.is_finite():
             ball = [c + arb(0, 1) * radius for c in centre]
             merged = []
             for a, b in zip(naive, ball):
