@@ -133,7 +133,10 @@ def recheck(data: dict) -> RecheckResult:
     try:
         objective = build_objective(inputs)
         validate_inputs(objective, inputs["h"], inputs["init"])
-        if outcome == "converges":
+        if outcome == "converges" and data.get("method") == "contraction":
+            _require(data, "steps_enclosed", "enclosure", "ball", "rho", "defect", "limit_box", "eos_ratio")
+            failures = _recheck_converges(objective, data, True)
+        elif outcome == "converges":
             _require(data, "steps_enclosed", "enclosure", "region", "rho", "slope_bound", "drift_rate", "drift_bound", "limit_box", "eos_ratio", "imbalance")
             failures = _recheck_converges(objective, data, certified_minimiser(objective))
         elif outcome == "periodic":
@@ -149,7 +152,10 @@ def recheck(data: dict) -> RecheckResult:
 
 
 def _recheck_converges(objective, data: dict, minimiser_ok: bool) -> list[str]:
-    failures = [] if minimiser_ok else ["sympy cannot prove ℓ'(μ) = 0: μ does not anchor the region"]
+    method = data.get("method", "region")
+    if method not in ("region", "contraction"):
+        raise CertificateError(f"unknown proof method {method!r} (region or contraction)")
+    failures = [] if minimiser_ok or method == "contraction" else ["sympy cannot prove ℓ'(μ) = 0: μ does not anchor the region"]
     inputs = data["inputs"]
     steps = int(data["steps_enclosed"])
     if not 0 <= steps <= 10_000_000 or len(data["enclosure"]) != objective.n_variables:
@@ -175,12 +181,78 @@ def _recheck_converges(objective, data: dict, minimiser_ok: bool) -> list[str]:
     for i, (mine, stored) in enumerate(zip(recomputed, data["enclosure"])):
         if mine != list(stored):
             failures.append(f"coordinate {i + 1} of the enclosure of θ_K is not the recomputed enclosure {mine}")
-    derived, inequality_failures = derive_converges(objective, data)
+    derive = derive_converges if method == "region" else derive_contraction
+    derived, inequality_failures = derive(objective, data)
     failures += inequality_failures
     for key, value in derived.items():
         if data.get(key) != value:
             failures.append(f"{key} is {data.get(key)!r} but the checker computes {value!r}")
     return failures
+
+
+def derive_contraction(objective, data: dict) -> tuple[dict, list[str]]:
+    """A general objective (1 or 2 variables): F(θ) = θ − h∇f(θ) is a contraction of the ball B(c, R).
+
+    From the stored strings (inputs, bits, enclosure of θ_K, centre c as dyadic numbers, radius R):
+    L ≥ sup_{box(c, R)} ‖DF‖₂ (DF symmetric: its spectral radius; Hessian with branches decided),
+    δ ≥ ‖F(c) − c‖₂. If L < 1 and δ ≤ (1 − L)R then F maps B(c, R) into itself and contracts it
+    (Banach): from θ_K ∈ B(c, R) the iterates converge to the unique fixed point θ∞ in B(c, R), with
+    ‖θ∞ − c‖₂ ≤ δ/(1 − L). L < 1 also gives 0 < λ(∇²f(θ∞)) < 2/h: a strict local minimiser.
+    """
+    from .arb_backend import Undecidable
+    from .certified import _norm_upper, from_dyadic, spectral_radius
+
+    failures: list[str] = []
+    compiled = objective.compiled("arb")
+    n = objective.n_variables
+    with working_bits(int(data["bits"])):
+        h = arb(data["inputs"]["h"])
+        theta = [interval_from_strings(pair) for pair in data["enclosure"]]
+        centre = [from_dyadic(pair) for pair in data["ball"]["centre"]]
+        radius = from_decimal(data["ball"]["radius"])
+        if len(centre) != n or n > 2 or not radius > 0:
+            raise CertificateError("the contraction ball does not fit the objective (1 or 2 variables)")
+        box = [c + arb(0, 1) * radius for c in centre]
+        try:
+            hessian = compiled.strict_hessian(*box)
+        except Undecidable:
+            return {}, failures + ["a branch of the Hessian is undecided on the ball: F is not known to be C¹ there"]
+        spectral = spectral_radius(_jacobian_matrix(hessian, h, n))
+        defect = _norm_upper([t - c for t, c in zip(compiled.step(centre, h), centre)])
+        if not (spectral.is_finite() and defect.is_finite()):
+            return {}, failures + ["‖DF‖ or ‖F(c) − c‖ cannot be bounded on the ball"]
+        lipschitz = from_decimal(upper_string(spectral))
+        defect = from_decimal(upper_string(defect))
+        if not lipschitz < 1:
+            failures.append("sup ‖DF‖₂ on the ball is not below 1")
+        if not defect <= (1 - lipschitz) * radius:
+            failures.append("‖F(c) − c‖ > (1 − L)R: F is not shown to map the ball into itself")
+        if not _norm_upper([t - c for t, c in zip(theta, centre)]) <= radius:
+            failures.append("the enclosure of θ_K is not inside the contraction ball")
+        if failures:
+            return {"rho": upper_string(lipschitz)}, failures
+        bound = (defect / (1 - lipschitz)).upper()
+        limit = [c + arb(0, 1) * bound for c in centre]
+        limit_hessian = compiled.hessian_entries(*limit)
+        sharpness = limit_hessian[0] if n == 1 else (limit_hessian[0] + limit_hessian[2]) / 2 + (
+            ((limit_hessian[0] - limit_hessian[2]) / 2) * ((limit_hessian[0] - limit_hessian[2]) / 2) + limit_hessian[1] * limit_hessian[1]
+        ).sqrt()
+        derived = {
+            "rho": upper_string(lipschitz),
+            "defect": upper_string(defect),
+            "limit_box": [interval_strings(c) for c in limit],
+            "eos_ratio": interval_strings(h * sharpness / 2),
+        }
+    return derived, failures
+
+
+def _jacobian_matrix(hessian, h, n):
+    from flint import arb_mat
+
+    if n == 1:
+        return arb_mat([[1 - h * hessian[0]]])
+    a, b, d = hessian
+    return arb_mat([[1 - h * a, -h * b], [-h * b, 1 - h * d]])
 
 
 def _recheck_periodic(objective, data: dict) -> list[str]:
@@ -254,7 +326,25 @@ def latex_document(result) -> str:
         r"\begin{proposition}",
         rf"Let {what}, and let $\theta_{{k+1}} = \theta_k - h\nabla f(\theta_k)$ with $h = {_tex_escape(inputs['h'])}$ and $\theta_0 = ({start})$.",
     ]
-    if result.outcome == "converges":
+    if result.outcome == "converges" and result.certificate.get("method") == "contraction":
+        box = r" \times ".join(_tex_interval(pair) for pair in result.limit_box)
+        enclosure = r" \times ".join(_tex_interval(pair) for pair in result.certificate["enclosure"])
+        lines += [
+            rf"Then $\theta_k \to \theta_\infty$, a strict local minimiser of $f$, with $\theta_\infty \in {box}$ and",
+            rf"$\tfrac{{h S(\theta_\infty)}}{{2}} \in {_tex_interval(result.eos_ratio)}$.",
+            r"\end{proposition}",
+            r"\begin{proof}[Computer-assisted proof]",
+            rf"All numbers are rigorous Arb ball enclosures at {result.bits} bits from the exact decimal inputs.",
+            rf"Iterating $F(\theta) = \theta - h\nabla f(\theta)$ on balls for $K = {result.steps_enclosed}$ steps encloses $\theta_K$ in ${enclosure}$,",
+            rf"which lies in the Euclidean ball $B(c, R)$ with $R = {_tex_number(result.certificate['ball']['radius'])}$ around the centre $c$ of the certificate.",
+            rf"On $B(c, R)$, interval evaluation of the symmetric Jacobian $I - h\nabla^2 f$ gives $\sup\|DF\|_2 \le L = {_tex_number(result.rho)} < 1$,",
+            rf"and $\|F(c) - c\|_2 \le \delta = {_tex_number(result.certificate['defect'])} \le (1 - L)R$; so $F$ maps $B(c, R)$ into itself and contracts it.",
+            r"By Banach's fixed-point theorem the iterates converge to the unique fixed point $\theta_\infty \in B(c, R)$, with",
+            r"$\|\theta_\infty - c\|_2 \le \delta/(1 - L)$, which gives the box above; $L < 1$ means every eigenvalue of $\nabla^2 f(\theta_\infty)$ lies in $(0, 2/h)$.",
+            r"The certificate is re-checked by \texttt{llgd recheck}.",
+            r"\end{proof}",
+        ]
+    elif result.outcome == "converges":
         box = r" \times ".join(_tex_interval(pair) for pair in result.limit_box)
         enclosure = r" \times ".join(_tex_interval(pair) for pair in result.certificate["enclosure"])
         lines += [

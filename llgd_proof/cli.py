@@ -491,12 +491,15 @@ def _prove(args) -> int:
 def _format_proof(data: dict) -> str:
     lines = [f"outcome: {data['outcome']}  ({data['reason']})"]
     if data["outcome"] == "converges":
-        lines.append(f"  enclosed {data['steps_enclosed']} steps at {data['bits']} bits; certified region: rho <= {data['rho'][:14]}…")
+        what = "certified region" if data["rate"] else "contraction ball, sup|DF|"
+        lines.append(f"  enclosed {data['steps_enclosed']} steps at {data['bits']} bits; {what}: rho <= {data['rho'][:14]}…")
         lines += [f"  limit coordinate {i + 1} in [{lo}, {hi}]" for i, (lo, hi) in enumerate(data["limit_box"])]
         lines.append(f"  EoS ratio hS/2 in [{data['eos_ratio'][0]}, {data['eos_ratio'][1]}]")
-        lines.append(f"  imbalance in [{data['imbalance'][0]}, {data['imbalance'][1]}]")
+        if data["imbalance"]:
+            lines.append(f"  imbalance in [{data['imbalance'][0]}, {data['imbalance'][1]}]")
         rate = data["rate"]
-        lines.append(f"  T6: region first reached at K0 = {rate['K0']} (rho <= {rate['rho']}); |r| <= {rate['epsilon']} after at most {rate['steps_to_epsilon']} steps")
+        if rate:
+            lines.append(f"  T6: region first reached at K0 = {rate['K0']} (rho <= {rate['rho']}); |r| <= {rate['epsilon']} after at most {rate['steps_to_epsilon']} steps")
     elif data["outcome"] == "periodic":
         lines.append(f"  period {data['period']} proved by the Krawczyk test at {data['bits']} bits")
         for i, box in enumerate(data["orbit_boxes"]):

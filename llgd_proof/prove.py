@@ -31,8 +31,8 @@ import sympy
 from flint import arb
 
 from .arb_backend import compile_arb, from_decimal, interval_from_strings, interval_strings, upper_string, working_bits
-from .certificate import derive_converges
-from .certified import CentredEnclosure, exact_inputs, krawczyk, numeric_descent, widest_radius
+from .certificate import derive_contraction, derive_converges
+from .certified import CentredEnclosure, dyadic, exact_inputs, krawczyk, numeric_descent, widest_radius
 from .contraction import certify_region
 from .dynamics import Status
 from .errors import LlgdInputError, ParameterError
@@ -251,6 +251,56 @@ def _converged(candidate: dict, derived: dict, first) -> dict:
     return facts
 
 
+def prove_contraction(objective: Objective, h_text: str, init: Sequence[str], approximate, *, max_steps: int, max_bits: int, deadline: float):
+    """A general objective: enclose θ_K inside a ball on which F is a certified contraction (certificate.derive_contraction)."""
+    compiled = objective.compiled("arb")
+    bits, reason = START_BITS, "no contraction ball found around the numeric limit"
+    while bits <= max_bits:
+        with working_bits(bits):
+            h, theta = exact_inputs(h_text, init)
+            located = krawczyk(compiled, h, [arb(str(v)) for v in approximate], 1)
+            if not located.proved:
+                return None, f"no fixed point proved near the numeric limit: {located.reason}"
+            centre = located.centre
+            ball = None
+            for exponent in range(2, 40, 3):
+                candidate = {
+                    "inputs": {"h": h_text},
+                    "bits": bits,
+                    "enclosure": [interval_strings(c) for c in centre],
+                    "ball": {"centre": [dyadic(c) for c in centre], "radius": f"1e-{exponent}"},
+                }
+                derived, failures = derive_contraction(objective, candidate)
+                if not failures:
+                    ball = candidate["ball"]
+                    break
+            if ball is None:
+                return None, reason
+            scheme = "centred" if objective.n_variables == 2 else "naive"
+            enclosure = CentredEnclosure(compiled, compiled.strict_hessian, h, theta) if scheme == "centred" else None
+            for k in range(max_steps + 1):
+                if k:
+                    theta = enclosure.advance() if enclosure is not None else compiled.step(theta, h)
+                if k % 64 == 0 and time.perf_counter() > deadline:
+                    return None, f"time budget spent at step {k} with {bits} bits"
+                if not all(t.is_finite() for t in theta):
+                    break
+                if k % 4:
+                    continue
+                candidate = {
+                    "method": "contraction", "inputs": {"h": h_text}, "bits": bits, "steps_enclosed": k,
+                    "enclosure_scheme": scheme, "enclosure": [interval_strings(t) for t in theta], "ball": ball,
+                }
+                derived, failures = derive_contraction(objective, candidate)
+                if not failures:
+                    facts = {key: value for key, value in candidate.items() if key != "inputs"}
+                    facts.update(derived)
+                    return facts, "θ_K lies in a ball that F maps into itself with ‖DF‖ < 1 (Banach)"
+            reason = f"the enclosure did not enter the contraction ball at {bits} bits"
+        bits *= 2
+    return None, reason
+
+
 # -- periodic ---------------------------------------------------------------------------------------
 def prove_periodic(objective: Objective, h_text: str, point: Sequence, period: int, *, max_bits: int):
     compiled = objective.compiled("arb")
@@ -352,7 +402,12 @@ def prove(
         return finish("periodic", reason, facts, _certificate("periodic", inputs, facts))
     if run.status is Status.CONVERGED:
         if not target.is_product:
-            return finish("not-proved", "convergence proofs are implemented for f = ℓ(xᵀy) (give --loss); use --period for orbits")
+            if target.n_variables > 2:
+                return finish("not-proved", "convergence proofs for a general objective are implemented for one or two variables")
+            facts, reason = prove_contraction(target, inputs["h"], inputs["init"], run.final, max_steps=max_steps, max_bits=max_bits, deadline=deadline)
+            if facts is None:
+                return finish("not-proved", reason)
+            return finish("converges", reason, facts, _certificate("converges", inputs, facts))
         if not certified_minimiser(target):
             return finish("not-proved", f"sympy could not prove ℓ'(μ) = 0 for μ = {target.loss.mu} (a numeric minimiser cannot anchor a proof)")
         # a first guess of the precision from the numeric run: naive balls lose up to ~2 bits a step

@@ -162,3 +162,23 @@ def test_latex_proof_compiles(tmp_path):
         source.write_text(latex_document(result))
         completed = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name], cwd=tmp_path, capture_output=True, timeout=60)
         assert completed.returncode == 0, completed.stdout[-2000:]
+
+
+def test_general_objective_convergence_by_contraction():
+    """f = log(1 + x²) + (x − 2)²/8 (one variable) and a two-variable kinked objective: Banach on a certified ball."""
+    from llgd_proof.objective import general_objective
+
+    for text, names, h, init in (("log(1+x**2) + (x-2)**2/8", ["x"], "0.5", ["3"]), ("max(x,0)**2/2 + (x-1)**2/2 + y**2/4 + x*y/8", ["x", "y"], "0.7", ["0.3", "1"])):
+        result = prove(objective=text, variables=names, h=h, init=init)
+        assert result.outcome == "converges", result.reason
+        run = gradient_descent(general_objective(text, names), h, init, dps=50, tolerance=mpmath.mpf(10) ** -45)
+        for pair, value in zip(result.limit_box, run.final):
+            assert _inside(pair, value, mpmath.mpf(10) ** -40)
+        certificate = result.certificate
+        assert recheck(certificate).valid
+        changed = copy.deepcopy(certificate)
+        changed["ball"]["radius"] = "1e9"  # a ball on which F is no contraction
+        assert not recheck(changed).valid
+        changed = copy.deepcopy(certificate)
+        changed["rho"] = _bump(changed["rho"], 3) if changed["rho"] != "0" else "0.5"
+        assert not recheck(changed).valid
