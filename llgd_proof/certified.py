@@ -229,9 +229,13 @@ def from_dyadic(pair: Sequence[str]) -> arb:
 
 
 def jacobian(compiled, h: arb, theta: Sequence[arb]) -> arb_mat:
-    """DF(θ) = I − h∇²f(θ) on balls."""
-    hessian = compiled.hessian_matrix(theta)
+    """DF(θ) = I − h∇²f(θ) on balls, with the Hessian's branches decided (raises Undecidable otherwise:
+    the mean-value form behind the Krawczyk test needs F to be C¹ on the box)."""
+    entries = compiled.strict_hessian(*theta)
     n = len(theta)
+    hessian = [[None] * n for _ in range(n)]
+    for (i, j), entry in zip(compiled.upper, entries):
+        hessian[i][j] = hessian[j][i] = entry
     return arb_mat([[(1 if i == j else 0) - h * hessian[i][j] for j in range(n)] for i in range(n)])
 
 
@@ -277,6 +281,15 @@ def krawczyk(compiled, h: arb, centre: Sequence[arb], period: int, radius: arb |
     The centre is first refined by ``newton_steps`` Newton steps on midpoints (the test is valid for any
     centre); the box radius defaults to 16× the last Newton correction (at least 2^(−bits/2)).
     """
+    from .arb_backend import Undecidable
+
+    try:
+        return _krawczyk(compiled, h, centre, period, radius, newton_steps)
+    except Undecidable:
+        return OrbitProof(False, "a branch of the Hessian is undecided on the orbit boxes (F is not known to be C¹ there)")
+
+
+def _krawczyk(compiled, h, centre, period, radius, newton_steps) -> OrbitProof:
     n = len(centre)
     identity = arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
     centre = [arb(c.mid()) for c in centre]
