@@ -95,6 +95,46 @@ def derive_converges(objective, data: dict) -> tuple[dict, list[str]]:
     return derived, failures
 
 
+# -- diverges: an expanding region, checked by sympy -------------------------------------------------
+def expansion_holds(objective, h_text: str, threshold: str, factor: str) -> bool:
+    """True when sympy proves |F(x)| ≥ c|x| for every |x| ≥ A (one variable, f' a polynomial).
+
+    P(x) = F(x)² − c²x² with F(x) = x − hf'(x); substituting x = ±(A + u) gives polynomials in u whose
+    coefficients are exact rationals; if every coefficient is ≥ 0 then P ≥ 0 for u ≥ 0.
+    """
+    import sympy
+    from fractions import Fraction
+
+    (x,) = objective.variables
+    h, a, c = (sympy.Rational(str(Fraction(v))) for v in (h_text, threshold, factor))
+    step = x - h * objective.gradient[0]
+    u = sympy.Symbol("u", nonnegative=True)
+    polynomial = sympy.expand(step**2 - c**2 * x**2)
+    if not polynomial.is_polynomial(x):
+        return False
+    for sign in (1, -1):
+        shifted = sympy.Poly(sympy.expand(polynomial.subs(x, sign * (a + u))), u)
+        if any(coefficient < 0 for coefficient in shifted.all_coeffs()):
+            return False
+    return True
+
+
+def check_divergence(objective, data: dict) -> list[str]:
+    """|x_K| ≥ A and |F(x)| ≥ c|x| on |x| ≥ A with c > 1, so |x_k| ≥ c^(k−K) A → ∞."""
+    failures = []
+    if objective.n_variables != 1:
+        raise CertificateError("divergence certificates are for one variable")
+    if not from_decimal(data["factor"]) > 1 or not from_decimal(data["threshold"]) > 0:
+        failures.append("the expansion factor must exceed 1 and the threshold be positive")
+    elif not expansion_holds(objective, data["inputs"]["h"], data["threshold"], data["factor"]):
+        failures.append("sympy cannot prove |F(x)| ≥ c|x| for |x| ≥ A")
+    with working_bits(int(data["bits"])):
+        theta = interval_from_strings(data["enclosure"][0])
+        if not abs(theta) >= from_decimal(data["threshold"]):
+            failures.append("the enclosure of x_K is not outside [−A, A]")
+    return failures
+
+
 # -- the checker -----------------------------------------------------------------------------------
 def load(path: str) -> dict:
     try:
@@ -139,11 +179,14 @@ def recheck(data: dict) -> RecheckResult:
         elif outcome == "converges":
             _require(data, "steps_enclosed", "enclosure", "region", "rho", "slope_bound", "drift_rate", "drift_bound", "limit_box", "eos_ratio", "imbalance")
             failures = _recheck_converges(objective, data, certified_minimiser(objective))
+        elif outcome == "diverges":
+            _require(data, "steps_enclosed", "enclosure", "threshold", "factor")
+            failures = _recheck_enclosure(objective, data) + check_divergence(objective, data)
         elif outcome == "periodic":
             _require(data, "period", "box", "orbit_boxes", "multiplier")
             failures = _recheck_periodic(objective, data)
         else:
-            raise CertificateError(f"cannot check a certificate with outcome {outcome!r} (converges or periodic)")
+            raise CertificateError(f"cannot check a certificate with outcome {outcome!r} (converges, periodic or diverges)")
     except (KeyError, TypeError, ValueError, IndexError, ArithmeticError) as error:
         if isinstance(error, LlgdInputError):
             raise
@@ -156,6 +199,19 @@ def _recheck_converges(objective, data: dict, minimiser_ok: bool) -> list[str]:
     if method not in ("region", "contraction"):
         raise CertificateError(f"unknown proof method {method!r} (region or contraction)")
     failures = [] if minimiser_ok or method == "contraction" else ["sympy cannot prove ℓ'(μ) = 0: μ does not anchor the region"]
+    failures += _recheck_enclosure(objective, data)
+    derive = derive_converges if method == "region" else derive_contraction
+    derived, inequality_failures = derive(objective, data)
+    failures += inequality_failures
+    for key, value in derived.items():
+        if data.get(key) != value:
+            failures.append(f"{key} is {data.get(key)!r} but the checker computes {value!r}")
+    return failures
+
+
+def _recheck_enclosure(objective, data: dict) -> list[str]:
+    """Recompute θ_K from the exact inputs with the certificate's scheme; the stored enclosure must be it."""
+    failures = []
     inputs = data["inputs"]
     steps = int(data["steps_enclosed"])
     if not 0 <= steps <= 10_000_000 or len(data["enclosure"]) != objective.n_variables:
@@ -181,12 +237,6 @@ def _recheck_converges(objective, data: dict, minimiser_ok: bool) -> list[str]:
     for i, (mine, stored) in enumerate(zip(recomputed, data["enclosure"])):
         if mine != list(stored):
             failures.append(f"coordinate {i + 1} of the enclosure of θ_K is not the recomputed enclosure {mine}")
-    derive = derive_converges if method == "region" else derive_contraction
-    derived, inequality_failures = derive(objective, data)
-    failures += inequality_failures
-    for key, value in derived.items():
-        if data.get(key) != value:
-            failures.append(f"{key} is {data.get(key)!r} but the checker computes {value!r}")
     return failures
 
 
@@ -366,6 +416,17 @@ def latex_document(result) -> str:
             r"the box above combines this bound with the imbalance identity $x_{k+1}^2 - y_{k+1}^2 = (1 - h^2\ell'(s_k)^2)(x_k^2 - y_k^2)$ (F3).",
             rf"The first certified region is reached at step $K_0 = {result.rate['K0']}$ with $\rho_0 \le {_tex_number(result.rate['rho'])}$, so $|r_k| \le 10^{{-8}}$ after at most {result.rate['steps_to_epsilon']} steps (T6).",
             r"The certificate is re-checked by \texttt{llgd recheck}.",
+            r"\end{proof}",
+        ]
+    elif result.outcome == "diverges":
+        lines += [
+            r"Then $|\theta_k| \to \infty$: gradient descent diverges.",
+            r"\end{proposition}",
+            r"\begin{proof}[Computer-assisted proof]",
+            rf"With $F(x) = x - h f'(x)$, sympy expands $P(x) = F(x)^2 - c^2 x^2$ for $c = {_tex_escape(result.factor)}$ at $x = \pm(A + u)$, $A = {_tex_escape(result.threshold)}$,",
+            r"and finds every coefficient of the resulting polynomials in $u$ non-negative; so $|F(x)| \ge c|x|$ whenever $|x| \ge A$.",
+            rf"Iterating $F$ on Arb balls at {result.bits} bits from the exact inputs encloses $x_K$, $K = {result.steps_enclosed}$, in ${_tex_interval(result.certificate['enclosure'][0])}$, so $|x_K| \ge A$",
+            r"and by induction $|x_k| \ge c^{k-K} A \to \infty$.",
             r"\end{proof}",
         ]
     elif result.outcome == "periodic":

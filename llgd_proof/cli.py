@@ -500,6 +500,8 @@ def _format_proof(data: dict) -> str:
         rate = data["rate"]
         if rate:
             lines.append(f"  T6: region first reached at K0 = {rate['K0']} (rho <= {rate['rho']}); |r| <= {rate['epsilon']} after at most {rate['steps_to_epsilon']} steps")
+    elif data["outcome"] == "diverges":
+        lines.append(f"  |x_K| >= {data['threshold']} at K = {data['steps_enclosed']} ({data['bits']} bits); |F(x)| >= {data['factor']}|x| beyond")
     elif data["outcome"] == "periodic":
         lines.append(f"  period {data['period']} proved by the Krawczyk test at {data['bits']} bits")
         for i, box in enumerate(data["orbit_boxes"]):

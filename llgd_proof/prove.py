@@ -31,7 +31,7 @@ import sympy
 from flint import arb
 
 from .arb_backend import compile_arb, from_decimal, interval_from_strings, interval_strings, upper_string, working_bits
-from .certificate import derive_contraction, derive_converges
+from .certificate import derive_contraction, derive_converges, expansion_holds
 from .certified import CentredEnclosure, dyadic, exact_inputs, krawczyk, numeric_descent, widest_radius
 from .contraction import certify_region
 from .dynamics import Status
@@ -65,6 +65,8 @@ class ProofResult:
     orbit_boxes: list | None = None
     multiplier: list | None = None
     stable: bool | None = None
+    threshold: str | None = None  # diverges: |x| ≥ threshold is expanded by ``factor`` every step
+    factor: str | None = None
     seconds: float = 0.0
     certificate: dict | None = field(default=None, repr=False)
 
@@ -89,6 +91,8 @@ class ProofResult:
             "orbit_boxes": self.orbit_boxes,
             "multiplier": self.multiplier,
             "stable": self.stable,
+            "threshold": self.threshold,
+            "factor": self.factor,
             "seconds": round(self.seconds, 3),
         }
         return data
@@ -301,6 +305,33 @@ def prove_contraction(objective: Objective, h_text: str, init: Sequence[str], ap
     return None, reason
 
 
+def prove_divergence(objective: Objective, h_text: str, init: Sequence[str], *, max_steps: int, max_bits: int):
+    """One variable: sympy proves |F(x)| ≥ c|x| on |x| ≥ A (c > 1), and the enclosure of some x_K has |x_K| ≥ A."""
+    if not objective.gradient[0].is_polynomial(*objective.variables):
+        return None, "the numeric run diverges; the divergence certificate needs f' to be a polynomial"
+    choice = next(
+        ((a, c) for a in ("1", "2", "5", "10", "100", "10000") for c in ("2", "1.5", "1.1") if expansion_holds(objective, h_text, a, c)), None
+    )
+    if choice is None:
+        return None, "the numeric run diverges, but no region |x| ≥ A on which GD expands by a factor c > 1 was found"
+    threshold, factor = choice
+    compiled = objective.compiled("arb")
+    bits = START_BITS
+    while bits <= max_bits:
+        with working_bits(bits):
+            h, theta = exact_inputs(h_text, init)
+            for k in range(max_steps + 1):
+                if k:
+                    theta = compiled.step(theta, h)
+                if not theta[0].is_finite():
+                    break
+                if abs(theta[0]) >= from_decimal(threshold):
+                    facts = {"bits": bits, "steps_enclosed": k, "enclosure_scheme": "naive", "enclosure": [interval_strings(theta[0])], "threshold": threshold, "factor": factor}
+                    return facts, f"|x_K| ≥ {threshold} and sympy proves |F(x)| ≥ {factor}|x| for |x| ≥ {threshold}"
+        bits *= 2
+    return None, f"the enclosure did not reach |x| ≥ {threshold} (precision budget {max_bits} bits)"
+
+
 # -- periodic ---------------------------------------------------------------------------------------
 def prove_periodic(objective: Objective, h_text: str, point: Sequence, period: int, *, max_bits: int):
     compiled = objective.compiled("arb")
@@ -386,6 +417,8 @@ def prove(
             orbit_boxes=facts.get("orbit_boxes"),
             multiplier=facts.get("multiplier"),
             stable=facts.get("stable"),
+            threshold=facts.get("threshold"),
+            factor=facts.get("factor"),
             certificate=certificate,
         )
         result.seconds = time.perf_counter() - start
@@ -423,7 +456,12 @@ def prove(
             return finish("not-proved", reason)
         return finish("converges", reason, facts, _certificate("converges", inputs, facts))
     if run.status is Status.DIVERGED:
-        return finish("not-proved", "the numeric run diverges, but no divergence certificate is implemented for this case")
+        if target.n_variables != 1 or target.is_product:
+            return finish("not-proved", "the numeric run diverges; divergence certificates are implemented for one-variable objectives only")
+        facts, reason = prove_divergence(target, inputs["h"], inputs["init"], max_steps=max_steps, max_bits=max_bits)
+        if facts is None:
+            return finish("not-proved", reason)
+        return finish("diverges", reason, facts, _certificate("diverges", inputs, facts))
     return finish("not-proved", f"the numeric run did not settle ({run.status.value}: {run.reason}); nothing to prove")
 
 

@@ -182,3 +182,19 @@ def test_general_objective_convergence_by_contraction():
         changed = copy.deepcopy(certificate)
         changed["rho"] = _bump(changed["rho"], 3) if changed["rho"] != "0" else "0.5"
         assert not recheck(changed).valid
+
+
+def test_divergence_certificate_one_variable():
+    """A4's f = x²/2 + x⁴/4 at h = 2.05 diverges: |F(x)| ≥ c|x| beyond A is a sympy fact, |x_K| ≥ A a ball fact."""
+    result = prove(objective="x**2/2 + x**4/4", variables=["x"], h="2.05", init=["0.1"])
+    assert result.outcome == "diverges", result.reason
+    assert recheck(result.certificate).valid
+    changed = copy.deepcopy(result.certificate)
+    changed["factor"] = "100"  # |F(x)| ≥ 100|x| is false near |x| = A
+    assert not recheck(changed).valid
+    changed = copy.deepcopy(result.certificate)
+    changed["steps_enclosed"] = 0  # x_0 = 0.1 is inside the threshold
+    changed["enclosure"] = [["0.1", "0.1"]]
+    assert not recheck(changed).valid
+    # convergent for small h: the same objective is not certified divergent
+    assert prove(objective="x**2/2 + x**4/4", variables=["x"], h="0.5", init=["0.1"]).outcome == "converges"
