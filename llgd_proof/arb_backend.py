@@ -341,9 +341,10 @@ class ArbCompiled:
     """The objective's functions on balls: the ``"arb"`` backend of :meth:`Objective.compiled`.
 
     ``gradient(*θ)``, ``value_and_gradient(*θ)``, ``value(*θ)``, ``hessian_entries(*θ)`` (upper
-    triangle) and, for f = ℓ(xᵀy), ``loss_slope(s)`` = ℓ'(s), ``loss_curvature(s)`` = ℓ''(s) and
-    ``minimiser()`` = μ, each returning arb balls. ``strict`` is the same set compiled with
-    ``piecewise="undecidable"`` (for region certificates, where a straddled branch must stop the proof).
+    triangle), ``step(θ, h)`` and, for f = ℓ(xᵀy), ``slope_at(s)`` = ℓ'(s), ``curvature_at(s)`` = ℓ''(s)
+    (functions of s, unlike the mpmath backend's ``loss_slope(*θ)``) and ``minimiser()`` = μ, each
+    returning arb balls. ``strict_hessian`` is the Hessian compiled with ``piecewise="undecidable"``
+    (for the Jacobian bounds, where a straddled branch must stop the argument).
     """
 
     def __init__(self, objective: Objective, piecewise: str = "union"):
@@ -390,10 +391,10 @@ class ArbCompiled:
             matrix[i][j] = matrix[j][i] = entry
         return matrix
 
-    def loss_slope(self, s):
+    def slope_at(self, s):
         return self._slope(s)[0]
 
-    def loss_curvature(self, s):
+    def curvature_at(self, s):
         return self._slope(s)[1]
 
     def minimiser(self) -> arb:

@@ -82,7 +82,7 @@ def derive_converges(objective, data: dict) -> tuple[dict, list[str]]:
         if not all(c.is_finite() for c in box):
             failures.append("the limit box is empty or infinite")
             return {}, failures
-        eos = h * compiled.loss_curvature(mu) * sum((c * c for c in box), arb(0)) / 2
+        eos = h * compiled.curvature_at(mu) * sum((c * c for c in box), arb(0)) / 2
         derived = {
             "rho": upper_string(rho),
             "slope_bound": upper_string(slope),
