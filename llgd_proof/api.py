@@ -19,6 +19,7 @@ from .families import check_family as _check_family
 from .losses import CATALOG, Loss, catalog_loss, loss_from_expression, parse_loss_spec
 from .objective import Objective, general_objective, product_objective
 from .phenomena import Investigation, investigate, observe
+from .prove import ProofResult, prove, prove_case
 from .regularity import RegularityReport
 from .strategies import cases as case_strategy
 from .strategies import starting_points
@@ -81,6 +82,9 @@ __all__ = [
     "make_objective",
     "observe",
     "precision_check",
+    "ProofResult",
+    "prove",
+    "prove_case",
     "regularity",
     "sweep",
     "verify",

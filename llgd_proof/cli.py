@@ -177,6 +177,24 @@ def build_parser() -> argparse.ArgumentParser:
     network.add_argument("--json", action="store_true")
     network.set_defaults(handler=_network)
 
+    prove = verbs.add_parser("prove", help="prove rigorously (Arb balls) that GD converges or is periodic, with a certificate")
+    _add_objective_arguments(prove)
+    prove.add_argument("--h", required=True, help="learning rate h > 0 (an exact decimal)")
+    prove.add_argument("--init", required=True, help="initial point, comma-separated exact decimals")
+    prove.add_argument("--period", type=int, help="prove an orbit of this period (default: what the numeric run shows)")
+    prove.add_argument("--max-steps", type=int, default=20_000, help="step budget (default 20000)")
+    prove.add_argument("--max-bits", type=int, default=16_384, help="precision budget in bits (default 16384)")
+    prove.add_argument("--max-seconds", type=float, help="time budget for the enclosure (default: none)")
+    prove.add_argument("--certificate", metavar="FILE", help="write the certificate (JSON) for llgd recheck")
+    prove.add_argument("--latex", action="store_true", help="print the proposition and its computer-assisted proof as LaTeX")
+    prove.add_argument("--json", action="store_true")
+    prove.set_defaults(handler=_prove)
+
+    recheck = verbs.add_parser("recheck", help="re-verify a proof certificate through a separate small code path")
+    recheck.add_argument("file", metavar="FILE")
+    recheck.add_argument("--json", action="store_true")
+    recheck.set_defaults(handler=_recheck)
+
     latex = verbs.add_parser("latex", help="print LaTeX for a theorem (with bounds for --loss) or a regularity report")
     latex.add_argument("target", metavar="THEOREM_ID|regularity", nargs="?")
     latex.add_argument("--loss")
@@ -645,6 +663,83 @@ def _verify_with_claims(builtin):
         return 1 if report.violated else 0
 
     return handle
+
+def _prove(args) -> int:
+    if args.loss is not None and args.vars:
+        raise LlgdInputError("--vars goes with --objective, not with --loss")
+    if args.objective is not None and not args.vars:
+        raise LlgdInputError("--objective needs --vars naming its variables, e.g. --vars x,y")
+    if args.objective is not None and args.mu is not None:
+        raise LlgdInputError("--mu goes with --loss, not with --objective")
+    result = api.prove(
+        h=args.h,
+        init=_numbers(args.init),
+        loss=args.loss,
+        mu=args.mu,
+        dim=args.dim,
+        objective=args.objective,
+        variables=args.vars.split(",") if args.vars else (),
+        period=args.period,
+        max_steps=args.max_steps,
+        max_bits=args.max_bits,
+        max_seconds=args.max_seconds,
+    )
+    data = result.as_json()
+    if args.certificate and result.certificate is not None:
+        from .certificate import write
+
+        write(args.certificate, result.certificate)
+        data["certificate_file"] = args.certificate
+    if args.latex:
+        from .certificate import latex_document
+
+        text = latex_document(result)
+        print(json.dumps({**data, "latex": text}) if args.json else text)
+    elif args.json:
+        print(json.dumps(data))
+    else:
+        print(_format_proof(data))
+    return 0 if result.proved else 1
+
+
+def _format_proof(data: dict) -> str:
+    lines = [f"outcome: {data['outcome']}  ({data['reason']})"]
+    if data["outcome"] == "converges":
+        what = "certified region" if data["rate"] else "contraction ball, sup|DF|"
+        lines.append(f"  enclosed {data['steps_enclosed']} steps at {data['bits']} bits; {what}: rho <= {data['rho'][:14]}…")
+        lines += [f"  limit coordinate {i + 1} in [{lo}, {hi}]" for i, (lo, hi) in enumerate(data["limit_box"])]
+        lines.append(f"  EoS ratio hS/2 in [{data['eos_ratio'][0]}, {data['eos_ratio'][1]}]")
+        if data["imbalance"]:
+            lines.append(f"  imbalance in [{data['imbalance'][0]}, {data['imbalance'][1]}]")
+        rate = data["rate"]
+        if rate:
+            lines.append(f"  T6: region first reached at K0 = {rate['K0']} (rho <= {rate['rho']}); |r| <= {rate['epsilon']} after at most {rate['steps_to_epsilon']} steps")
+    elif data["outcome"] == "diverges":
+        lines.append(f"  |x_K| >= {data['threshold']} at K = {data['steps_enclosed']} ({data['bits']} bits); |F(x)| >= {data['factor']}|x| beyond")
+    elif data["outcome"] == "periodic":
+        lines.append(f"  period {data['period']} proved by the Krawczyk test at {data['bits']} bits")
+        for i, box in enumerate(data["orbit_boxes"]):
+            lines.append(f"  orbit point {i + 1}: " + " x ".join(f"[{lo}, {hi}]" for lo, hi in box))
+        if data["multiplier"]:
+            lines.append(f"  multiplier in [{data['multiplier'][0]}, {data['multiplier'][1]}] — " + ("stable" if data["stable"] else "not proved stable"))
+    if data.get("certificate_file"):
+        lines.append(f"  certificate written to {data['certificate_file']}")
+    lines.append(f"  {data['seconds']:.2f} s")
+    return "\n".join(lines)
+
+
+def _recheck(args) -> int:
+    from .certificate import load, recheck
+
+    result = recheck(load(args.file))
+    data = result.as_json()
+    if args.json:
+        print(json.dumps(data))
+    else:
+        print(("valid" if result.valid else "INVALID") + f" {result.outcome} certificate {args.file}")
+        for failure in result.failures:
+            print(f"  - {failure}")
+    return 0 if result.valid else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -135,3 +135,72 @@ def _branch_on(expr: sympy.Expr, low, high) -> sympy.Expr | None:
 
     result = sympy.piecewise_fold(expr).replace(sympy.Piecewise, choose)
     return None if undecided else result
+
+
+# -- the same certificate in Arb ball arithmetic (used by llgd prove) -------------------------------
+@dataclass(frozen=True)
+class BallRegion:
+    """R = {|r| ≤ r̄, q ∈ [a, b]} with ρ = sup_R |g| < 1, certified in Arb ball arithmetic.
+
+    Every number is an exact arb upper (or lower) bound: ``rho`` ≥ sup_R |g|; ``slope`` ≥ sup|ℓ''| on
+    [μ − r̄, μ + r̄]; ``drift_rate`` ≥ sup_R |h m (h r m q − 4(μ + r))| (so |q⁺ − q| ≤ drift_rate·|r|);
+    ``drift`` ≥ drift_rate·r̄/(1 − ρ), the total q-drift from a start with |r| ≤ r̄.
+    """
+
+    r_bar: object
+    q_low: object
+    q_high: object
+    rho: object
+    slope: object
+    drift_rate: object
+    drift: object
+
+
+def region_factors(curvature, h, mu, r_bar, q_low, q_high):
+    """(ρ, sup|m|, drift rate) upper bounds on R, or None if ℓ'' cannot be enclosed there.
+
+    ``curvature`` is ℓ'' compiled with ``piecewise="undecidable"``: a branch point of ℓ'' inside
+    [μ − r̄, μ + r̄] stops the certificate (the mean-value step m ∈ ℓ''([μ − r̄, μ + r̄]) needs ℓ'
+    continuous there, which an undecided branch would not guarantee).
+    """
+    from flint import arb
+
+    from .arb_backend import Undecidable
+
+    residual = arb(0).union(r_bar).union(-r_bar)
+    norms = arb(q_low).union(arb(q_high))
+    try:
+        m = curvature(mu + residual)
+    except Undecidable:
+        return None
+    if not m.is_finite():
+        return None
+    g = 1 - h * m * norms + (h * m) * (h * m) * residual * (mu + residual)
+    rate = abs(h * m * (h * residual * m * norms - 4 * (mu + residual)))
+    return abs(g).upper(), abs(m).upper(), rate.upper()
+
+
+def certify_region(curvature, h, mu, r_bar, q_ball, attempts: int = 24) -> BallRegion | None:
+    """Find [a, b] around the ball ``q_ball`` ∋ q_K such that R is invariant with ρ < 1 (module doc).
+
+    Invariance: q_K ∈ [a + D, b − D] and |r_K| ≤ r̄, with D the drift bound; then by induction every
+    later iterate has |r| ≤ ρ^(k−K) r̄ and |q − q_K| ≤ D, so it stays in R.
+    """
+    from flint import arb
+
+    low, high = q_ball.lower(), q_ball.upper()
+    width = (high - low).max(abs(q_ball.mid()) * arb(2) ** -40).max(arb(2) ** -200)
+    for _ in range(attempts):
+        a, b = (low - width).lower(), (high + width).upper()
+        factors = region_factors(curvature, h, mu, r_bar, a, b)
+        if factors is None:
+            return None
+        rho, slope, rate = factors
+        if not rho < 1:
+            width = width / 4
+            continue
+        drift = (rate * r_bar / (1 - rho)).upper()
+        if drift <= width:
+            return BallRegion(r_bar=r_bar, q_low=a, q_high=b, rho=rho, slope=slope, drift_rate=rate, drift=drift)
+        width = (2 * drift).upper()
+    return None

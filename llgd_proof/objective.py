@@ -28,7 +28,7 @@ from .losses import Loss, S
 from .symbolic import simplify_guarded
 
 ELL = sympy.Function("ell")
-BACKENDS = ("mpmath", "numpy")
+BACKENDS = ("mpmath", "numpy", "arb")
 
 
 class Objective:
@@ -139,7 +139,12 @@ class Objective:
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}")
         if backend not in self._compiled:
-            self._compiled[backend] = Compiled(self, backend)
+            if backend == "arb":  # python-flint balls: see arb_backend (Piecewise decided on balls)
+                from .arb_backend import ArbCompiled
+
+                self._compiled[backend] = ArbCompiled(self)
+            else:
+                self._compiled[backend] = Compiled(self, backend)
         return self._compiled[backend]
 
     def describe(self) -> str:
