@@ -7,18 +7,22 @@ even a ``violated`` verdict, exits 0 (``llgd verify`` exits 1 when something is 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 
-from . import api
-from .errors import LlgdInputError
+from . import api, output
+from .errors import LlgdInputError, ResourceLimitError, UsageError
+from .timeouts import TimeLimitExceeded
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one sentence, exit code 2
-        self.exit(2, f"llgd: error: {message}\n")
+    def error(self, message: str):  # one sentence, exit code 2 (reported by main)
+        raise UsageError(message)
 
 
 def _numbers(text: str) -> list[str]:
@@ -432,17 +436,62 @@ def _latex(args) -> int:
     return 0
 
 
+def _report(error: BaseException, json_mode: bool, stdout, kind: str | None = None) -> int:
+    """One sentence on stderr (and ``{"error", "kind"}`` on stdout with ``--json``); exit code 2."""
+    sentence = " ".join(str(error).split()) or type(error).__name__
+    with contextlib.suppress(BrokenPipeError):
+        if json_mode:
+            stdout.write(output.error_document(sentence, kind or type(error).__name__) + "\n")
+            stdout.flush()
+        print(f"llgd: error: {sentence}", file=sys.stderr, flush=True)
+    return 2
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``llgd verify | head -1``): send what is left to /dev/null and end quietly."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _dispatch(argv: list[str], state: dict) -> int:
+    args = build_parser().parse_args(argv)
+    state["json"] = bool(getattr(args, "json", state["json"]))
+    return args.handler(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one verb. Every verb gets, from here: one-sentence errors with exit 2, strict JSON on stdout
+    with ``--json`` (errors too), and a quiet end when stdout is a closed pipe."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    state = {"json": "--json" in argv}
+    stdout = sys.stdout
+    captured = io.StringIO()
     try:
-        return args.handler(args)
-    except LlgdInputError as error:
-        print(f"llgd: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("llgd: interrupted", file=sys.stderr)
-        return 130
+        try:
+            with contextlib.redirect_stdout(captured) if state["json"] else contextlib.nullcontext():
+                code = _dispatch(argv, state)
+        except LlgdInputError as error:
+            return _report(error, state["json"], stdout)
+        except TimeLimitExceeded:
+            error = ResourceLimitError("the computation ran past its time limit; try a smaller input (see README, Errors and output)")
+            return _report(error, state["json"], stdout)
+        except (MemoryError, RecursionError) as error:
+            limit = ResourceLimitError("the input needs more memory or deeper nesting than this machine allows; try a smaller input")
+            return _report(limit, state["json"], stdout, type(error).__name__)
+        except KeyboardInterrupt:
+            print("llgd: interrupted", file=sys.stderr)
+            return 130
+        except SystemExit:  # --help prints and exits 0
+            stdout.write(captured.getvalue())
+            raise
+        if state["json"]:
+            stdout.write(output.restrict(captured.getvalue()))
+            stdout.flush()
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
