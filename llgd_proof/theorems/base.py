@@ -28,6 +28,7 @@ from functools import cached_property
 import mpmath
 import sympy
 
+from .parameter_ranges import check_parameter
 from ..dynamics import Status, validate_start, validate_step
 from ..errors import LlgdInputError, ParameterError
 from ..identities import Proof
@@ -226,6 +227,7 @@ class Theorem:
     bounds: Callable[[Loss, Mapping[str, float]], dict[str, str]] | None = None
     keep_path: bool = False
     optional_parameters: Sequence[str] = ()  # accepted from a case without a default (e.g. a stated constant L)
+    parameter_ranges: Mapping[str, tuple] = field(default_factory=dict)  # narrows parameter_ranges.DEFAULT_RANGES
     # version history (theory.md §4): a refuted formalisation stays in the library beside its replacement
     version: int = 1
     status: str = "current"  # "current" | "refuted"
@@ -257,8 +259,9 @@ class Theorem:
         for name, value in context.parameters.items():
             if name not in accepted:
                 raise ParameterError(f"theorem {self.id!r} has no parameter {name!r}; it takes {', '.join(sorted(accepted)) or 'none'}")
-            if not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ParameterError(f"theorem parameter {name} must be a finite number, got {value!r}")
+            problem = check_parameter(self.id, name, value, self.parameter_ranges)
+            if problem:
+                raise ParameterError(problem)
         findings = [_evaluate(h, context) for h in self.hypotheses if not h.after_run]
         context.investigation = investigate(
             objective, case.h, list(case.init), dps=case.dps, max_steps=case.max_steps, check=precision_check, keep_path=self.keep_path
