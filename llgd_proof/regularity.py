@@ -241,6 +241,7 @@ class RegularityReport:
             "provenance": PROVENANCE,
             "mu": float(self.mu),
             "mu_method": self.loss.minimiser_method,
+            "bounded_below_method": self.loss.bounded_below_method,
             "growth_order": self.growth.as_json(),
             "growth_order_method": self.growth.method,
             "lprime_bounded": self.lprime_bounded,
