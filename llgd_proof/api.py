@@ -8,8 +8,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -25,7 +25,7 @@ from . import text as _formats
 from . import theorems as _theorems
 from .atlas import AtlasResult, Box, atlas, default_cache_dir, sweep
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, Run
-from .errors import LlgdInputError, ParameterError, UnknownNameError
+from .errors import LlgdInputError, ParameterError, ResourceLimitError
 from .families import FamilyReport, family_losses
 from .families import check_family as _check_family
 from .losses import CATALOG, Loss, parse_loss_spec
@@ -35,6 +35,7 @@ from .regularity import RegularityReport
 from .strategies import cases as case_strategy
 from .strategies import starting_points
 from .theorems import THEOREMS, Case, CheckResult, Theorem, Verdict
+from .timeouts import TimeLimitExceeded, time_limit
 
 # -- limits on what the API accepts (README, "Errors and output") ------------------------------
 MIN_DPS, MAX_DPS = 15, 1000
@@ -43,6 +44,17 @@ MAX_EXAMPLES = 10_000
 MAX_SEED = 2**32 - 1
 MAX_MAGNITUDE = 1e300  # steps, starts and parameters must be representable as float64 in every output
 MIN_STEP = 1e-300
+MAX_SECONDS = 600  # wall-clock limit of one run, check or property test (each evaluation has its own 2 s limit)
+
+
+@contextlib.contextmanager
+def _within(what: str):
+    """Turn an overrun of :data:`MAX_SECONDS` into a :class:`ResourceLimitError` sentence."""
+    try:
+        with time_limit(MAX_SECONDS):
+            yield
+    except TimeLimitExceeded:
+        raise ResourceLimitError(f"{what} took longer than {MAX_SECONDS} s; lower the step budget, the precision or the number of examples") from None
 
 
 class ArgumentError(ParameterError):
@@ -166,18 +178,18 @@ def loss_from_expression(text: str, mu=None, name: str | None = None) -> Loss:
 
 def investigate(objective: Objective, h, init: Sequence, *, dps: int = DEFAULT_DPS, max_steps: int = DEFAULT_MAX_STEPS, **options) -> Investigation:
     """Run high-precision GD, repeat it at higher precision and observe it (see :mod:`llgd_proof.phenomena`)."""
-    return _phenomena.investigate(
-        _objective(objective), _number(h, "the step h", positive=True), _start(init),
-        dps=_integer(dps, "the precision dps", MIN_DPS, MAX_DPS), max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS), **options,
-    )
+    arguments = _objective(objective), _number(h, "the step h", positive=True), _start(init)
+    budget = dict(dps=_integer(dps, "the precision dps", MIN_DPS, MAX_DPS), max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS))
+    with _within("the run"):
+        return _phenomena.investigate(*arguments, **budget, **options)
 
 
 def gradient_descent(objective: Objective, h, init: Sequence, *, dps: int = DEFAULT_DPS, max_steps: int = DEFAULT_MAX_STEPS, **options) -> Run:
     """One high-precision GD run (see :func:`llgd_proof.dynamics.gradient_descent`)."""
-    return _dynamics.gradient_descent(
-        _objective(objective), _number(h, "the step h", positive=True), _start(init),
-        dps=_integer(dps, "the precision dps", MIN_DPS, MAX_DPS), max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS), **options,
-    )
+    arguments = _objective(objective), _number(h, "the step h", positive=True), _start(init)
+    budget = dict(dps=_integer(dps, "the precision dps", MIN_DPS, MAX_DPS), max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS))
+    with _within("the run"):
+        return _dynamics.gradient_descent(*arguments, **budget, **options)
 
 
 def precision_check(run: Run, objective: Objective, **options):
@@ -346,7 +358,8 @@ def check(
         max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS),
         parameters=_parameters(parameters),
     )
-    return chosen.check(case)
+    with _within("the check"):
+        return chosen.check(case)
 
 
 class VerifyReport:
@@ -427,4 +440,6 @@ def check_family(
         family_losses(_text(loss, "the loss family"), spans), fraction=fraction, starts=starts,
         dps=_integer(dps, "the precision dps", MIN_DPS, MAX_DPS), max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS),
     )
-    return _check_family(chosen, strategy, examples=_integer(examples, "the number of examples", 1, MAX_EXAMPLES), seed=_integer(seed, "the seed", 0, MAX_SEED))
+    examples, seed = _integer(examples, "the number of examples", 1, MAX_EXAMPLES), _integer(seed, "the seed", 0, MAX_SEED)
+    with _within("the property test"):
+        return _check_family(chosen, strategy, examples=examples, seed=seed)

@@ -454,9 +454,46 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def _check_paths(args) -> None:
+    """Output files and cache folders named on the command line, checked before any work (every verb)."""
+    plot = getattr(args, "plot", None)
+    if plot is not None:
+        if os.path.splitext(plot)[1].lower() not in PLOT_SUFFIXES:
+            raise UsageError(f"--plot writes {', '.join(s[1:].upper() for s in PLOT_SUFFIXES)} files; give a name ending in {', '.join(PLOT_SUFFIXES)}, got {plot!r}")
+        _check_writable_file(plot, "--plot")
+    latex_file = getattr(args, "latex", None)
+    if isinstance(latex_file, str) and args.verb == "verify":
+        _check_writable_file(latex_file, "--latex")
+    cache_dir = getattr(args, "cache_dir", None)
+    if cache_dir is not None:
+        _check_directory(cache_dir, "--cache-dir")
+
+
+def _check_writable_file(path: str, flag: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} names a folder, not a file: {path!r}")
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise UsageError(f"{flag}: the folder {folder!r} does not exist or is not writable")
+
+
+def _check_directory(path: str, flag: str) -> None:
+    existing = os.path.abspath(path)
+    if os.path.exists(existing) and not os.path.isdir(existing):
+        raise UsageError(f"{flag} must be a folder, but {path!r} is a file or device")
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing) or not os.access(existing, os.W_OK):
+        raise UsageError(f"{flag}: cannot create or write the folder {path!r} ({existing!r} is not a writable folder)")
+
+
 def _dispatch(argv: list[str], state: dict) -> int:
     args = build_parser().parse_args(argv)
     state["json"] = bool(getattr(args, "json", state["json"]))
+    _check_paths(args)
     return args.handler(args)
 
 
@@ -479,6 +516,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (MemoryError, RecursionError) as error:
             limit = ResourceLimitError("the input needs more memory or deeper nesting than this machine allows; try a smaller input")
             return _report(limit, state["json"], stdout, type(error).__name__)
+        except BrokenPipeError:
+            raise
+        except OSError as error:  # a file or folder named by the user cannot be read or written
+            where = f" {error.filename!r}" if error.filename else ""
+            return _report(UsageError(f"cannot read or write{where}: {error.strerror or error}"), state["json"], stdout, "OSError")
         except KeyboardInterrupt:
             print("llgd: interrupted", file=sys.stderr)
             return 130
