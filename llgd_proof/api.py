@@ -51,7 +51,7 @@ MAX_SECONDS = 600  # wall-clock limit of one run, check or property test (each e
 def _within(what: str):
     """Turn an overrun of :data:`MAX_SECONDS` into a :class:`ResourceLimitError` sentence."""
     try:
-        with time_limit(MAX_SECONDS):
+        with time_limit(MAX_SECONDS, within_budget=False):
             yield
     except TimeLimitExceeded:
         raise ResourceLimitError(f"{what} took longer than {MAX_SECONDS} s; lower the step budget, the precision or the number of examples") from None

@@ -17,7 +17,11 @@ from collections.abc import Sequence
 
 from . import api, output
 from .errors import LlgdInputError, ResourceLimitError, UsageError
-from .timeouts import TimeLimitExceeded
+from .timeouts import TimeLimitExceeded, time_budget
+
+SYMBOLIC_BUDGET_SECONDS = 6.0
+"""run, check, regularity, latex: total time for guarded symbolic steps (simplify, limit, solveset);
+after it, each such step takes its marked fallback at once (numeric estimate, unsimplified form)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -494,6 +498,9 @@ def _dispatch(argv: list[str], state: dict) -> int:
     args = build_parser().parse_args(argv)
     state["json"] = bool(getattr(args, "json", state["json"]))
     _check_paths(args)
+    if args.verb in ("run", "check", "regularity", "latex"):
+        with time_budget(SYMBOLIC_BUDGET_SECONDS):
+            return args.handler(args)
     return args.handler(args)
 
 

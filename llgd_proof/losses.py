@@ -324,7 +324,7 @@ def _numeric(expr: sympy.Expr) -> Callable[[object], float]:
     def evaluate(point) -> float:
         with mpmath.workdps(30):
             try:
-                with time_limit(EVALUATION_SECONDS):
+                with time_limit(EVALUATION_SECONDS, within_budget=False):
                     value = function(mpmath.mpf(sympy.N(point, 30)) if isinstance(point, sympy.Basic) else mpmath.mpf(point))
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 return float("nan")
@@ -411,7 +411,7 @@ def _symbolic_critical_points(loss: sympy.Expr) -> list[sympy.Expr]:
 
 def _periodic(loss: sympy.Expr) -> bool:
     try:
-        with time_limit(2):
+        with time_limit(2, within_budget=False):
             period = sympy.periodicity(loss, S)
     except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, RecursionError):
         return False
@@ -423,7 +423,7 @@ def _numeric_critical_points(loss: sympy.Expr, evaluate) -> list[sympy.Expr]:
     best = min(_probe_points(), key=evaluate)
     with mpmath.workdps(30):
         try:
-            with time_limit(5):
+            with time_limit(5, within_budget=False):  # a decision, not an optional refinement
                 root = mpmath.findroot(derivative, mpmath.mpf(best))
         except (ValueError, ZeroDivisionError, OverflowError, TypeError, TimeLimitExceeded):
             return []

@@ -152,7 +152,7 @@ class Objective:
             raise ValueError(f"backend must be one of {BACKENDS}")
         if backend not in self._compiled:
             try:
-                with time_limit(COMPILE_SECONDS):
+                with time_limit(COMPILE_SECONDS, within_budget=False):
                     self._check_derivative_size()
                     self._compiled[backend] = Compiled(self, backend)
             except TimeLimitExceeded:
@@ -216,7 +216,7 @@ def _guarded(function, what: str, name: str):
 
     def call(*theta):
         try:
-            with time_limit(EVALUATION_SECONDS):
+            with time_limit(EVALUATION_SECONDS, within_budget=False):
                 return function(*theta)
         except TimeLimitExceeded:
             point = ", ".join(mpmath.nstr(t, 5) for t in theta) if all(isinstance(t, mpmath.mpf) for t in theta) else "…"

@@ -115,7 +115,7 @@ def _numeric_growth(loss: Loss) -> sympy.Expr:
 def _guarded(evaluate, point):
     """One numeric evaluation far out; a loss whose values there take too long is refused."""
     try:
-        with time_limit(LIMIT_SECONDS):
+        with time_limit(LIMIT_SECONDS, within_budget=False):
             return evaluate(point)
     except TimeLimitExceeded:
         raise LossError(f"evaluating the loss at s = {mpmath.nstr(point, 3)} took longer than {LIMIT_SECONDS:g} s; its values grow too fast to work with") from None

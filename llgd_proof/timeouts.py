@@ -19,16 +19,42 @@ class TimeLimitExceeded(Exception):
 
 REPEAT_SECONDS = 0.1
 
+_deadline: float | None = None  # end of the current time budget (time.monotonic), if any
+
 
 @contextlib.contextmanager
-def time_limit(seconds: float):
+def time_budget(seconds: float):
+    """A total allowance shared by every guarded step inside the block.
+
+    Each :func:`time_limit` inside gets at most what is left; once the budget is spent, guarded
+    steps raise :class:`TimeLimitExceeded` at once, so their callers take their (marked)
+    fallbacks immediately. Unguarded work is not interrupted. Budgets nest (the tighter wins).
+    """
+    global _deadline
+    previous = _deadline
+    end = time.monotonic() + seconds
+    _deadline = end if previous is None else min(previous, end)
+    try:
+        yield
+    finally:
+        _deadline = previous
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, *, within_budget: bool = True):
     """Raise :class:`TimeLimitExceeded` in the guarded block after ``seconds``.
 
     The alarm repeats every ``REPEAT_SECONDS`` until the block ends, because an exception raised
     while the interpreter runs a callback (a garbage-collector hook, a ``__del__``) is swallowed.
     Guards nest: an inner guard never extends an outer one, and the outer guard's remaining time
-    is restored (less the time spent inside) when the inner block ends.
+    is restored (less the time spent inside) when the inner block ends. Inside a
+    :func:`time_budget` (unless ``within_budget=False``) the limit is cut to what the budget has left.
     """
+    if within_budget and _deadline is not None:
+        remaining = _deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeLimitExceeded("the time budget is spent")
+        seconds = min(seconds, remaining)
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     outer_remaining, outer_repeat = signal.getitimer(signal.ITIMER_REAL) if usable else (0.0, 0.0)
     if not usable or 0 < outer_remaining <= seconds:
