@@ -23,7 +23,8 @@ from . import losses as _losses
 from . import phenomena as _phenomena
 from . import text as _formats
 from . import theorems as _theorems
-from .atlas import AtlasResult, Box, atlas, default_cache_dir, sweep
+from . import atlas as _atlas
+from .atlas import AtlasResult, Box, default_cache_dir
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, Run
 from .errors import LlgdInputError, ParameterError, ResourceLimitError
 from .families import FamilyReport, family_losses
@@ -157,6 +158,43 @@ def _theorem(value) -> Theorem:
     if isinstance(value, Theorem):
         return value
     return get_theorem(value)
+
+
+_ATLAS_COUNTS = {"samples": (1, 10**9), "grid": (2, 100_000), "seed": (0, MAX_SEED), "max_steps": (1, MAX_STEPS), "confirm": (0, 10**6), "workers": (1, 4096)}
+
+
+def _atlas_options(options: dict) -> dict:
+    for name, (low, high) in _ATLAS_COUNTS.items():
+        if options.get(name) is not None:
+            options[name] = _integer(options[name], name, low, high)
+    for name in ("log_scale", "same_sign"):
+        if name in options and not isinstance(options[name], bool):
+            raise ArgumentError(f"{name} must be True or False, got {options[name]!r}")
+    if options.get("mu") is not None:
+        options["mu"] = _number(options["mu"], "mu")
+    if "box" in options and not isinstance(options["box"], Box):
+        raise ArgumentError(f"box must be an api.Box(x_low, x_high, y_low, y_high), got {type(options['box']).__name__}")
+    if options.get("progress") is not None and not callable(options["progress"]):
+        raise ArgumentError("progress must be a function (label, done, total)")
+    for name in ("delta", "balance_fraction"):
+        if name in options:
+            options[name] = float(_number(options[name], name))
+    return options
+
+
+def atlas(losses, h, **options) -> AtlasResult:
+    """The atlas of ``losses`` at step ``h`` (see :func:`llgd_proof.atlas.atlas`); a single string is one loss."""
+    names = _names(losses, "the losses")
+    return _atlas.atlas(names, float(_number(h, "the step h", positive=True)), **_atlas_options(options))
+
+
+def sweep(loss: str, h_values, init, **options) -> dict:
+    """One start over many steps h (see :func:`llgd_proof.atlas.sweep`)."""
+    if isinstance(h_values, (str, bytes)) or not hasattr(h_values, "__len__") or len(h_values) == 0:
+        raise ArgumentError("h_values must be a non-empty sequence of positive numbers")
+    steps = [float(_number(v, "each step h", positive=True)) for v in h_values]
+    start = [float(v) for v in _start(init)]
+    return _atlas.sweep(_text(loss, "the loss"), steps, start, **_atlas_options(options))
 
 
 def get_theorem(theorem_id: str) -> Theorem:
