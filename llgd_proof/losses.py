@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy
 
-from .errors import ExpressionError, LossError, UnknownNameError
+from .errors import ExpressionError, LossError, ResourceLimitError, UnknownNameError
 from .expressions import MAX_EXPONENT, almost_everywhere, huber, parse_expression
 from .symbolic import simplify_guarded
 from .timeouts import TimeLimitExceeded, time_limit
@@ -28,6 +28,9 @@ P = sympy.Symbol("p", positive=True)
 
 MAX_TAIL_EXPONENT = MAX_EXPONENT
 """Largest tail exponent p of gen-huber (the same cap as constant exponents in expressions)."""
+
+MAX_DERIVATIVE_OPS = 20_000
+"""Largest operation count (sympy ``count_ops``) of each of the first four derivatives of a loss."""
 
 PARAMETER_SYMBOLS = {"mu": MU, "delta": DELTA, "p": P}
 
@@ -354,6 +357,9 @@ def _check_differentiable_in_closed_form(loss: sympy.Expr) -> None:
         derivative = sympy.diff(derivative, S)
         if derivative.has(sympy.Derivative):
             raise LossError(f"sympy cannot form the derivative of order {order} of the loss {loss} in closed form")
+        size = sympy.count_ops(derivative)
+        if size > MAX_DERIVATIVE_OPS:
+            raise ResourceLimitError(f"the derivative of order {order} of the loss {loss} has {size} operations; at most {MAX_DERIVATIVE_OPS} are accepted")
 
 
 def _check_bounded_below(loss: sympy.Expr, evaluate) -> dict[str, float | str | None]:

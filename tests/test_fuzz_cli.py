@@ -109,7 +109,7 @@ LOSSES = st.sampled_from([
     "quadratic:mu=2", "(s-1)**2 - 1e-20*s**4", "1e6*(s-1)**2", "sin(s)", "abs(s-1)", "exp(s)", "s**4", "log(1+(s-1)**2)",
     "__import__('os')", "s^", "", "s" * 3000, "9**9**9**9", "(s-mu)**2", "1/0", "where(s>1,s,0)",
 ])
-THEOREM_IDS = st.sampled_from(["convergence", "eos", "sharpness-bound", "catapult", "balancing", "rate", "descent-lemma", "nope", "", "e"])
+THEOREM_IDS = st.sampled_from(["convergence", "eos", "sharpness-bound", "catapult", "balancing", "rate", "descent-lemma", "pl-rate", "chen-bruna-two-cycle", "nope", "", "e"])
 
 
 def _init(draw) -> str:

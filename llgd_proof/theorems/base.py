@@ -28,7 +28,7 @@ from functools import cached_property
 import mpmath
 import sympy
 
-from .parameter_ranges import check_parameter
+from .parameter_ranges import TheoremParameters, check_parameter
 from ..dynamics import Status, validate_start, validate_step
 from ..errors import LlgdInputError, ParameterError
 from ..identities import Proof
@@ -132,7 +132,7 @@ class Context:
         self.theorem = theorem
         self.case = case
         self.objective = objective
-        self.parameters = {**theorem.parameters, **case.parameters}
+        self.parameters = TheoremParameters(theorem.id, {**theorem.parameters, **case.parameters})
         self.quantities: dict[str, object] = {}
         self.investigation: Investigation | None = None
         self.dps = case.dps

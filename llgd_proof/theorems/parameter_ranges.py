@@ -36,3 +36,16 @@ def check_parameter(theorem_id: str, name: str, value: float, ranges: dict | Non
         interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         return f"theorem {theorem_id!r}: {name} is {meaning} and must lie in {interval}, got {value:g}"
     return None
+
+
+class TheoremParameters(dict):
+    """The parameters a theorem sees; asking for one that was not given is bad input, not a KeyError."""
+
+    def __init__(self, theorem_id: str, values):
+        super().__init__(values)
+        self.theorem_id = theorem_id
+
+    def __missing__(self, name: str):
+        from ..errors import ParameterError
+
+        raise ParameterError(f"theorem {self.theorem_id!r} needs the parameter {name} for this case; give it with --set {name}=VALUE")
