@@ -27,6 +27,8 @@ def one_dimensional(c: Context):
 
 
 def past_the_flip(c: Context):
+    if c.objective.n_variables != 1:  # the one-dimensional hypothesis already fails
+        return None, "not evaluated: the objective is not one-dimensional"
     minimiser = sympy.nsimplify(c.parameters["minimiser"])
     (variable,) = c.objective.variables
     derivatives = [sympy.diff(c.objective.expr, variable, k).subs(variable, minimiser) for k in (2, 3, 4)]
@@ -38,6 +40,8 @@ def past_the_flip(c: Context):
 
 
 def cycle_as_predicted(c: Context):
+    if not hasattr(c, "alpha"):  # the flip hypothesis was not evaluated (not one-dimensional)
+        return None, "not evaluated: α is defined for one-dimensional objectives only"
     ok, detail = matches_expected(c)
     two_cycle = c.run.status is Status.PERIODIC and c.run.period == 2
     if c.case.expected.get("no_stable_two_cycle"):
