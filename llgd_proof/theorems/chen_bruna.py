@@ -28,7 +28,7 @@ def one_dimensional(c: Context):
 
 def past_the_flip(c: Context):
     if c.objective.n_variables != 1:  # the one-dimensional hypothesis already fails
-        return None, "not evaluated: the objective is not one-dimensional"
+        return False, "not evaluated: the objective is not one-dimensional"
     minimiser = sympy.nsimplify(c.parameters["minimiser"])
     (variable,) = c.objective.variables
     derivatives = [sympy.diff(c.objective.expr, variable, k).subs(variable, minimiser) for k in (2, 3, 4)]
