@@ -90,7 +90,8 @@ def probe(capsys, argv: list[str]) -> tuple[int, str, str]:
 
 
 SCALE = int(os.environ.get("LLGD_FUZZ_SCALE", "1"))  # e.g. LLGD_FUZZ_SCALE=10 for a long exploratory session
-SETTINGS = settings(max_examples=20 * SCALE, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True)
+SETTINGS = settings(max_examples=20 * SCALE, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+                    derandomize=not os.environ.get("LLGD_FUZZ_RANDOM"))  # LLGD_FUZZ_RANDOM=1: fresh draws each session
 
 # numbers as a user might type them, good and bad
 SPECIAL = ["0", "-0", "1", "-1", "0.5", "2", "1e-400", "1e400", "-1e400", "1e300", "1e-300", "1e200", "nan", "NaN", "inf",
