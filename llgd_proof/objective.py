@@ -26,7 +26,7 @@ from .errors import ExpressionError, ParameterError, ResourceLimitError
 from .expressions import CONSTANTS, FUNCTIONS, almost_everywhere, parse_expression
 from .losses import Loss, S
 from .symbolic import simplify_guarded
-from .timeouts import TimeLimitExceeded, time_limit
+from .timeouts import TimeLimitExceeded, cpu_limited, time_limit
 
 MAX_DIM = 16
 """Largest n for f = ℓ(xᵀy) in R^n × R^n: the Hessian is derived symbolically (2n × 2n entries)."""
@@ -37,7 +37,7 @@ MAX_DERIVATIVE_OPS = 20_000
 COMPILE_SECONDS = 8.0
 """Wall-clock limit for deriving and compiling gradient and Hessian."""
 EVALUATION_SECONDS = 2.0
-"""Wall-clock limit for one evaluation of f, ∇f or ∇²f at one point (mpmath backend)."""
+"""CPU-time limit for one evaluation of f, ∇f or ∇²f at one point (mpmath backend)."""
 
 ELL = sympy.Function("ell")
 BACKENDS = ("mpmath", "numpy")
@@ -212,12 +212,12 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _guarded(function, what: str, name: str):
-    """``function`` with a wall-clock limit per call: an evaluation that overruns is a resource error, not a hang."""
+    """``function`` with a CPU-time limit per call: an evaluation that overruns is a resource error, not a hang."""
+    limited = cpu_limited(function, EVALUATION_SECONDS)
 
     def call(*theta):
         try:
-            with time_limit(EVALUATION_SECONDS, within_budget=False):
-                return function(*theta)
+            return limited(*theta)
         except TimeLimitExceeded:
             point = ", ".join(mpmath.nstr(t, 5) for t in theta) if all(isinstance(t, mpmath.mpf) for t in theta) else "…"
             raise ResourceLimitError(

@@ -78,3 +78,54 @@ def time_limit(seconds: float, *, within_budget: bool = True):
         if outer_remaining > 0:
             left = max(outer_remaining - (time.monotonic() - started), 1e-3)
             signal.setitimer(signal.ITIMER_REAL, left, outer_repeat)
+
+
+# -- a cheap per-call limit for hot numeric functions ------------------------------------------
+# ``time_limit`` costs a few microseconds (it saves and restores the wall-clock timer so that
+# guards nest); a compiled objective is called once per GD step, so its guard uses the separate
+# CPU-time timer (ITIMER_PROF / SIGPROF) and two system calls per call. A runaway evaluation
+# (exp of an astronomically large number) is CPU-bound, so CPU time is the right clock.
+
+_MAIN_THREAD = threading.main_thread().ident
+_cpu_state = {"installed": None, "armed": False}
+
+
+def _cpu_handler(signum, frame):
+    if _cpu_state["armed"]:
+        raise TimeLimitExceeded("evaluation exceeded its CPU-time limit")
+
+
+def _cpu_guard_usable() -> bool:
+    if _cpu_state["installed"] is None:
+        usable = (
+            hasattr(signal, "setitimer")
+            and hasattr(signal, "SIGPROF")
+            and threading.get_ident() == _MAIN_THREAD
+            and signal.getsignal(signal.SIGPROF) in (signal.SIG_DFL, None)
+        )
+        if usable:
+            signal.signal(signal.SIGPROF, _cpu_handler)
+        _cpu_state["installed"] = usable
+    return bool(_cpu_state["installed"])
+
+
+def cpu_limited(function, seconds: float):
+    """``function`` with a CPU-time limit per call (raises :class:`TimeLimitExceeded`).
+
+    Main thread only (elsewhere unguarded); a call made while another guarded call runs is covered
+    by the outer one.
+    """
+    usable = _cpu_guard_usable()
+
+    def call(*args):
+        if not usable or _cpu_state["armed"] or threading.get_ident() != _MAIN_THREAD:
+            return function(*args)
+        _cpu_state["armed"] = True
+        signal.setitimer(signal.ITIMER_PROF, seconds, REPEAT_SECONDS)
+        try:
+            return function(*args)
+        finally:
+            _cpu_state["armed"] = False  # first, so that a signal arriving now is ignored
+            signal.setitimer(signal.ITIMER_PROF, 0)
+
+    return call
