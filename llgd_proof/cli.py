@@ -7,20 +7,28 @@ even a ``violated`` verdict, exits 0 (``llgd verify`` exits 1 when something is 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import math
+import os
 import sys
 
 import numpy
 from collections.abc import Sequence
 
-from . import api
-from .errors import LlgdInputError
+from . import api, output
+from .errors import LlgdInputError, ResourceLimitError, UsageError
+from .timeouts import TimeLimitExceeded, time_budget
+
+SYMBOLIC_BUDGET_SECONDS = 6.0
+"""run, check, regularity, latex: total time for guarded symbolic steps (simplify, limit, solveset);
+after it, each such step takes its marked fallback at once (numeric estimate, unsimplified form)."""
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one sentence, exit code 2
-        self.exit(2, f"llgd: error: {message}\n")
+    def error(self, message: str):  # one sentence, exit code 2 (reported by main)
+        raise UsageError(message)
 
 
 def _numbers(text: str) -> list[str]:
@@ -742,17 +750,107 @@ def _recheck(args) -> int:
     return 0 if result.valid else 1
 
 
+def _report(error: BaseException, json_mode: bool, stdout, kind: str | None = None) -> int:
+    """One sentence on stderr (and ``{"error", "kind"}`` on stdout with ``--json``); exit code 2."""
+    sentence = " ".join(str(error).split()) or type(error).__name__
+    with contextlib.suppress(BrokenPipeError):
+        if json_mode:
+            stdout.write(output.error_document(sentence, kind or type(error).__name__) + "\n")
+            stdout.flush()
+        print(f"llgd: error: {sentence}", file=sys.stderr, flush=True)
+    return 2
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``llgd verify | head -1``): send what is left to /dev/null and end quietly."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def _check_paths(args) -> None:
+    """Output files and cache folders named on the command line, checked before any work (every verb)."""
+    plot = getattr(args, "plot", None)
+    if plot is not None:
+        if os.path.splitext(plot)[1].lower() not in PLOT_SUFFIXES:
+            raise UsageError(f"--plot writes {', '.join(s[1:].upper() for s in PLOT_SUFFIXES)} files; give a name ending in {', '.join(PLOT_SUFFIXES)}, got {plot!r}")
+        _check_writable_file(plot, "--plot")
+    latex_file = getattr(args, "latex", None)
+    if isinstance(latex_file, str) and args.verb == "verify":
+        _check_writable_file(latex_file, "--latex")
+    cache_dir = getattr(args, "cache_dir", None)
+    if cache_dir is not None:
+        _check_directory(cache_dir, "--cache-dir")
+
+
+def _check_writable_file(path: str, flag: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} names a folder, not a file: {path!r}")
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise UsageError(f"{flag}: the folder {folder!r} does not exist or is not writable")
+
+
+def _check_directory(path: str, flag: str) -> None:
+    existing = os.path.abspath(path)
+    if os.path.exists(existing) and not os.path.isdir(existing):
+        raise UsageError(f"{flag} must be a folder, but {path!r} is a file or device")
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing) or not os.access(existing, os.W_OK):
+        raise UsageError(f"{flag}: cannot create or write the folder {path!r} ({existing!r} is not a writable folder)")
+
+
+def _dispatch(argv: list[str], state: dict) -> int:
+    args = build_parser().parse_args(argv)
+    state["json"] = bool(getattr(args, "json", state["json"]))
+    _check_paths(args)
+    if args.verb in ("run", "check", "regularity", "latex"):
+        with time_budget(SYMBOLIC_BUDGET_SECONDS):
+            return args.handler(args)
+    return args.handler(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one verb. Every verb gets, from here: one-sentence errors with exit 2, strict JSON on stdout
+    with ``--json`` (errors too), and a quiet end when stdout is a closed pipe."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    state = {"json": "--json" in argv}
+    stdout = sys.stdout
+    captured = io.StringIO()
     try:
-        return args.handler(args)
-    except LlgdInputError as error:
-        print(f"llgd: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("llgd: interrupted", file=sys.stderr)
-        return 130
+        try:
+            with contextlib.redirect_stdout(captured) if state["json"] else contextlib.nullcontext():
+                code = _dispatch(argv, state)
+        except LlgdInputError as error:
+            return _report(error, state["json"], stdout)
+        except TimeLimitExceeded:
+            error = ResourceLimitError("the computation ran past its time limit; try a smaller input (see README, Errors and output)")
+            return _report(error, state["json"], stdout)
+        except (MemoryError, RecursionError) as error:
+            limit = ResourceLimitError("the input needs more memory or deeper nesting than this machine allows; try a smaller input")
+            return _report(limit, state["json"], stdout, type(error).__name__)
+        except BrokenPipeError:
+            raise
+        except OSError as error:  # a file or folder named by the user cannot be read or written
+            where = f" {error.filename!r}" if error.filename else ""
+            return _report(UsageError(f"cannot read or write{where}: {error.strerror or error}"), state["json"], stdout, "OSError")
+        except KeyboardInterrupt:
+            print("llgd: interrupted", file=sys.stderr)
+            return 130
+        except SystemExit:  # --help prints and exits 0
+            stdout.write(captured.getvalue())
+            raise
+        if state["json"]:
+            stdout.write(output.restrict(captured.getvalue()))
+            stdout.flush()
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

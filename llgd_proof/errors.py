@@ -23,3 +23,11 @@ class ParameterError(LlgdInputError):
 
 class UnknownNameError(LlgdInputError):
     """A catalog loss or theorem id that does not exist."""
+
+
+class UsageError(LlgdInputError):
+    """The command line itself is malformed: an unknown flag, a missing argument, a value of the wrong type."""
+
+
+class ResourceLimitError(LlgdInputError):
+    """An input would need more time or memory than the stated limits allow (see README, "Errors and output")."""

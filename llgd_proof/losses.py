@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy
 
-from .errors import ExpressionError, LossError, UnknownNameError
-from .expressions import almost_everywhere, huber, parse_expression
+from .errors import ExpressionError, LossError, ResourceLimitError, UnknownNameError
+from .expressions import MAX_EXPONENT, almost_everywhere, huber, parse_expression
 from .symbolic import simplify_guarded
 from .timeouts import TimeLimitExceeded, time_limit
 
@@ -25,6 +25,12 @@ S = sympy.Symbol("s", real=True)
 MU = sympy.Symbol("mu", real=True)
 DELTA = sympy.Symbol("delta", positive=True)
 P = sympy.Symbol("p", positive=True)
+
+MAX_TAIL_EXPONENT = MAX_EXPONENT
+"""Largest tail exponent p of gen-huber (the same cap as constant exponents in expressions)."""
+
+MAX_DERIVATIVE_OPS = 20_000
+"""Largest operation count (sympy ``count_ops``) of each of the first four derivatives of a loss."""
 
 PARAMETER_SYMBOLS = {"mu": MU, "delta": DELTA, "p": P}
 
@@ -39,6 +45,7 @@ class Loss:
     minimiser: sympy.Expr = sympy.S.Zero
     minimiser_method: str = "catalog"
     description: str = ""
+    bounded_below_method: str = "catalog"  # "symbolic" (limits at ±∞) | "numeric" (sampled far out: a marked fallback)
 
     @property
     def expr(self) -> sympy.Expr:
@@ -117,8 +124,8 @@ def catalog_loss(name: str, **parameters: float) -> Loss:
     substitutions = {PARAMETER_SYMBOLS[k]: _exact(v, k) for k, v in values.items()}
     if DELTA in substitutions and not substitutions[DELTA] > 0:
         raise LossError("the Huber threshold delta must be positive")
-    if P in substitutions and not substitutions[P] >= 1:
-        raise LossError("the tail exponent p must be at least 1")
+    if P in substitutions and not 1 <= substitutions[P] <= MAX_TAIL_EXPONENT:
+        raise LossError(f"the tail exponent p must lie between 1 and {MAX_TAIL_EXPONENT}, got {substitutions[P]}")
     return Loss(
         name=key,
         formula=formula,
@@ -168,7 +175,7 @@ def loss_from_expression(text: str, mu: float | None = None, name: str | None = 
         raise LossError(f"the loss {text!r} does not depend on s")
     parameters = {MU: _exact(1 if mu is None else mu, "mu")} if formula.has(MU) else {}
     concrete = formula.subs(parameters)
-    minimiser, method = find_minimiser(concrete)
+    minimiser, method, bounded_below_method = _find_minimiser(concrete)
     shift = sympy.nsimplify(_value_at(concrete, minimiser)) if method != "numeric" else _value_at(concrete, minimiser)
     if shift != 0:
         formula = formula - shift
@@ -178,6 +185,7 @@ def loss_from_expression(text: str, mu: float | None = None, name: str | None = 
         parameters=parameters,
         minimiser=minimiser,
         minimiser_method=method,
+        bounded_below_method=bounded_below_method,
         description=f"user loss {text}" + (f" shifted by {-shift}" if shift != 0 else ""),
     )
 
@@ -185,14 +193,33 @@ def loss_from_expression(text: str, mu: float | None = None, name: str | None = 
 def find_minimiser(loss: sympy.Expr) -> tuple[sympy.Expr, str]:
     """Global minimiser μ of ℓ on ℝ with ℓ''(μ) > 0: (value, "symbolic" | "numeric").
 
-    Raises :class:`LossError` when ℓ is unbounded below or has no non-degenerate global
-    minimiser. Where several points are global minimisers (e.g. (s² − 1)²/4 at ±1) the largest
-    is taken, so that μ > 0 where possible.
+    Decided by mathematics where sympy can, with a marked numeric fallback where it cannot:
+
+    * bounded below: the limits of ℓ at ±∞ (``sympy.limit``); ``-oo`` is refused. Only when a
+      limit cannot be computed in time is ℓ sampled far out (method ``numeric``).
+    * the minimiser: the real solutions of ℓ' = 0 (``sympy.solveset``; else ``mpmath.findroot``
+      from the best probe point, method ``numeric``), compared with each other, with the limits at
+      ±∞ (an infimum approached at infinity is not attained) and with a probe grid (a sanity check).
+      A periodic ℓ (e.g. sin s) attains its minimum at infinitely many points, so M = {xy = μ} would
+      not be the minimiser set: refused.
+    * a kink: a jump of ℓ' at μ, decided by one-sided limits of ℓ' when ℓ contains Piecewise, Abs,
+      Max, Min or sign (smooth elementary functions have none); a large smooth curvature such as
+      10⁶(s − 1)² is not a kink.
+    * ℓ''(μ) > 0 decided exactly when sympy can, else numerically at 30 digits.
+
+    Where several points are global minimisers (e.g. (s² − 1)²/4 at ±1) the largest is taken, so
+    that μ > 0 where possible.
     """
+    minimiser, method, _ = _find_minimiser(loss)
+    return minimiser, method
+
+
+def _find_minimiser(loss: sympy.Expr) -> tuple[sympy.Expr, str, str]:
+    """:func:`find_minimiser`, also saying how boundedness below was decided ("symbolic" | "numeric")."""
     evaluate = functools.cache(_numeric(loss))  # the probe points are visited by several checks below
     _check_real_on_the_line(loss, evaluate)
     _check_differentiable_in_closed_form(loss)
-    _check_bounded_below(loss, evaluate)
+    tails = _check_bounded_below(loss, evaluate)
     candidates = _symbolic_critical_points(loss)
     method = "symbolic"
     if not candidates:
@@ -202,19 +229,93 @@ def find_minimiser(loss: sympy.Expr) -> tuple[sympy.Expr, str]:
         raise LossError(f"the loss {loss} has no minimiser (ℓ'(s) = 0 has no real solution)")
     values = [(evaluate(c), c) for c in candidates]
     best_value = min(v for v, _ in values)
+    for side, tail in tails.items():
+        if isinstance(tail, float) and tail < best_value - 1e-12 * (1 + abs(best_value)):
+            raise LossError(
+                f"the loss {loss} tends to {tail:.6g} as s → {side}∞, below its value {best_value:.6g} at every critical point, so it has no global minimiser"
+            )
     grid_minimum = min(evaluate(t) for t in _probe_points())
     if grid_minimum < best_value - 1e-9 * (1 + abs(best_value)):
         raise LossError(f"the loss {loss} has no global minimiser among its critical points (it goes lower elsewhere)")
     tied = [c for v, c in values if v <= best_value + 1e-12 * (1 + abs(best_value))]
     minimiser = max(tied, key=lambda c: float(c))
-    slope = _numeric(almost_everywhere(sympy.diff(loss, S)))
-    offset = sympy.Rational(1, 10**12)
-    if abs(slope(minimiser + offset) - slope(minimiser - offset)) > 1e-6:
-        raise LossError(f"the loss {loss} has a kink at its minimiser s = {minimiser}; the theory needs ℓ'(μ) = 0 with ℓ''(μ) > 0")
-    curvature = _numeric(almost_everywhere(sympy.diff(loss, S, 2)))(minimiser)
-    if not curvature > 1e-12:
-        raise LossError(f"the minimiser s = {minimiser} of {loss} is degenerate (ℓ''(μ) = {curvature:.3g}); the theory needs ℓ''(μ) > 0")
-    return minimiser, method
+    kink = _kink_at(loss, minimiser)
+    if kink:
+        raise LossError(f"the loss {loss} has a kink at its minimiser s = {minimiser} ({kink}); the theory needs ℓ'(μ) = 0 with ℓ''(μ) > 0")
+    _check_curvature(loss, minimiser)
+    return minimiser, method, "numeric" if "numeric" in tails.values() else "symbolic"
+
+
+LIMIT_SECONDS = 3
+NONSMOOTH = (sympy.Piecewise, sympy.Abs, sympy.Max, sympy.Min, sympy.sign, sympy.Heaviside)
+
+
+def _limit(expr: sympy.Expr, point, direction: str = "+-") -> sympy.Expr | None:
+    """sympy's limit with a wall-clock guard; None when sympy cannot decide it in time."""
+    try:
+        with time_limit(LIMIT_SECONDS):
+            value = sympy.limit(expr, S, point, direction) if direction != "+-" else sympy.limit(expr, S, point)
+    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, AttributeError, RecursionError, sympy.PoleError):
+        return None
+    if isinstance(value, sympy.Limit) or value.has(sympy.Limit, sympy.nan, sympy.zoo):
+        return None
+    return value
+
+
+_OFFSET = sympy.Symbol("t", positive=True)
+
+
+def _one_sided(expr: sympy.Expr, point: sympy.Expr, side: int) -> sympy.Expr | None:
+    """lim expr(point ± t) as t → 0⁺, with t declared positive so that Piecewise conditions and |·| resolve first."""
+    try:
+        with time_limit(LIMIT_SECONDS):
+            shifted = sympy.piecewise_fold(expr.subs(S, point + side * _OFFSET))
+            value = sympy.limit(shifted, _OFFSET, 0, "+")
+    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, AttributeError, RecursionError, sympy.PoleError):
+        return None
+    if isinstance(value, sympy.Limit) or value.has(sympy.Limit, sympy.nan, sympy.zoo, _OFFSET):
+        return None
+    return value
+
+
+def _check_curvature(loss: sympy.Expr, minimiser: sympy.Expr) -> None:
+    second = almost_everywhere(sympy.diff(loss, S, 2))
+    exact = simplify_guarded(_value_at(second, minimiser), seconds=2)
+    positive = exact.is_positive if exact.is_number else None
+    if positive is None:
+        curvature = _numeric(second)(minimiser)
+        positive = curvature > 0 and abs(curvature) > 1e-25
+    if not positive:
+        shown = exact if exact.is_number and len(str(exact)) < 40 else sympy.N(exact, 3)
+        raise LossError(f"the minimiser s = {minimiser} of {loss} is degenerate (ℓ''(μ) = {shown}); the theory needs ℓ''(μ) > 0")
+
+
+def _kink_at(loss: sympy.Expr, point: sympy.Expr) -> str | None:
+    """A description of the jump of ℓ' at ``point``, or None when ℓ' is continuous there.
+
+    Only non-smooth building blocks (Piecewise, Abs, Max, Min, sign) can make ℓ' jump; for them the
+    one-sided limits of ℓ' are compared symbolically, or — when sympy cannot take them — the jump
+    over ±10⁻¹² is compared with the jump over ±10⁻⁶ (smooth: 10⁶ times smaller; kink: the same).
+    """
+    if not loss.has(*NONSMOOTH):
+        return None
+    slope = almost_everywhere(sympy.diff(loss, S))
+    right, left = _one_sided(slope, point, 1), _one_sided(slope, point, -1)
+    if right is not None and left is not None and right.is_number and left.is_number:
+        difference = simplify_guarded(right - left, seconds=2)
+        if difference.is_zero:
+            return None
+        if difference.is_zero is False or abs(sympy.N(difference, 30)) > 0:
+            return f"ℓ' jumps from {left} to {right}"
+    evaluate = _numeric(slope)
+
+    def jump(offset: sympy.Expr) -> float:
+        return abs(evaluate(point + offset) - evaluate(point - offset))
+
+    tiny, small = jump(sympy.Rational(1, 10**12)), jump(sympy.Rational(1, 10**6))
+    if small > 0 and tiny > 0.5 * small:
+        return f"ℓ' jumps by about {tiny:.3g} (checked numerically)"
+    return None
 
 
 EVALUATION_SECONDS = 2
@@ -226,7 +327,7 @@ def _numeric(expr: sympy.Expr) -> Callable[[object], float]:
     def evaluate(point) -> float:
         with mpmath.workdps(30):
             try:
-                with time_limit(EVALUATION_SECONDS):
+                with time_limit(EVALUATION_SECONDS, within_budget=False):
                     value = function(mpmath.mpf(sympy.N(point, 30)) if isinstance(point, sympy.Basic) else mpmath.mpf(point))
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 return float("nan")
@@ -256,24 +357,71 @@ def _check_differentiable_in_closed_form(loss: sympy.Expr) -> None:
         derivative = sympy.diff(derivative, S)
         if derivative.has(sympy.Derivative):
             raise LossError(f"sympy cannot form the derivative of order {order} of the loss {loss} in closed form")
+        size = sympy.count_ops(derivative)
+        if size > MAX_DERIVATIVE_OPS:
+            raise ResourceLimitError(f"the derivative of order {order} of the loss {loss} has {size} operations; at most {MAX_DERIVATIVE_OPS} are accepted")
 
 
-def _check_bounded_below(loss: sympy.Expr, evaluate) -> None:
-    for direction in (1.0, -1.0):
-        near, far = evaluate(direction * 1e6), evaluate(direction * 1e9)
-        if math.isnan(near) or math.isnan(far) or (far < near - 1 and far < -1):
-            raise LossError(f"the loss {loss} is unbounded below or undefined far from 0, so it has no global minimiser")
+def _check_bounded_below(loss: sympy.Expr, evaluate) -> dict[str, float | str | None]:
+    """Refuse ℓ unbounded below; return the lower ends of ℓ at +∞ and −∞ (None where ℓ → +∞, "numeric" where sampled).
+
+    Symbolic first (limits at ±∞); a limit sympy cannot take falls back to sampling ℓ at ±10⁶, ±10⁹.
+    """
+    tails: dict[str, float | str | None] = {}
+    for side, infinity in (("+", sympy.oo), ("−", -sympy.oo)):
+        value = _limit(loss, infinity)
+        if value is None:  # numeric fallback
+            direction = 1.0 if side == "+" else -1.0
+            near, far = evaluate(direction * 1e6), evaluate(direction * 1e9)
+            if math.isnan(near) or math.isnan(far) or (far < near - 1 and far < -1):
+                raise LossError(f"the loss {loss} is unbounded below or undefined far from 0 (checked numerically), so it has no global minimiser")
+            tails[side] = "numeric"
+            continue
+        if value == -sympy.oo or (isinstance(value, sympy.AccumBounds) and value.min == -sympy.oo):
+            raise LossError(f"the loss {loss} is unbounded below (it tends to −∞ as s → {side}∞), so it has no global minimiser")
+        if value == sympy.oo:
+            tails[side] = None
+        elif isinstance(value, sympy.AccumBounds):
+            tails[side] = float(value.min)
+        elif value.is_real:
+            tails[side] = float(value)
+        else:
+            tails[side] = None
+    return tails
 
 
 def _symbolic_critical_points(loss: sympy.Expr) -> list[sympy.Expr]:
     try:
         with time_limit(5):
             solutions = sympy.solveset(sympy.diff(loss, S), S, domain=sympy.S.Reals)
-    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError):
+    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, RecursionError):
         return []
     if not isinstance(solutions, sympy.FiniteSet):
+        if _periodic(loss):
+            raise LossError(
+                f"the loss {loss} is periodic, so its global minimum is attained at infinitely many points; "
+                "the theory needs one global minimiser μ (so that M = {xy = μ} is the minimiser set)"
+            )
         return []
-    return [sympy.nsimplify(p) if p.is_Float else p for p in solutions if p.is_real]
+    points = []
+    for p in solutions:
+        if p.is_real is False:
+            continue
+        if p.is_real is None:
+            value = sympy.N(p, 30)
+            if not value.is_real and abs(sympy.im(value)) > 1e-25:
+                continue
+        points.append(sympy.nsimplify(p) if p.is_Float else p)
+    return points
+
+
+def _periodic(loss: sympy.Expr) -> bool:
+    try:
+        with time_limit(2, within_budget=False):
+            period = sympy.periodicity(loss, S)
+    except (TimeLimitExceeded, NotImplementedError, TypeError, ValueError, RecursionError):
+        return False
+    return period is not None and period != 0
 
 
 def _numeric_critical_points(loss: sympy.Expr, evaluate) -> list[sympy.Expr]:
@@ -281,12 +429,18 @@ def _numeric_critical_points(loss: sympy.Expr, evaluate) -> list[sympy.Expr]:
     best = min(_probe_points(), key=evaluate)
     with mpmath.workdps(30):
         try:
-            root = mpmath.findroot(derivative, mpmath.mpf(best))
-        except (ValueError, ZeroDivisionError):
+            with time_limit(5, within_budget=False):  # a decision, not an optional refinement
+                root = mpmath.findroot(derivative, mpmath.mpf(best))
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError, TimeLimitExceeded):
             return []
-        if abs(mpmath.im(root)) > 1e-20 or not abs(derivative(root)) < 1e-15:
+        if abs(mpmath.im(root)) > 1e-20:
             return []
         root = mpmath.re(root)
+        # a root of ℓ' must be one: ℓ' changes sign across it (a tail where ℓ' underflows is not)
+        offset = mpmath.mpf(10) ** -8 * (1 + abs(root))
+        below, above = derivative(root - offset), derivative(root + offset)
+        if isinstance(below, mpmath.mpc) or isinstance(above, mpmath.mpc) or not (below < 0 < above):
+            return []
     if abs(root) < 1e-20:
         return [sympy.Integer(0)]
     return [sympy.Float(mpmath.nstr(root, 25), 25)]

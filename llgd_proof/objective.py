@@ -22,10 +22,22 @@ import numpy
 import sympy
 from sympy.codegen.numpy_nodes import logaddexp
 
-from .errors import ExpressionError
+from .errors import ExpressionError, ParameterError, ResourceLimitError
 from .expressions import CONSTANTS, FUNCTIONS, almost_everywhere, parse_expression
 from .losses import Loss, S
 from .symbolic import simplify_guarded
+from .timeouts import TimeLimitExceeded, cpu_limited, time_limit
+
+MAX_DIM = 16
+"""Largest n for f = ℓ(xᵀy) in R^n × R^n: the Hessian is derived symbolically (2n × 2n entries)."""
+MAX_VARIABLES = 32
+"""Largest number of variables of a general objective."""
+MAX_DERIVATIVE_OPS = 20_000
+"""Largest total operation count (sympy ``count_ops``) of the gradient and Hessian together."""
+COMPILE_SECONDS = 8.0
+"""Wall-clock limit for deriving and compiling gradient and Hessian."""
+EVALUATION_SECONDS = 2.0
+"""CPU-time limit for one evaluation of f, ∇f or ∇²f at one point (mpmath backend)."""
 
 ELL = sympy.Function("ell")
 BACKENDS = ("mpmath", "numpy", "arb")
@@ -139,13 +151,29 @@ class Objective:
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}")
         if backend not in self._compiled:
-            if backend == "arb":  # python-flint balls: see arb_backend (Piecewise decided on balls)
-                from .arb_backend import ArbCompiled
+            try:
+                with time_limit(COMPILE_SECONDS, within_budget=False):
+                    self._check_derivative_size()
+                    if backend == "arb":  # python-flint balls: see arb_backend (Piecewise decided on balls)
+                        from .arb_backend import ArbCompiled
 
-                self._compiled[backend] = ArbCompiled(self)
-            else:
-                self._compiled[backend] = Compiled(self, backend)
+                        self._compiled[backend] = ArbCompiled(self)
+                    else:
+                        self._compiled[backend] = Compiled(self, backend)
+            except TimeLimitExceeded:
+                raise ResourceLimitError(
+                    f"deriving and compiling the gradient and Hessian of {_short(self.name)} took longer than {COMPILE_SECONDS:g} s; use a smaller expression"
+                ) from None
         return self._compiled[backend]
+
+    def _check_derivative_size(self) -> None:
+        """Refuse objectives whose derivatives blow up (e.g. nested powers): derivative growth is capped."""
+        entries = list(self.gradient) + [self.hessian[i, j] for i in range(self.n_variables) for j in range(i, self.n_variables)]
+        total = sum(sympy.count_ops(entry) for entry in entries)
+        if total > MAX_DERIVATIVE_OPS:
+            raise ResourceLimitError(
+                f"the gradient and Hessian of {_short(self.name)} have {total} operations; at most {MAX_DERIVATIVE_OPS} are accepted"
+            )
 
     def describe(self) -> str:
         if self.is_product:
@@ -156,8 +184,8 @@ class Objective:
 
 def product_objective(loss: Loss, dim: int = 1) -> Objective:
     """f = ℓ(xy) (``dim = 1``, variables x, y) or f = ℓ(xᵀy) (variables x1..xn, y1..yn)."""
-    if dim < 1:
-        raise ExpressionError(f"the dimension must be a positive integer, got {dim}")
+    if isinstance(dim, bool) or not isinstance(dim, int) or not 1 <= dim <= MAX_DIM:
+        raise ParameterError(f"the dimension must be an integer from 1 to {MAX_DIM} (the Hessian is derived symbolically), got {dim!r}")
     if dim == 1:
         variables = sympy.symbols("x y", real=True)
     else:
@@ -169,7 +197,11 @@ def product_objective(loss: Loss, dim: int = 1) -> Objective:
 
 def general_objective(text: str, variable_names: Sequence[str]) -> Objective:
     """f from an expression in the named variables (parsed safely)."""
+    if isinstance(variable_names, str) or not all(isinstance(name, str) for name in variable_names):
+        raise ExpressionError("the variable names must be a list of strings, e.g. ['x', 'y'] (a single string is not split)")
     names = [name.strip() for name in variable_names]
+    if len(names) > MAX_VARIABLES:
+        raise ResourceLimitError(f"a general objective may have at most {MAX_VARIABLES} variables, got {len(names)}")
     for name in names:
         if not name.isidentifier() or keyword.iskeyword(name) or name in FUNCTIONS or name in CONSTANTS:
             raise ExpressionError(f"{name!r} cannot be a variable name; use plain identifiers such as x, y, w1")
@@ -178,6 +210,26 @@ def general_objective(text: str, variable_names: Sequence[str]) -> Objective:
     symbols = [sympy.Symbol(name, real=True) for name in names]
     expr = parse_expression(text, dict(zip(names, symbols)))
     return Objective(expr, symbols, name=text)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _guarded(function, what: str, name: str):
+    """``function`` with a CPU-time limit per call: an evaluation that overruns is a resource error, not a hang."""
+    limited = cpu_limited(function, EVALUATION_SECONDS)
+
+    def call(*theta):
+        try:
+            return limited(*theta)
+        except TimeLimitExceeded:
+            point = ", ".join(mpmath.nstr(t, 5) for t in theta) if all(isinstance(t, mpmath.mpf) for t in theta) else "…"
+            raise ResourceLimitError(
+                f"evaluating the {what} of {name} at ({point}) took longer than {EVALUATION_SECONDS:g} s; its values grow too fast to compute (e.g. nested exponentials)"
+            ) from None
+
+    return call
 
 
 def _stable_for_floats(expr: sympy.Expr) -> sympy.Expr:
@@ -216,6 +268,15 @@ class Compiled:
             self.residual = sympy.lambdify(args, objective.product - objective.minimiser_value, modules=backend)
             self.imbalance = sympy.lambdify(args, objective.imbalance_expr, modules=backend)
             self.gf_sharpness = sympy.lambdify(args, objective.gf_sharpness_expr, modules=backend)
+        if backend == "mpmath":  # arbitrary precision can take unbounded time (exp of a huge number): guard each call
+            for attribute, what in [
+                ("value_and_gradient", "objective"), ("gradient", "gradient"), ("value", "objective"),
+                ("hessian_entries", "Hessian"), ("sharpness_closed", "sharpness"), ("loss_slope", "loss slope"),
+                ("gf_sharpness", "gradient-flow sharpness"),
+            ]:
+                function = getattr(self, attribute)
+                if function is not None:
+                    setattr(self, attribute, _guarded(function, what, _short(objective.name)))
 
     def hessian_matrix(self, theta):
         """∇²f(θ) as a nested list (mpmath) or an array of shape (..., n, n) (numpy)."""

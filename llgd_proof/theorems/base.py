@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,6 +30,7 @@ from functools import cached_property
 import mpmath
 import sympy
 
+from .parameter_ranges import TheoremParameters, check_parameter
 from ..dynamics import MINIMISER, Status, StoppingRule, validate_start, validate_step
 from ..errors import LlgdInputError, ParameterError
 from ..identities import Proof
@@ -136,7 +136,7 @@ class Context:
         self.theorem = theorem
         self.case = case
         self.objective = objective
-        self.parameters = {**theorem.parameters, **case.parameters}
+        self.parameters = TheoremParameters(theorem.id, {**theorem.parameters, **case.parameters})
         self.quantities: dict[str, object] = {}
         self.investigation: Investigation | None = None
         self.dps = case.dps
@@ -236,6 +236,7 @@ class Theorem:
     # where `llgd verify` searches for counterexamples (see families.search_space): catalog "losses", "mu_values" or a "mu" range,
     # step "fraction" of 1/(|μ|ℓ''(μ)), start "box"; empty: not searched (fixed cases only)
     search: Mapping[str, object] = field(default_factory=dict)
+    parameter_ranges: Mapping[str, tuple] = field(default_factory=dict)  # narrows parameter_ranges.DEFAULT_RANGES
     # version history (theory.md §4): a refuted formalisation stays in the library beside its replacement
     version: int = 1
     status: str = "current"  # "current" | "refuted"
@@ -268,8 +269,9 @@ class Theorem:
         for name, value in context.parameters.items():
             if name not in accepted:
                 raise ParameterError(f"theorem {self.id!r} has no parameter {name!r}; it takes {', '.join(sorted(accepted)) or 'none'}")
-            if not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ParameterError(f"theorem parameter {name} must be a finite number, got {value!r}")
+            problem = check_parameter(self.id, name, value, self.parameter_ranges)
+            if problem:
+                raise ParameterError(problem)
         findings = [_evaluate(h, context) for h in self.hypotheses if not h.after_run]
         context.investigation = investigate(
             objective, case.h, list(case.init), dps=case.dps, max_steps=case.max_steps, check=precision_check, keep_path=self.keep_path

@@ -67,6 +67,8 @@ def past_the_flip(c: Context):
 
 
 def cycle_as_predicted(c: Context):
+    if not hasattr(c, "alpha"):  # the flip hypothesis was not evaluated (not one-dimensional)
+        return None, "not evaluated: α is defined for one-dimensional objectives only"
     ok, detail = matches_expected(c)
     two_cycle = c.run.status is Status.PERIODIC and c.run.period == 2
     alpha = getattr(c, "alpha", None)
