@@ -105,7 +105,7 @@ def _number(value, what: str, *, positive: bool = False, allow_none: bool = Fals
         text = value.strip()
     elif _is_numeric(value):
         if isinstance(value, float):
-            text = repr(value)
+            text = repr(float(value))  # numpy 2 reprs a float64 as "np.float64(…)"
         elif isinstance(value, (numbers.Integral, Decimal)):
             text = str(value)
         elif isinstance(value, mpmath.mpf):

@@ -194,8 +194,10 @@ class RegularityReport:
         point = (T, self.mu / T) if self.mu != 0 else (T, sympy.Integer(0))
         x, y = objective.variables
         hessian = objective.hessian.subs({x: point[0], y: point[1]})
-        eigenvalues = [simplify_guarded(e) for e in hessian.eigenvals()]
-        norm = simplify_guarded(sympy.Max(*[sympy.Abs(e) for e in eigenvalues]))
+        # symmetric 2×2 [[a, b], [b, c]]: eigenvalues m ± d with m = (a + c)/2, d = √(((a − c)/2)² + b²) ≥ 0, so the
+        # spectral norm is |m| + d exactly (no characteristic polynomial, which sympy's simplify can choke on)
+        (a, b), (_, c) = hessian.tolist()
+        norm = simplify_guarded(sympy.Abs((a + c) / 2) + sympy.sqrt(sympy.sqf(sympy.together(simplify_guarded(((a - c) / 2) ** 2 + b**2)))))
         return point, norm
 
     @cached_property

@@ -248,7 +248,7 @@ def test_a_store_made_with_other_parameters_is_refused(stored):
         (["--samples", "10", "--max-steps", "0"], "--max-steps"),
         (["--samples", "10", "--seed", "-1"], "--seed"),
         (["--samples", "10", "--confirm", "-1"], "--confirm"),
-        (["--samples", "10", "--cache-dir", "/dev/null"], "not a directory"),
+        (["--samples", "10", "--cache-dir", "/dev/null"], "must be a folder"),
         (["--samples", "10", "--plot", "out.txt"], "--plot"),
         (["--samples", "10", "--h", "0.5:0.1:3"], "--h"),
     ],
