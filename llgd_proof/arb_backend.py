@@ -210,21 +210,27 @@ FUNCTION_TABLE: dict[type, str] = {
     sympy.erf: "_erf",
 }
 
+def _on_ball(method):
+    """``arb.method`` applied to a ball; a plain number (e.g. the 10 of sqrt(10)) is made a ball first
+    (``arb.sqrt(10)`` returns nan, and some unbound methods crash on an int)."""
+    return lambda x: method(x if type(x) is arb else arb(x))
+
+
 _NAMESPACE = {
     "arb": arb,
-    "_exp": arb.exp,
-    "_log": arb.log,
-    "_cosh": arb.cosh,
-    "_sinh": arb.sinh,
-    "_tanh": arb.tanh,
-    "_cos": arb.cos,
-    "_sin": arb.sin,
-    "_tan": arb.tan,
-    "_atan": arb.atan,
-    "_asinh": arb.asinh,
-    "_erf": arb.erf,
-    "_sqrt": arb.sqrt,
-    "_rsqrt": arb.rsqrt,
+    "_exp": _on_ball(arb.exp),
+    "_log": _on_ball(arb.log),
+    "_cosh": _on_ball(arb.cosh),
+    "_sinh": _on_ball(arb.sinh),
+    "_tanh": _on_ball(arb.tanh),
+    "_cos": _on_ball(arb.cos),
+    "_sin": _on_ball(arb.sin),
+    "_tan": _on_ball(arb.tan),
+    "_atan": _on_ball(arb.atan),
+    "_asinh": _on_ball(arb.asinh),
+    "_erf": _on_ball(arb.erf),
+    "_sqrt": _on_ball(arb.sqrt),
+    "_rsqrt": _on_ball(arb.rsqrt),
     "_max": _max,
     "_min": _min,
     "_rational": _rational,
