@@ -210,27 +210,21 @@ FUNCTION_TABLE: dict[type, str] = {
     sympy.erf: "_erf",
 }
 
-def _on_ball(method):
-    """``arb.method`` applied to a ball; a plain number (e.g. the 10 of sqrt(10)) is made a ball first
-    (``arb.sqrt(10)`` returns nan, and some unbound methods crash on an int)."""
-    return lambda x: method(x if type(x) is arb else arb(x))
-
-
 _NAMESPACE = {
     "arb": arb,
-    "_exp": _on_ball(arb.exp),
-    "_log": _on_ball(arb.log),
-    "_cosh": _on_ball(arb.cosh),
-    "_sinh": _on_ball(arb.sinh),
-    "_tanh": _on_ball(arb.tanh),
-    "_cos": _on_ball(arb.cos),
-    "_sin": _on_ball(arb.sin),
-    "_tan": _on_ball(arb.tan),
-    "_atan": _on_ball(arb.atan),
-    "_asinh": _on_ball(arb.asinh),
-    "_erf": _on_ball(arb.erf),
-    "_sqrt": _on_ball(arb.sqrt),
-    "_rsqrt": _on_ball(arb.rsqrt),
+    "_exp": arb.exp,
+    "_log": arb.log,
+    "_cosh": arb.cosh,
+    "_sinh": arb.sinh,
+    "_tanh": arb.tanh,
+    "_cos": arb.cos,
+    "_sin": arb.sin,
+    "_tan": arb.tan,
+    "_atan": arb.atan,
+    "_asinh": arb.asinh,
+    "_erf": arb.erf,
+    "_sqrt": arb.sqrt,
+    "_rsqrt": arb.rsqrt,
     "_max": _max,
     "_min": _min,
     "_rational": _rational,
@@ -255,6 +249,11 @@ class _Printer:
 
     def __init__(self, names: dict[sympy.Symbol, str]):
         self.names = names
+
+    def ball(self, e) -> str:
+        """An argument of an Arb function: a plain integer is made a ball first (``arb.sqrt(10)`` is nan,
+        and some unbound methods crash on an int)."""
+        return f"arb({int(e)})" if isinstance(e, sympy.Integer) else self(e)
 
     def __call__(self, e) -> str:
         if e in self.names:
@@ -285,9 +284,9 @@ class _Printer:
             if exponent.is_Integer:
                 return f"_integer_power({self(base)}, {int(exponent)})"
             if exponent == sympy.Rational(1, 2):
-                return f"_sqrt({self(base)})"
+                return f"_sqrt({self.ball(base)})"
             if exponent == sympy.Rational(-1, 2):
-                return f"_rsqrt({self(base)})"
+                return f"_rsqrt({self.ball(base)})"
             return f"_power({self(base)}, {self(exponent)})"
         if isinstance(e, sympy.Piecewise):
             return "_piecewise(" + ", ".join(f"({self(v)}, {self(c)})" for v, c in e.args) + ")"
@@ -309,7 +308,7 @@ class _Printer:
             return f"_not({self(e.args[0])})"
         head = type(e) if not isinstance(e, sympy.Function) else e.func
         if head in FUNCTION_TABLE:
-            return f"{FUNCTION_TABLE[head]}(" + ", ".join(self(a) for a in e.args) + ")"
+            return f"{FUNCTION_TABLE[head]}(" + ", ".join(self.ball(a) for a in e.args) + ")"
         from .errors import ExpressionError
 
         raise ExpressionError(f"the ball-arithmetic engine has no translation for {type(e).__name__} (in {str(e)[:80]})")

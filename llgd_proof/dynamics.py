@@ -447,6 +447,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         record = TrajectoryRecord()
         dense = record.dense_steps
         evaluate = compiled.value_and_gradient
+        finite = math.isfinite
         initial_loss = None
         max_loss, max_loss_step, max_loss_float = None, 0, -math.inf
         status, reason, period, orbit, kind, marked = Status.UNDECIDED, "step budget spent", None, [], None, None
@@ -461,12 +462,13 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         loss = None
         while True:
             values = evaluate(*theta)
-            if not all(v.is_finite() for v in values):
-                status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
-                loss = values[0] if values[0].is_finite() else None
-                break
             loss, gradient = values[0], values[1:]
             loss_float = float(loss)
+            gradient_floats = [float(g) for g in gradient]
+            if not (finite(loss_float) and all(map(finite, gradient_floats))) and not all(v.is_finite() for v in values):
+                status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
+                loss = loss if loss.is_finite() else None
+                break
             if initial_loss is None:
                 initial_loss = loss
                 rule.set_bounds(scale_mp, to_mpmath(loss))
@@ -477,7 +479,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
                 record.offer(k, point, loss_float)
             if k == mark_step:
                 marked = theta
-            gradient_float = max(map(abs, map(float, gradient)))
+            gradient_float = max(map(abs, gradient_floats))
             theta_float = max(map(abs, point))
             if gradient_float * max(1.0, theta_float) <= screen * max(1.0, abs(loss_float)):
                 previous_norm = None if previous_gradient is None else max(abs(to_mpmath(g)) for g in previous_gradient)
