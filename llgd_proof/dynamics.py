@@ -1,7 +1,8 @@
 """High-precision gradient descent θ⁺ = θ − h∇f(θ) with honest stopping rules.
 
-:func:`gradient_descent` iterates the compiled mpmath step of an :class:`~llgd_proof.objective.Objective`
-at ``dps`` significant digits until one of:
+:func:`gradient_descent` iterates the GD step of an :class:`~llgd_proof.objective.Objective` at ``dps``
+significant digits — on the Arb engine (python-flint numbers, each ball collapsed to its midpoint every
+step: a fast multiple-precision float) by default, or on mpmath (``engine="mpmath"``) — until one of:
 
 * ``converged`` — θ is at a point of the minimiser set (the rule below);
 * ``stationary`` — GD is held at a critical point that is not a minimiser (a saddle, a maximum, a
@@ -14,7 +15,8 @@ at ``dps`` significant digits until one of:
   so this is checked every step);
 * ``undecided`` — the step budget is spent.
 
-The stopping rule (mirror it exactly in any other engine). Let τ = ``tolerance`` (default
+The stopping rule (one implementation, :meth:`StoppingRule.observe`, called by every engine; the Arb
+engine screens rule 1 in float64 and converts the iterate exactly to mpmath for the decision). Let τ = ``tolerance`` (default
 10^(−dps/3), so it scales with the precision), ‖·‖ the max-norm, f = f(θ), g = ∇f(θ).
 
 1. *Critical*: ‖g‖·max(1, ‖θ‖) ≤ τ·max(1, |f|). Both sides have the units of f: moving θ by its own
@@ -41,7 +43,7 @@ The stopping rule (mirror it exactly in any other engine). Let τ = ``tolerance`
    (1e-17, 1e-17) near the saddle of log cosh(xy − 1) at the origin): the run continues, and the
    Hessian is not consulted again for 16 steps.
 
-:func:`precision_check` repeats the run at higher precision with the tolerance scaled to that
+:func:`precision_check` repeats the run on mpmath (a second library) at higher precision with the tolerance scaled to that
 precision (τ·10^(−extra digits/3)), so the stopping rule itself is re-decided independently; it
 reports how many digits of the final state agree and whether status and stationary kind match.
 """
@@ -87,7 +89,7 @@ class TrajectoryRecord:
         if step > self.dense_steps and step % self.stride:
             return
         self.steps.append(step)
-        self.points.append(tuple(float(t) for t in theta))
+        self.points.append(tuple(map(float, theta)))
         self.losses.append(float(loss))
         if len(self.steps) > self.capacity:
             keep = [i for i, k in enumerate(self.steps) if k <= self.dense_steps or k % (2 * self.stride) == 0]
@@ -457,6 +459,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         width = max_period + 1
         ring = numpy.zeros((width, len(theta)))  # float64 mirror of the last iterates, for the period screen
         ring[0] = point
+        first = ring[:, 0].copy()  # the first coordinate alone, contiguous: a cheap necessary test for a period
         lags = numpy.arange(width)
         k = 0
         loss = None
@@ -465,7 +468,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             loss, gradient = values[0], values[1:]
             loss_float = float(loss)
             gradient_floats = [float(g) for g in gradient]
-            if not (finite(loss_float) and all(map(finite, gradient_floats))) and not all(v.is_finite() for v in values):
+            if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values):  # nan or ±inf in any
                 status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
                 loss = loss if loss.is_finite() else None
                 break
@@ -493,7 +496,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             ):
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
-            if k % 8 == 0 and len(history) > 2 * max_period:
+            if k % 8 == 0 and len(history) > 2 * max_period and _may_repeat(first[k % width], first, point):
                 period = _detect_period(history, max_period, period_tol, ring[(k - lags) % width])
                 if period:
                     status, reason = Status.PERIODIC, f"orbit of period {period}"
@@ -505,6 +508,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             point = tuple(map(float, theta))
             k += 1
             ring[k % width] = point
+            first[k % width] = point[0]
             history.append(theta)
             if path is not None:
                 path.append(theta)
@@ -529,6 +533,13 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         )
 
 
+def _may_repeat(current: float, first: numpy.ndarray, point: tuple) -> bool:
+    """A necessary condition for :func:`_detect_period` to find a period: besides θ_k itself and θ_{k−1},
+    some recent first coordinate lies within the float screen's 1e-8·(1 + |θ_k|∞) of θ_k's."""
+    rough = 1e-8 * (1 + max(map(abs, point)))
+    return numpy.count_nonzero(numpy.abs(first - current) <= rough) > 1
+
+
 def _detect_period(history: list[list], max_period: int, tol, recent=None) -> int | None:
     """Smallest p ≥ 2 with θ_k ≈ θ_{k−p} and θ_{k−1} ≈ θ_{k−1−p}, orbit points distinct.
 
@@ -544,8 +555,11 @@ def _detect_period(history: list[list], max_period: int, tol, recent=None) -> in
         return None  # still or nearly still: a fixed point, not an orbit
     rough = 1e-8 * (1 + float(numpy.abs(recent[0]).max()))
     spread = numpy.maximum.accumulate(moved)  # spread[p − 1] = max(moved[1:p]) (moved[0] = 0)
+    # rounding θ to float64 moves each coordinate by ≤ 2⁻⁵³|θ|: a float distance past the tolerance by more
+    # than this margin means the exact distance is past it too (no multiple-precision comparison needed)
+    clearly_apart = float(tol) * (1 + 1e-12) + 1e-15 * (1 + float(numpy.abs(recent).max()))
     for p in numpy.flatnonzero(moved <= rough).tolist():
-        if p < 2 or spread[p - 1] < spread_floor:
+        if p < 2 or spread[p - 1] < spread_floor or moved[p] > clearly_apart:
             continue
         if any(abs(a - b) > tol for a, b in zip(history[-1], history[-1 - p])):
             continue
