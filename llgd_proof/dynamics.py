@@ -423,6 +423,17 @@ def from_mpmath(value):
     return arb(-int(mantissa) if sign else int(mantissa)) * arb(2) ** int(exponent)
 
 
+def _read_arb(value):
+    """An input read into Arb at the working precision: from its decimal text (exact strings stay exact up to
+    the final rounding), or through mpmath for a number without a decimal spelling Arb reads (e.g. a fraction)."""
+    from flint import arb
+
+    try:
+        return arb(str(value).strip()).mid()
+    except (ValueError, TypeError):
+        return from_mpmath(mpmath.mpf(value)).mid()
+
+
 def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_period, keep_path, mark_step) -> dict:
     """The GD loop on Arb midpoints (see :func:`gradient_descent`); decisions through the same ``rule``.
 
@@ -437,8 +448,8 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
     from .arb_backend import working_bits
 
     with working_bits(bits_for_digits(dps)), mpmath.workdps(dps):
-        step = arb(str(h)).mid()
-        theta = [arb(str(v)).mid() for v in init]
+        step = _read_arb(h)
+        theta = [_read_arb(v) for v in init]
         tol_mp = rule.tolerance
         tol_float = float(tol_mp)
         screen = 2 * tol_float if tol_float > 1e-290 else math.inf
