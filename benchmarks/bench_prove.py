@@ -83,7 +83,7 @@ def main() -> None:
     objective.compiled("arb"), objective.compiled("mpmath")  # compile outside the timings
     hand = best(lambda: hand_written_mpmath(STEPS))
     arb_engine, arb_steps = max(engine_rate(numeric_descent, objective) for _ in range(3))
-    mp_engine, mp_steps = max(engine_rate(gradient_descent, objective) for _ in range(3))
+    mp_engine, mp_steps = max(engine_rate(lambda *a, **k: gradient_descent(*a, engine="mpmath", **k), objective) for _ in range(3))
     bare = best(lambda: bare_arb(objective, STEPS))
     engines = {
         "hand_written_mpmath_steps_per_s": round(hand),

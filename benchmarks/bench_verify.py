@@ -18,7 +18,7 @@ def main() -> dict:
     completed = subprocess.run([sys.executable, "-m", "llgd_proof.cli", "verify", "--json"], capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     report = json.loads(completed.stdout)
-    return {"wall_seconds": round(elapsed, 2), "goal_seconds": 60, "exit_code": completed.returncode, "checks": len(report["results"]), "counts": report["counts"]}
+    return {"wall_seconds": round(elapsed, 2), "goal_seconds": 60, "exit_code": completed.returncode, "checks": len(report["results"]), "counts": report["counts"], "proved": report.get("proved")}
 
 
 if __name__ == "__main__":

@@ -250,6 +250,11 @@ class _Printer:
     def __init__(self, names: dict[sympy.Symbol, str]):
         self.names = names
 
+    def ball(self, e) -> str:
+        """An argument of an Arb function: a plain integer is made a ball first (``arb.sqrt(10)`` is nan,
+        and some unbound methods crash on an int)."""
+        return f"arb({int(e)})" if isinstance(e, sympy.Integer) else self(e)
+
     def __call__(self, e) -> str:
         if e in self.names:
             return self.names[e]
@@ -279,9 +284,9 @@ class _Printer:
             if exponent.is_Integer:
                 return f"_integer_power({self(base)}, {int(exponent)})"
             if exponent == sympy.Rational(1, 2):
-                return f"_sqrt({self(base)})"
+                return f"_sqrt({self.ball(base)})"
             if exponent == sympy.Rational(-1, 2):
-                return f"_rsqrt({self(base)})"
+                return f"_rsqrt({self.ball(base)})"
             return f"_power({self(base)}, {self(exponent)})"
         if isinstance(e, sympy.Piecewise):
             return "_piecewise(" + ", ".join(f"({self(v)}, {self(c)})" for v, c in e.args) + ")"
@@ -303,7 +308,7 @@ class _Printer:
             return f"_not({self(e.args[0])})"
         head = type(e) if not isinstance(e, sympy.Function) else e.func
         if head in FUNCTION_TABLE:
-            return f"{FUNCTION_TABLE[head]}(" + ", ".join(self(a) for a in e.args) + ")"
+            return f"{FUNCTION_TABLE[head]}(" + ", ".join(self.ball(a) for a in e.args) + ")"
         from .errors import ExpressionError
 
         raise ExpressionError(f"the ball-arithmetic engine has no translation for {type(e).__name__} (in {str(e)[:80]})")

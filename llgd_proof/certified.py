@@ -30,162 +30,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mpmath
-import numpy
 from flint import arb, arb_mat, ctx
 
 from .arb_backend import working_bits
-from .dynamics import MAX_PERIOD, Run, Status, TrajectoryRecord, validate_start, validate_step
-from .errors import ParameterError
+from .dynamics import Run, bits_for_digits, gradient_descent, to_mpmath  # noqa: F401 (re-exported)
 from .objective import Objective
 
 
-def bits_for_digits(dps: int) -> int:
-    """Binary precision matching ``dps`` decimal digits (plus guard bits)."""
-    return int(math.ceil(dps * math.log2(10))) + 8
-
-
-def to_mpmath(value: arb) -> mpmath.mpf:
-    """The midpoint of a ball as an mpmath number (exact; at the current mpmath precision)."""
-    middle = value.mid()
-    if not middle.is_finite():
-        return mpmath.nan
-    mantissa, exponent = middle.man_exp()
-    return mpmath.mpf((int(mantissa), int(exponent)))
-
-
-def numeric_descent(
-    objective: Objective,
-    h,
-    init: Sequence,
-    *,
-    dps: int = 50,
-    max_steps: int = 20_000,
-    tolerance=None,
-    max_period: int = MAX_PERIOD,
-    keep_path: bool = False,
-) -> Run:
-    """GD in Arb *numeric mode* (midpoints; see the module doc) with dynamics' stopping rules.
-
-    Same arguments and the same :class:`~llgd_proof.dynamics.Run` as ``dynamics.gradient_descent``
-    (with ``keep_path`` every iterate is kept, as mpmath numbers).
-    """
-    if not (isinstance(dps, int) and 15 <= dps <= 10_000):
-        raise ParameterError(f"the precision dps must be an integer between 15 and 10000, got {dps}")
-    compiled = objective.compiled("arb")
-    with mpmath.workdps(dps):
-        step_value = validate_step(h)
-        start = validate_start(objective, init)
-    with working_bits(bits_for_digits(dps)):
-        step = arb(str(h)).mid()
-        theta = [arb(str(v)).mid() for v in init]
-        tol = arb(str(tolerance)) if tolerance is not None else arb(10) ** (-(dps // 3))
-        scale = arb(1)
-        for t in theta:
-            scale = scale.max(abs(t))
-        position_bound = arb(10) ** 10 * scale
-        history: list[list] = []
-        record = TrajectoryRecord()
-        initial_loss = loss_bound = None
-        max_loss, max_loss_step = None, 0
-        status, reason, period, orbit = Status.UNDECIDED, "step budget spent", None, []
-        k = 0
-        path = [theta] if keep_path else None
-        loss_bound = None
-        evaluate = compiled.value_and_gradient
-        dense = record.dense_steps
-        position_limit = float(position_bound)
-        tol_float = float(tol)
-        tol_screen = 2 * tol_float if tol_float > 1e-290 else math.inf  # float pre-check; decided in arb
-        floats: list[tuple] = []  # float64 mirror of history: cheap screening of the stopping rules
-        point = tuple(float(t) for t in theta)
-        max_loss_float = -math.inf
-        while True:
-            values = evaluate(*theta)
-            loss, gradient = values[0], values[1:]
-            loss_float = float(loss)
-            if not (math.isfinite(loss_float) and loss.is_finite()):
-                status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
-                loss = arb.pos_inf()
-                break
-            if loss_bound is None:
-                initial_loss = loss
-                loss_bound = 1e30 * max(1.0, abs(loss_float))
-            if loss_float > max_loss_float or (loss_float == max_loss_float and loss > max_loss):
-                max_loss, max_loss_step, max_loss_float = loss, k, loss_float
-            if k <= dense or k % record.stride == 0:
-                record.offer(k, point, loss_float)
-            if abs(float(gradient[0])) <= tol_screen and all(abs(g) <= tol for g in gradient):
-                status, reason = Status.CONVERGED, "gradient below tolerance"
-                break
-            if abs(loss_float) > loss_bound or max(map(abs, point)) > position_limit:
-                status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
-                break
-            if k % 8 == 0 and len(history) > 2 * max_period:
-                period = _period(history, floats, max_period, tol * scale)
-                if period:
-                    status, reason = Status.PERIODIC, f"orbit of period {period}"
-                    orbit = history[-period:]
-                    break
-            if k >= max_steps:
-                break
-            theta = [(t - step * g).mid() for t, g in zip(theta, gradient)]
-            point = tuple(float(t) for t in theta)
-            k += 1
-            history.append(theta)
-            if path is not None:
-                path.append(theta)
-            floats.append(point)
-            if len(history) > 2 * max_period + 2:
-                del history[0]
-                del floats[0]
-        if not orbit and status is Status.CONVERGED:
-            orbit = [theta]
-        with mpmath.workdps(dps):
-            convert = lambda point: [to_mpmath(t) for t in point]  # noqa: E731
-            return Run(
-                status=status,
-                steps=k,
-                h=step_value,
-                initial=start,
-                final=convert(theta),
-                orbit=[convert(p) for p in orbit],
-                period=period,
-                initial_loss=to_mpmath(initial_loss) if initial_loss is not None else mpmath.nan,
-                final_loss=to_mpmath(loss) if loss.is_finite() else mpmath.inf,  # noqa
-                max_loss=to_mpmath(max_loss) if max_loss is not None else mpmath.nan,
-                max_loss_step=max_loss_step,
-                dps=dps,
-                tolerance=to_mpmath(tol),
-                reason=reason,
-                record=record,
-                path=[convert(p) for p in path] if path is not None else None,
-                source=(h, list(init)),
-            )
-
-
-def _period(history: list[list], floats: list[tuple], max_period: int, tol: arb) -> int | None:
-    """Smallest p ≥ 2 with θ_k ≈ θ_{k−p} and θ_{k−1} ≈ θ_{k−1−p}, orbit points distinct (as dynamics).
-
-    The screening is done in float64; the decisive comparisons at the tolerance are made on the
-    multiple-precision iterates.
-    """
-    recent = numpy.array(floats[-1 - max_period :][::-1])  # recent[j] = θ_{k−j}
-    moved = numpy.abs(recent - recent[0]).max(axis=1)
-    spread_floor = math.sqrt(float(tol))
-    if moved.max() < spread_floor:
-        return None
-    rough = 1e-8 * (1 + float(numpy.abs(recent[0]).max()))
-    spread = numpy.maximum.accumulate(moved)  # spread[p − 1] = max(moved[1:p]) (moved[0] = 0)
-    for p in numpy.flatnonzero(moved[: max_period + 1] <= rough).tolist():
-        if p < 2 or spread[p - 1] < spread_floor:
-            continue
-        if not all(abs(u - v) <= tol for u, v in zip(history[-1], history[-1 - p])):
-            continue
-        if not all(abs(u - v) <= tol for u, v in zip(history[-2], history[-2 - p])):
-            continue
-        return next(d for d in range(2, p + 1) if p % d == 0 and moved[d] < spread_floor)
-    return None
+def numeric_descent(objective: Objective, h, init: Sequence, **options) -> Run:
+    """GD in Arb *numeric mode* (midpoints; see the module doc): ``dynamics.gradient_descent(engine="arb")``,
+    with dynamics' stopping rules (one shared :class:`~llgd_proof.dynamics.StoppingRule`)."""
+    return gradient_descent(objective, h, init, engine="arb", **options)
 
 
 # -- certified mode ------------------------------------------------------------------------------

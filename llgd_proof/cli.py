@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(dps=None, max_steps=None)
     check.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="theorem parameter, e.g. delta=0.1 or L=2")
     check.add_argument("--without", action="append", default=[], metavar="HYPOTHESIS", help="drop a hypothesis by name (see llgd theorems --json)")
+    check.add_argument("--prove", action="store_true",
+                       help="also try a computer-assisted proof of a converging or 2-cycle holds of T1, T3, T6, A3, A9, A4 (evidence.established)")
     check.set_defaults(handler=_check)
 
     verify = verbs.add_parser("verify", help="check every theorem on its built-in cases (the main job)")
@@ -94,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--budget", type=float, default=api.DEFAULT_SEARCH_BUDGET, metavar="SECONDS",
                         help=f"time for the adversarial search, shared by the searched theorems (default {api.DEFAULT_SEARCH_BUDGET:g}; 0 skips it)")
     verify.add_argument("--seed", type=int, default=0, help="seed of the adversarial search (default 0)")
+    verify.add_argument("--proof-seconds", type=float, default=None, metavar="SECONDS",
+                        help="time for each proof attempt (default 4; 0: no proofs, every holds is 'checked numerically')")
     verify.set_defaults(handler=_verify)
 
     prop = verbs.add_parser("property", help="property-test a theorem over a loss family with hypothesis; shrink any counterexample")
@@ -292,6 +296,12 @@ def _check(args) -> int:
         parameters=_assignments(args.set),
         without=args.without,
     )
+    from .verification import CHECKED, establish
+
+    if args.prove:
+        establish(result)
+    elif result.verdict is api.Verdict.HOLDS:
+        result.evidence["established"] = CHECKED  # no proof tried: `llgd check --prove` tries one
     data = result.as_json()
     if defaults:
         data["defaults_from_theorem"] = defaults
@@ -313,7 +323,10 @@ def _verify(args) -> int:
             counts = ", ".join(f"{n} {v}" for v, n in search.counts.items() if n)
             print(f"  {search.theorem.id:<24} searched {search.examples} cases: {counts or 'none'}", file=sys.stderr, flush=True)
 
-    report = api.verify(args.only.split(",") if args.only else None, progress=progress, budget_seconds=args.budget, seed=args.seed, search_progress=search_progress)
+    proofs = {} if args.proof_seconds is None else {"proof_seconds": _proof_seconds(args.proof_seconds)}
+    report = api.verify(
+        args.only.split(",") if args.only else None, progress=progress, budget_seconds=args.budget, seed=args.seed, search_progress=search_progress, **proofs
+    )
     data = report.as_json()
     if args.latex:
         from .latex import report_document
@@ -323,6 +336,12 @@ def _verify(args) -> int:
         data["latex_file"] = args.latex
     print(json.dumps(data) if args.json else api.format_verify(data))
     return 1 if report.violated else 0
+
+
+def _proof_seconds(value: float) -> float:
+    if not (value >= 0 and math.isfinite(value)):
+        raise LlgdInputError(f"--proof-seconds takes a finite number of seconds ≥ 0, got {value}")
+    return value
 
 
 def _range(text: str, what: str) -> tuple[float, float]:

@@ -1,7 +1,8 @@
 """High-precision gradient descent θ⁺ = θ − h∇f(θ) with honest stopping rules.
 
-:func:`gradient_descent` iterates the compiled mpmath step of an :class:`~llgd_proof.objective.Objective`
-at ``dps`` significant digits until one of:
+:func:`gradient_descent` iterates the GD step of an :class:`~llgd_proof.objective.Objective` at ``dps``
+significant digits — on the Arb engine (python-flint numbers, each ball collapsed to its midpoint every
+step: a fast multiple-precision float) by default, or on mpmath (``engine="mpmath"``) — until one of:
 
 * ``converged`` — θ is at a point of the minimiser set (the rule below);
 * ``stationary`` — GD is held at a critical point that is not a minimiser (a saddle, a maximum, a
@@ -14,7 +15,8 @@ at ``dps`` significant digits until one of:
   so this is checked every step);
 * ``undecided`` — the step budget is spent.
 
-The stopping rule (mirror it exactly in any other engine). Let τ = ``tolerance`` (default
+The stopping rule (one implementation, :meth:`StoppingRule.observe`, called by every engine; the Arb
+engine screens rule 1 in float64 and converts the iterate exactly to mpmath for the decision). Let τ = ``tolerance`` (default
 10^(−dps/3), so it scales with the precision), ‖·‖ the max-norm, f = f(θ), g = ∇f(θ).
 
 1. *Critical*: ‖g‖·max(1, ‖θ‖) ≤ τ·max(1, |f|). Both sides have the units of f: moving θ by its own
@@ -41,7 +43,7 @@ The stopping rule (mirror it exactly in any other engine). Let τ = ``tolerance`
    (1e-17, 1e-17) near the saddle of log cosh(xy − 1) at the origin): the run continues, and the
    Hessian is not consulted again for 16 steps.
 
-:func:`precision_check` repeats the run at higher precision with the tolerance scaled to that
+:func:`precision_check` repeats the run on mpmath (a second library) at higher precision with the tolerance scaled to that
 precision (τ·10^(−extra digits/3)), so the stopping rule itself is re-decided independently; it
 reports how many digits of the final state agree and whether status and stationary kind match.
 """
@@ -54,6 +56,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import mpmath
+import numpy
 
 from .errors import ParameterError
 from .objective import Objective
@@ -86,7 +89,7 @@ class TrajectoryRecord:
         if step > self.dense_steps and step % self.stride:
             return
         self.steps.append(step)
-        self.points.append(tuple(float(t) for t in theta))
+        self.points.append(tuple(map(float, theta)))
         self.losses.append(float(loss))
         if len(self.steps) > self.capacity:
             keep = [i for i, k in enumerate(self.steps) if k <= self.dense_steps or k % (2 * self.stride) == 0]
@@ -167,6 +170,7 @@ class StoppingRule:
         self.dps = dps
         self.rounding = mpmath.mpf(10) ** (-(dps // 2))
         self.held_fraction = mpmath.mpf(10) ** (-(2 * dps // 3))  # an escape component this small is rounding
+        self.next_look = 0  # the Hessian is not consulted before this step (an escaping critical region)
         if objective.is_product:
             n = objective.n_variables // 2
             zeros = [mpmath.mpf(0)] * objective.n_variables
@@ -226,6 +230,32 @@ class StoppingRule:
                     return True
         return False
 
+    def set_bounds(self, scale, initial_loss) -> None:
+        """The divergence bounds of a run: |θ|∞ > 10¹⁰·max(1, |θ₀|∞) or |f| > 10³⁰·max(1, |f(θ₀)|)."""
+        self.position_bound = mpmath.mpf(10) ** 10 * scale
+        self.loss_bound = mpmath.mpf(10) ** 30 * max(1, abs(initial_loss))
+
+    def diverges(self, theta_norm, loss) -> bool:
+        return theta_norm > self.position_bound or abs(loss) > self.loss_bound
+
+    def observe(self, k: int, theta: Sequence, loss, gradient: Sequence, previous_gradient_norm) -> tuple[Status, str, str | None] | None:
+        """The decision of rules 1–3 at step ``k`` (mpmath numbers): (status, reason, kind) to stop, None to go on.
+
+        The one place where "converged" and "stationary" are decided, for every engine (the Arb engine
+        calls it with its iterate converted exactly to mpmath whenever a float screen cannot exclude rule 1).
+        """
+        gradient_norm, theta_norm = max(abs(g) for g in gradient), max(abs(t) for t in theta)
+        if not self.critical(theta_norm, loss, gradient_norm):
+            return None
+        kind, escape = self.classify(theta, loss, gradient, hessian=k >= self.next_look)
+        if kind == MINIMISER:
+            return Status.CONVERGED, "at a point of the minimiser set", None
+        if kind is not None:
+            if self.held(gradient, escape, previous_gradient_norm):
+                return Status.STATIONARY, f"held at a critical point that is not a minimiser ({kind})", kind
+            self.next_look = k + RECHECK_AFTER
+        return None
+
     def held(self, gradient: Sequence, escape: list[list], previous_gradient_norm) -> bool:
         """GD stays at (or converges to) this critical point rather than escaping it."""
         norm = max(abs(g) for g in gradient)
@@ -235,6 +265,18 @@ class StoppingRule:
             along = max(abs(mpmath.fsum(v * g for v, g in zip(vector, gradient))) for vector in escape)
             return along <= self.held_fraction * norm
         return previous_gradient_norm is not None and norm < previous_gradient_norm
+
+
+ENGINES = ("arb", "mpmath")
+
+
+def default_engine() -> str:
+    """"arb" (python-flint, a runtime dependency) when it imports, else "mpmath"."""
+    try:
+        import flint  # noqa: F401
+    except ImportError:  # pragma: no cover - python-flint is a dependency
+        return "mpmath"
+    return "arb"
 
 
 def gradient_descent(
@@ -248,118 +290,291 @@ def gradient_descent(
     max_period: int = MAX_PERIOD,
     keep_path: bool = False,
     mark_step: int | None = None,
+    engine: str | None = None,
 ) -> Run:
     """Iterate GD on ``objective`` from ``init`` with step ``h`` at ``dps`` digits (see module doc).
 
     With ``keep_path`` every iterate is kept (``Run.path``), for theorems that check each step;
     with ``mark_step`` the iterate at that step is kept (``Run.marked``).
+
+    ``engine``: "arb" iterates on python-flint Arb numbers at the matching binary precision, each ball
+    collapsed to its midpoint every step (a fast multiple-precision float; not a proof); "mpmath" on
+    mpmath numbers. The default is "arb" (falling back to mpmath for an objective the Arb translation
+    table cannot express). Both call the same :class:`StoppingRule` and return the same :class:`Run`
+    (numbers as mpmath values at ``dps``); :func:`precision_check` repeats a run on mpmath, so the
+    self-check is a second library as well as a second precision.
     """
     if not (isinstance(dps, int) and 15 <= dps <= 10_000):
         raise ParameterError(f"the precision dps must be an integer between 15 and 10000, got {dps}")
     if not (isinstance(max_steps, int) and max_steps >= 1):
         raise ParameterError(f"the step budget must be a positive integer, got {max_steps}")
-    compiled = objective.compiled("mpmath")
+    if engine is not None and engine not in ENGINES:
+        raise ParameterError(f"the engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    chosen = engine or default_engine()
+    if chosen == "arb":
+        from .errors import ExpressionError
+
+        try:
+            compiled = objective.compiled("arb")
+        except ExpressionError:
+            if engine == "arb":
+                raise
+            chosen = "mpmath"
     with mpmath.workdps(dps):
         step = validate_step(h)
-        theta = validate_start(objective, init)
+        start = validate_start(objective, init)
         tol = mpmath.mpf(tolerance) if tolerance is not None else mpmath.mpf(10) ** (-(dps // 3))
         rule = StoppingRule(objective, tol, dps)
-        next_look, previous_gradient_norm, kind, marked = 0, None, None, None
-        scale = max([mpmath.mpf(1)] + [abs(t) for t in theta])
-        position_bound = mpmath.mpf(10) ** 10 * scale
-        history: list[list] = []
-        path = [list(theta)] if keep_path else None
-        record = TrajectoryRecord()
-        initial_loss = None
-        max_loss, max_loss_step = None, 0
-        status, reason, period, orbit = Status.UNDECIDED, "step budget spent", None, []
-        k = 0
-        while True:
-            values = compiled.value_and_gradient(*theta)
-            if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for v in values):
-                status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
-                loss = values[0] if not isinstance(values[0], mpmath.mpc) else mpmath.inf
+    if chosen == "arb":
+        outcome = _descend_arb(compiled, rule, h, init, dps, max_steps, max_period, keep_path, mark_step)
+    else:
+        with mpmath.workdps(dps):
+            outcome = _descend_mpmath(objective.compiled("mpmath"), rule, step, start, max_steps, max_period, keep_path, mark_step)
+    return Run(
+        h=step,
+        initial=start,
+        dps=dps,
+        tolerance=tol,
+        source=(h, list(init)),
+        **outcome,
+    )
+
+
+def _descend_mpmath(compiled, rule: StoppingRule, step, theta, max_steps, max_period, keep_path, mark_step) -> dict:
+    """The GD loop on mpmath numbers (inside ``workdps``): the Run fields the loop decides."""
+    tol = rule.tolerance
+    previous_gradient_norm, kind, marked = None, None, None
+    scale = max([mpmath.mpf(1)] + [abs(t) for t in theta])
+    history: list[list] = []
+    path = [list(theta)] if keep_path else None
+    record = TrajectoryRecord()
+    initial_loss = None
+    max_loss, max_loss_step = None, 0
+    status, reason, period, orbit = Status.UNDECIDED, "step budget spent", None, []
+    k = 0
+    while True:
+        values = compiled.value_and_gradient(*theta)
+        if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for v in values):
+            status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
+            loss = values[0] if not isinstance(values[0], mpmath.mpc) else mpmath.inf
+            break
+        loss, gradient = values[0], values[1:]
+        if initial_loss is None:
+            initial_loss = loss
+            rule.set_bounds(scale, loss)
+        if max_loss is None or loss > max_loss:
+            max_loss, max_loss_step = loss, k
+        record.offer(k, theta, loss)
+        if k == mark_step:
+            marked = list(theta)
+        decision = rule.observe(k, theta, loss, gradient, previous_gradient_norm)
+        if decision is not None:
+            status, reason, kind = decision
+            break
+        previous_gradient_norm = max(abs(g) for g in gradient)
+        if rule.diverges(max(abs(t) for t in theta), loss):
+            status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
+            break
+        if k % 8 == 0 and len(history) > 2 * max_period:
+            period = _detect_period(history, max_period, tol * scale)
+            if period:
+                status, reason = Status.PERIODIC, f"orbit of period {period}"
+                orbit = [list(p) for p in history[-period:]]
                 break
+        if k >= max_steps:
+            break
+        theta = [t - step * g for t, g in zip(theta, gradient)]
+        k += 1
+        history.append(theta)
+        if keep_path:
+            path.append(theta)
+        if len(history) > 2 * max_period + 2:
+            del history[0]
+    if not orbit and status in (Status.CONVERGED, Status.STATIONARY):
+        orbit = [list(theta)]
+    return dict(
+        status=status, steps=k, final=list(theta), orbit=orbit, period=period, initial_loss=initial_loss,
+        final_loss=loss, max_loss=max_loss, max_loss_step=max_loss_step, reason=reason, record=record, path=path,
+        stationary_kind=kind if status is Status.STATIONARY else None, marked=marked,
+    )
+
+
+def bits_for_digits(dps: int) -> int:
+    """Binary precision matching ``dps`` decimal digits (plus guard bits)."""
+    return int(math.ceil(dps * math.log2(10))) + 8
+
+
+def to_mpmath(value) -> mpmath.mpf:
+    """The midpoint of an Arb ball as an mpmath number (exact; rounded only to the current mpmath precision)."""
+    middle = value.mid()
+    if not middle.is_finite():
+        return mpmath.nan
+    mantissa, exponent = middle.man_exp()
+    return mpmath.mpf((int(mantissa), int(exponent)))
+
+
+def from_mpmath(value):
+    """An mpmath number as an (exact) Arb number."""
+    from flint import arb
+
+    sign, mantissa, exponent, _ = mpmath.mpf(value)._mpf_
+    if not mantissa:
+        return arb(0)
+    return arb(-int(mantissa) if sign else int(mantissa)) * arb(2) ** int(exponent)
+
+
+def _read_arb(value):
+    """An input read into Arb at the working precision: from its decimal text (exact strings stay exact up to
+    the final rounding), or through mpmath for a number without a decimal spelling Arb reads (e.g. a fraction)."""
+    from flint import arb
+
+    try:
+        return arb(str(value).strip()).mid()
+    except (ValueError, TypeError):
+        return from_mpmath(mpmath.mpf(value)).mid()
+
+
+def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_period, keep_path, mark_step) -> dict:
+    """The GD loop on Arb midpoints (see :func:`gradient_descent`); decisions through the same ``rule``.
+
+    Float64 copies of each iterate screen rule 1 (‖g‖·max(1, ‖θ‖) ≤ 2τ·max(1, |f|), a margin far above
+    float rounding; τ below float range disables the screen) and the divergence bounds (at 0.99 of
+    the bound); whenever a screen cannot exclude a stop, the iterate is converted exactly to mpmath
+    and :meth:`StoppingRule.observe` / :meth:`StoppingRule.diverges` decide, so the decisions are
+    those of the mpmath loop on the same numbers.
+    """
+    from flint import arb
+
+    from .arb_backend import working_bits
+
+    with working_bits(bits_for_digits(dps)), mpmath.workdps(dps):
+        step = _read_arb(h)
+        theta = [_read_arb(v) for v in init]
+        tol_mp = rule.tolerance
+        tol_float = float(tol_mp)
+        screen = 2 * tol_float if tol_float > 1e-290 else math.inf
+        scale_mp = max([mpmath.mpf(1)] + [abs(to_mpmath(t)) for t in theta])
+        period_tol = from_mpmath(tol_mp * scale_mp)
+        history: list[list] = []
+        path = [theta] if keep_path else None
+        record = TrajectoryRecord()
+        dense = record.dense_steps
+        evaluate = compiled.value_and_gradient
+        finite = math.isfinite
+        initial_loss = None
+        max_loss, max_loss_step, max_loss_float = None, 0, -math.inf
+        status, reason, period, orbit, kind, marked = Status.UNDECIDED, "step budget spent", None, [], None, None
+        previous_gradient = None
+        position_screen = loss_screen = math.inf
+        point = tuple(float(t) for t in theta)
+        width = max_period + 1
+        ring = numpy.zeros((width, len(theta)))  # float64 mirror of the last iterates, for the period screen
+        ring[0] = point
+        first = ring[:, 0].copy()  # the first coordinate alone, contiguous: a cheap necessary test for a period
+        lags = numpy.arange(width)
+        k = 0
+        loss = None
+        while True:
+            values = evaluate(*theta)
             loss, gradient = values[0], values[1:]
+            loss_float = float(loss)
+            gradient_floats = [float(g) for g in gradient]
+            if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values):  # nan or ±inf in any
+                status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
+                loss = loss if loss.is_finite() else None
+                break
             if initial_loss is None:
                 initial_loss = loss
-                loss_bound = mpmath.mpf(10) ** 30 * max(1, abs(loss))
-            if max_loss is None or loss > max_loss:
-                max_loss, max_loss_step = loss, k
-            record.offer(k, theta, loss)
+                rule.set_bounds(scale_mp, to_mpmath(loss))
+                position_screen, loss_screen = 0.99 * float(rule.position_bound), 0.99 * float(rule.loss_bound)
+            if loss_float > max_loss_float or (loss_float == max_loss_float and loss > max_loss):
+                max_loss, max_loss_step, max_loss_float = loss, k, loss_float
+            if k <= dense or k % record.stride == 0:
+                record.offer(k, point, loss_float)
             if k == mark_step:
-                marked = list(theta)
-            gradient_norm, theta_norm = max(abs(g) for g in gradient), max(abs(t) for t in theta)
-            if rule.critical(theta_norm, loss, gradient_norm):
-                kind, escape = rule.classify(theta, loss, gradient, hessian=k >= next_look)
-                if kind == MINIMISER:
-                    status, reason, kind = Status.CONVERGED, "at a point of the minimiser set", None
+                marked = theta
+            gradient_float = max(map(abs, gradient_floats))
+            theta_float = max(map(abs, point))
+            if gradient_float * max(1.0, theta_float) <= screen * max(1.0, abs(loss_float)):
+                previous_norm = None if previous_gradient is None else max(abs(to_mpmath(g)) for g in previous_gradient)
+                decision = rule.observe(k, [to_mpmath(t) for t in theta], to_mpmath(loss), [to_mpmath(g) for g in gradient], previous_norm)
+                if decision is not None:
+                    status, reason, kind = decision
                     break
-                if kind is not None:
-                    if rule.held(gradient, escape, previous_gradient_norm):
-                        status, reason = Status.STATIONARY, f"held at a critical point that is not a minimiser ({kind})"
-                        break
-                    next_look, kind = k + RECHECK_AFTER, None
-            previous_gradient_norm = gradient_norm
-            if theta_norm > position_bound or abs(loss) > loss_bound:
+            previous_gradient = gradient
+            if (theta_float > position_screen or abs(loss_float) > loss_screen) and rule.diverges(
+                max(abs(to_mpmath(t)) for t in theta), to_mpmath(loss)
+            ):
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
-            if k % 8 == 0 and len(history) > 2 * max_period:
-                period = _detect_period(history, max_period, tol * scale)
+            if k % 8 == 0 and len(history) > 2 * max_period and _may_repeat(first[k % width], first, point):
+                period = _detect_period(history, max_period, period_tol, ring[(k - lags) % width])
                 if period:
                     status, reason = Status.PERIODIC, f"orbit of period {period}"
-                    orbit = [list(p) for p in history[-period:]]
+                    orbit = history[-period:]
                     break
             if k >= max_steps:
                 break
-            theta = [t - step * g for t, g in zip(theta, gradient)]
+            theta = [(t - step * g).mid() for t, g in zip(theta, gradient)]
+            point = tuple(map(float, theta))
             k += 1
+            ring[k % width] = point
+            first[k % width] = point[0]
             history.append(theta)
-            if keep_path:
+            if path is not None:
                 path.append(theta)
             if len(history) > 2 * max_period + 2:
                 del history[0]
         if not orbit and status in (Status.CONVERGED, Status.STATIONARY):
-            orbit = [list(theta)]
-        return Run(
-            status=status,
-            steps=k,
-            h=step,
-            initial=validate_start(objective, init),
-            final=list(theta),
-            orbit=orbit,
-            period=period,
-            initial_loss=initial_loss,
-            final_loss=loss,
-            max_loss=max_loss,
-            max_loss_step=max_loss_step,
-            dps=dps,
-            tolerance=tol,
-            reason=reason,
-            record=record,
-            path=path,
-            source=(h, list(init)),
+            orbit = [theta]
+
+        def convert(p):
+            return [to_mpmath(t) for t in p]
+
+        final_loss = mpmath.inf if loss is None else to_mpmath(loss)
+        return dict(
+            status=status, steps=k, final=convert(theta), orbit=[convert(p) for p in orbit], period=period,
+            initial_loss=to_mpmath(initial_loss) if initial_loss is not None else None,
+            final_loss=final_loss,
+            max_loss=to_mpmath(max_loss) if max_loss is not None else None,
+            max_loss_step=max_loss_step, reason=reason, record=record,
+            path=[convert(p) for p in path] if path is not None else None,
             stationary_kind=kind if status is Status.STATIONARY else None,
-            marked=marked,
+            marked=convert(marked) if marked is not None else None,
         )
 
 
-def _detect_period(history: list[list], max_period: int, tol) -> int | None:
-    """Smallest p ≥ 2 with θ_k ≈ θ_{k−p} and θ_{k−1} ≈ θ_{k−1−p}, orbit points distinct."""
-    last, before = history[-1], history[-2]
-    floats_last = [float(t) for t in last]
-    recent = [[float(t) for t in point] for point in history[-1 - max_period :]]
+def _may_repeat(current: float, first: numpy.ndarray, point: tuple) -> bool:
+    """A necessary condition for :func:`_detect_period` to find a period: besides θ_k itself and θ_{k−1},
+    some recent first coordinate lies within the float screen's 1e-8·(1 + |θ_k|∞) of θ_k's."""
+    rough = 1e-8 * (1 + max(map(abs, point)))
+    return numpy.count_nonzero(numpy.abs(first - current) <= rough) > 1
+
+
+def _detect_period(history: list[list], max_period: int, tol, recent=None) -> int | None:
+    """Smallest p ≥ 2 with θ_k ≈ θ_{k−p} and θ_{k−1} ≈ θ_{k−1−p}, orbit points distinct.
+
+    The screening is done in float64 (``recent[j]`` = θ_{k−j} for j = 0..max_period, built here unless
+    the caller keeps a float mirror); the decisive comparisons at the tolerance are made on the
+    multiple-precision iterates (mpmath numbers or Arb midpoints; any type with −, abs and >).
+    """
+    if recent is None:
+        recent = numpy.array([[float(t) for t in point] for point in history[-1 - max_period :]][::-1])
+    moved = numpy.abs(recent - recent[0]).max(axis=1)
     spread_floor = math.sqrt(float(tol))
-    moved = [max(abs(a - b) for a, b in zip(floats_last, point)) for point in reversed(recent)]
-    if max(moved) < spread_floor:
+    if moved.max() < spread_floor:
         return None  # still or nearly still: a fixed point, not an orbit
-    rough = 1e-8 * (1 + max(map(abs, floats_last)))
-    for p in range(2, max_period + 1):
-        if moved[p] > rough or max(moved[1:p]) < spread_floor:
+    rough = 1e-8 * (1 + float(numpy.abs(recent[0]).max()))
+    spread = numpy.maximum.accumulate(moved)  # spread[p − 1] = max(moved[1:p]) (moved[0] = 0)
+    # rounding θ to float64 moves each coordinate by ≤ 2⁻⁵³|θ|: a float distance past the tolerance by more
+    # than this margin means the exact distance is past it too (no multiple-precision comparison needed)
+    clearly_apart = float(tol) * (1 + 1e-12) + 1e-15 * (1 + float(numpy.abs(recent).max()))
+    for p in numpy.flatnonzero(moved <= rough).tolist():
+        if p < 2 or spread[p - 1] < spread_floor or moved[p] > clearly_apart:
             continue
-        if max(abs(a - b) for a, b in zip(last, history[-1 - p])) > tol:
+        if any(abs(a - b) > tol for a, b in zip(history[-1], history[-1 - p])):
             continue
-        if max(abs(a - b) for a, b in zip(before, history[-2 - p])) > tol:
+        if any(abs(a - b) > tol for a, b in zip(history[-2], history[-2 - p])):
             continue
         # a slowly attracting p-orbit can match at a multiple of p first: report the smallest
         # divisor whose points already coincide to within the spread floor
@@ -411,7 +626,9 @@ def precision_check(run: Run, objective: Objective, *, extra_digits: int | None 
     with mpmath.workdps(check_dps):
         tolerance = mpmath.mpf(run.tolerance) * mpmath.mpf(10) ** (-(extra // 3))
     h, init = run.source  # read again at check_dps: rounding the inputs is part of what is checked
-    other = gradient_descent(objective, h, init, dps=check_dps, max_steps=budget, tolerance=tolerance, mark_step=run.steps)
+    other = gradient_descent(
+        objective, h, init, dps=check_dps, max_steps=budget, tolerance=tolerance, mark_step=run.steps, engine="mpmath"
+    )  # the second opinion: another library (mpmath) at another precision
     digits, same_limit = 0.0, True
     if run.status is other.status and run.status in (Status.CONVERGED, Status.STATIONARY):
         with mpmath.workdps(check_dps):

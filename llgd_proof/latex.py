@@ -144,11 +144,14 @@ def report_document(
             "Each theorem carries a provenance label. paper-claim: a claim of Wang, Xu, Zhao, Tao (JMLR 2025) as formalised by this "
             "project — the paper's full text was not available, so no threshold below is the paper's own constant. derived: exact "
             "algebra proved by sympy. anchor: a closed-form result of another paper used as an independent check. Iterates are "
-            "high-precision mpmath GD runs, each repeated at higher precision."
+            "high-precision GD runs on Arb numbers (python-flint), each repeated on mpmath at higher precision. A holds marked "
+            "proved is also established by a computer-assisted proof on Arb balls (llgd prove); every other holds is checked numerically."
         ),
         "",
         r"\textbf{Summary:} " + tex_text(", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
-        + (tex_text(f"; {len(results)} checks in {elapsed:.1f} s") if elapsed is not None else ""),
+        + (tex_text(f"; {len(results)} checks in {elapsed:.1f} s") if elapsed is not None else "")
+        + tex_text(f"; {sum(1 for r in results if r.evidence.get('established') == 'proved')} holds proved, "
+                   f"{sum(1 for r in results if r.evidence.get('established') == 'checked numerically')} checked numerically"),
     ]
     for theorem_results in by_theorem.values():
         theorem = theorem_results[0].theorem
@@ -157,7 +160,8 @@ def report_document(
         for result in theorem_results:
             label = f" ({result.case.label})" if result.case.label else ""
             body.append(
-                r"\item " + tex_text(result.case.describe() + label) + r": \textbf{" + tex_text(result.verdict.value) + "}. "
+                r"\item " + tex_text(result.case.describe() + label) + r": \textbf{" + tex_text(result.verdict.value) + "}"
+                + (r" (\emph{" + tex_text(result.evidence["established"]) + "})" if result.evidence.get("established") else "") + ". "
                 + tex_text(result.conclusion.detail) + r"\\ \small " + tex_text(_evidence_summary(result)) + r"\normalsize"
             )
             unmet = [f for f in result.hypotheses if f.ok is not True]

@@ -103,7 +103,24 @@ def format_check(data: dict) -> str:
         lines.append(f"sampled: {evidence['samples']} starts in box {evidence['box']}, seed {evidence['seed']}, restricted to {evidence['restriction']} (float64 batch engine)")
     elif evidence:
         lines.append(f"run: {evidence.get('status')} in {evidence.get('steps')} steps; " + _precision_text(evidence.get("precision_check"), evidence.get("status")))
+    if evidence.get("established"):
+        lines.append(f"established: {_established_text(evidence)}")
     return "\n".join(lines)
+
+
+def _established_text(evidence: dict) -> str:
+    """"proved" (a computer-assisted proof on Arb balls) or "checked numerically", with the proof's gist."""
+    proof = evidence.get("proof")
+    if evidence["established"] == "proved":
+        detail = f"{proof['outcome']}, {proof['bits']} bits, {proof['seconds']:g} s"
+        if proof.get("limit_box"):
+            detail += ", limit box " + " × ".join(f"[{float(lo):.12g}, {float(hi):.12g}]" for lo, hi in proof["limit_box"])
+        return f"proved (computer-assisted: {detail}; `llgd prove` writes its certificate)"
+    if evidence.get("proof_conflict"):
+        return f"checked numerically (a proof disagrees: {evidence['proof_conflict']})"
+    if proof:
+        return f"checked numerically (proof not found: {proof['reason']})"
+    return "checked numerically"
 
 
 def _case_text(case: dict) -> str:
@@ -125,7 +142,8 @@ def _verdict_table(results: list[dict]) -> list[str]:
     for result in results:
         case = result["case"]
         label = case.get("label") or _case_text(case)
-        rows.append((result["theorem"], result["provenance"], label[:58], result["verdict"]))
+        verdict = result["verdict"] + (" (proved)" if (result.get("evidence") or {}).get("established") == "proved" else "")
+        rows.append((result["theorem"], result["provenance"], label[:58], verdict))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -158,6 +176,11 @@ def format_verify(data: dict) -> str:
             lines.append(f"    reproduce: {item['reproduce']}")
     lines.append("")
     lines.append(f"fixed: {len(substantive)} cases: {_count_text(data.get('fixed', data['counts']))}")
+    if "proved" in data:
+        holds = sum(1 for r in data["results"] if (r.get("evidence") or {}).get("established"))
+        lines.append(
+            f"proved: {data['proved']} of {holds} holds by computer-assisted proof (Arb balls; {data.get('proof_attempts', 0)} tried), the rest checked numerically"
+        )
     if consistency:
         lines.append(f"consistency: {len(consistency)} checks: {_count_text(data['consistency'])}")
     if searches:

@@ -51,7 +51,9 @@ def test_zhu2023_eos_limit():
     run = gradient_descent(product_objective(catalog_loss("double-well")), "0.05", ["6", "0.2"], max_steps=60_000)
     assert run.status is Status.CONVERGED
     x, y = (float(v) for v in run.final)
-    assert (x, y) == pytest.approx((4.46515313, 0.22395649), abs=2e-8)
+    # f is even in y and the early transient changes the sign of y chaotically (31 sign changes in the
+    # first 258 steps), so which well xy = ±1 is reached hangs on rounding: compare up to y → −y
+    assert (x, abs(y)) == pytest.approx((4.46515313, 0.22395649), abs=2e-8)
     assert 0.99 < 0.05 * 2 * (x * x + y * y) / 2 <= 1
 
 
