@@ -517,13 +517,11 @@ def write_catalogue(out: Path, repo: Path, commands: Commands, written: set[Path
 
 
 def readme_examples(repo: Path) -> dict[str, list[str]]:
-    """``llgd VERB ...`` lines of the README's code blocks, by verb (comments kept)."""
-    readme = repo / "README.md"
+    """``llgd VERB ...`` lines of the code blocks of the README and of docs/reference.md, by verb (comments kept)."""
     examples: dict[str, list[str]] = {}
-    if not readme.exists():
-        return examples
+    text = "\n".join(path.read_text(encoding="utf-8") for path in (repo / "README.md", repo / "docs" / "reference.md") if path.exists())
     inside = False
-    for line in readme.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.lstrip().startswith("```"):
             inside = not inside
             continue
