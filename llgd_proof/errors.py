@@ -30,4 +30,4 @@ class UsageError(LlgdInputError):
 
 
 class ResourceLimitError(LlgdInputError):
-    """An input would need more time or memory than the stated limits allow (see README, "Errors and output")."""
+    """An input would need more time or memory than the stated limits allow (see docs/reference.md, "Errors and output")."""
