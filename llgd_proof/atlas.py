@@ -378,7 +378,7 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
         try:
             client = Client(address, set_as_default=False, timeout="10s")
         except (OSError, ValueError, TypeError) as error:
-            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, "Atlas and sweeps") or drop --scheduler") from error
+            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, section Atlas and sweeps) or drop --scheduler") from error
         with client:
             futures = client.compute(tasks)
             if progress:

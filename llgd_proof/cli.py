@@ -847,7 +847,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except LlgdInputError as error:
             return _report(error, state["json"], stdout)
         except TimeLimitExceeded:
-            error = ResourceLimitError("the computation ran past its time limit; try a smaller input (see docs/reference.md, "Errors and output")")
+            error = ResourceLimitError("the computation ran past its time limit; try a smaller input (see docs/reference.md, Errors and output)")
             return _report(error, state["json"], stdout)
         except (MemoryError, RecursionError) as error:
             limit = ResourceLimitError("the input needs more memory or deeper nesting than this machine allows; try a smaller input")
