@@ -360,6 +360,7 @@ class ArbCompiled:
         self.piecewise = piecewise
         self.n_variables = objective.n_variables
         self._value_and_gradient = compile_arb(args, [objective.expr, *objective.gradient], piecewise=piecewise)
+        self.value_and_gradient = self._value_and_gradient  # the generated function itself: no wrapper call in the GD loop
         self._gradient = compile_arb(args, list(objective.gradient), piecewise=piecewise)
         self.upper = [(i, j) for i in range(self.n_variables) for j in range(i, self.n_variables)]
         self._hessian = compile_arb(args, [objective.hessian[i, j] for i, j in self.upper], piecewise=piecewise)
@@ -379,9 +380,6 @@ class ArbCompiled:
 
     def gradient(self, *theta) -> list:
         return self._gradient(*theta)
-
-    def value_and_gradient(self, *theta) -> list:
-        return self._value_and_gradient(*theta)
 
     def value(self, *theta):
         return self._value_and_gradient(*theta)[0]

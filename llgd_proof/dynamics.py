@@ -458,7 +458,8 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         history: list[list] = []
         path = [theta] if keep_path else None
         record = TrajectoryRecord()
-        dense = record.dense_steps
+        dense, capacity = record.dense_steps, record.capacity
+        record_steps, record_points, record_losses = record.steps, record.points, record.losses
         evaluate = compiled.value_and_gradient
         finite = math.isfinite
         initial_loss = None
@@ -466,17 +467,21 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         status, reason, period, orbit, kind, marked = Status.UNDECIDED, "step budget spent", None, [], None, None
         previous_gradient = None
         position_screen = loss_screen = math.inf
-        point = tuple(float(t) for t in theta)
+        point = tuple(map(float, theta))
         width = max_period + 1
-        ring = numpy.zeros((width, len(theta)))  # float64 mirror of the last iterates, for the period screen
+        ring = numpy.zeros((width, len(theta)))  # float64 mirror of the last iterates (ring[j % width] = θ_j), for the period screen
         ring[0] = point
         first = ring[:, 0].copy()  # the first coordinate alone, contiguous: a cheap necessary test for a period
         lags = numpy.arange(width)
+        full = 2 * max_period  # len(history) > full: the ring holds θ_{k−max_period} … θ_k
+        trim = 2 * max_period + 2
+        mark = -1 if mark_step is None else mark_step
         k = 0
         loss = None
         while True:
             values = evaluate(*theta)
-            loss, gradient = values[0], values[1:]
+            loss = values[0]
+            gradient = values[1:]
             loss_float = float(loss)
             gradient_floats = [float(g) for g in gradient]
             if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values):  # nan or ±inf in any
@@ -487,15 +492,21 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
                 initial_loss = loss
                 rule.set_bounds(scale_mp, to_mpmath(loss))
                 position_screen, loss_screen = 0.99 * float(rule.position_bound), 0.99 * float(rule.loss_bound)
-            if loss_float > max_loss_float or (loss_float == max_loss_float and loss > max_loss):
+            if loss_float >= max_loss_float and (loss_float > max_loss_float or loss > max_loss):
                 max_loss, max_loss_step, max_loss_float = loss, k, loss_float
-            if k <= dense or k % record.stride == 0:
-                record.offer(k, point, loss_float)
-            if k == mark_step:
+            if k <= dense or not k % record.stride:  # TrajectoryRecord.offer, inlined while there is room
+                if len(record_steps) < capacity:
+                    record_steps.append(k)
+                    record_points.append(point)
+                    record_losses.append(loss_float)
+                else:
+                    record.offer(k, point, loss_float)
+                    record_steps, record_points, record_losses = record.steps, record.points, record.losses
+            if k == mark:
                 marked = theta
             gradient_float = max(map(abs, gradient_floats))
             theta_float = max(map(abs, point))
-            if gradient_float * max(1.0, theta_float) <= screen * max(1.0, abs(loss_float)):
+            if gradient_float * (theta_float if theta_float > 1.0 else 1.0) <= screen * max(1.0, abs(loss_float)):
                 previous_norm = None if previous_gradient is None else max(abs(to_mpmath(g)) for g in previous_gradient)
                 decision = rule.observe(k, [to_mpmath(t) for t in theta], to_mpmath(loss), [to_mpmath(g) for g in gradient], previous_norm)
                 if decision is not None:
@@ -507,7 +518,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             ):
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
-            if k % 8 == 0 and len(history) > 2 * max_period and _may_repeat(first[k % width], first, point):
+            if not k & 7 and len(history) > full and _may_repeat(first[k % width], first, point):
                 period = _detect_period(history, max_period, period_tol, ring[(k - lags) % width])
                 if period:
                     status, reason = Status.PERIODIC, f"orbit of period {period}"
@@ -523,7 +534,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             history.append(theta)
             if path is not None:
                 path.append(theta)
-            if len(history) > 2 * max_period + 2:
+            if len(history) > trim:
                 del history[0]
         if not orbit and status in (Status.CONVERGED, Status.STATIONARY):
             orbit = [theta]
@@ -569,17 +580,24 @@ def _detect_period(history: list[list], max_period: int, tol, recent=None) -> in
     # rounding θ to float64 moves each coordinate by ≤ 2⁻⁵³|θ|: a float distance past the tolerance by more
     # than this margin means the exact distance is past it too (no multiple-precision comparison needed)
     clearly_apart = float(tol) * (1 + 1e-12) + 1e-15 * (1 + float(numpy.abs(recent).max()))
+    last, before = history[-1], history[-2]
     for p in numpy.flatnonzero(moved <= rough).tolist():
         if p < 2 or spread[p - 1] < spread_floor or moved[p] > clearly_apart:
             continue
-        if any(abs(a - b) > tol for a, b in zip(history[-1], history[-1 - p])):
-            continue
-        if any(abs(a - b) > tol for a, b in zip(history[-2], history[-2 - p])):
+        if not (_within(last, history[-1 - p], tol) and _within(before, history[-2 - p], tol)):
             continue
         # a slowly attracting p-orbit can match at a multiple of p first: report the smallest
         # divisor whose points already coincide to within the spread floor
         return next(d for d in range(2, p + 1) if p % d == 0 and moved[d] < spread_floor)
     return None
+
+
+def _within(a: Sequence, b: Sequence, tol) -> bool:
+    """|a − b|∞ ≤ tol, coordinate by coordinate (stops at the first coordinate past it)."""
+    for u, v in zip(a, b):
+        if abs(u - v) > tol:
+            return False
+    return True
 
 
 @dataclass
