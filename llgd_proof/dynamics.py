@@ -581,9 +581,11 @@ def _detect_period(history: list[list], max_period: int, tol, recent=None) -> in
     # than this margin means the exact distance is past it too (no multiple-precision comparison needed)
     clearly_apart = float(tol) * (1 + 1e-12) + 1e-15 * (1 + float(numpy.abs(recent).max()))
     last, before = history[-1], history[-2]
-    for p in numpy.flatnonzero(moved <= rough).tolist():
-        if p < 2 or spread[p - 1] < spread_floor or moved[p] > clearly_apart:
-            continue
+    # the float conditions on p, all lags at once: moved[p] ≤ rough, not spread[p − 1] < floor, not moved[p] > apart
+    candidate = (moved <= rough) & ~(moved > clearly_apart)
+    candidate[1:] &= ~(spread[:-1] < spread_floor)
+    candidate[:2] = False
+    for p in numpy.flatnonzero(candidate).tolist():
         if not (_within(last, history[-1 - p], tol) and _within(before, history[-2 - p], tol)):
             continue
         # a slowly attracting p-orbit can match at a multiple of p first: report the smallest
