@@ -460,7 +460,8 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         record = TrajectoryRecord()
         dense, capacity = record.dense_steps, record.capacity
         record_steps, record_points, record_losses = record.steps, record.points, record.losses
-        evaluate = compiled.value_and_gradient
+        descend = compiled.descent_step  # [f, ∇f, mid(θ − h∇f)] in one call
+        n = len(theta)
         finite = math.isfinite
         initial_loss = None
         max_loss, max_loss_step, max_loss_float = None, 0, -math.inf
@@ -479,12 +480,12 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         k = 0
         loss = None
         while True:
-            values = evaluate(*theta)
+            values = descend(step, *theta)
             loss = values[0]
-            gradient = values[1:]
+            gradient = values[1 : n + 1]
             loss_float = float(loss)
             gradient_floats = [float(g) for g in gradient]
-            if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values):  # nan or ±inf in any
+            if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values[: n + 1]):  # nan or ±inf in any
                 status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
                 loss = loss if loss.is_finite() else None
                 break
@@ -526,7 +527,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
                     break
             if k >= max_steps:
                 break
-            theta = [(t - step * g).mid() for t, g in zip(theta, gradient)]
+            theta = values[n + 1 :]
             point = tuple(map(float, theta))
             k += 1
             ring[k % width] = point
