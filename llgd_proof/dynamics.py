@@ -455,6 +455,11 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         screen = 2 * tol_float if tol_float > 1e-290 else math.inf
         scale_mp = max([mpmath.mpf(1)] + [abs(to_mpmath(t)) for t in theta])
         period_tol = from_mpmath(tol_mp * scale_mp)
+        # float screens of _detect_period, computed once: its "still" floor √tol, and its clearly_apart
+        # tol·(1 + 1e-12) + 1e-15·(1 + max|recent|) bounded above through the widest |θ|∞ seen so far
+        still = math.sqrt(float(period_tol))
+        apart_floor = float(period_tol) * (1 + 1.0000001e-12)
+        widest = 0.0
         history: list[list] = []
         path = [theta] if keep_path else None
         record = TrajectoryRecord()
@@ -519,7 +524,14 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             ):
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
-            if not k & 7 and len(history) > full and _may_repeat(first[k % width], first, point):
+            if theta_float > widest:
+                widest = theta_float
+            if (
+                not k & 7
+                and len(history) > full
+                and _may_repeat(first[k % width], first, point, apart_floor + 1.0000001e-15 * (1 + widest))
+                and not numpy.abs(ring - point).max() < still  # _detect_period's "still" exit, on the unordered ring
+            ):
                 period = _detect_period(history, max_period, period_tol, ring[(k - lags) % width])
                 if period:
                     status, reason = Status.PERIODIC, f"orbit of period {period}"
@@ -556,10 +568,11 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         )
 
 
-def _may_repeat(current: float, first: numpy.ndarray, point: tuple) -> bool:
+def _may_repeat(current: float, first: numpy.ndarray, point: tuple, apart: float = math.inf) -> bool:
     """A necessary condition for :func:`_detect_period` to find a period: besides θ_k itself and θ_{k−1},
-    some recent first coordinate lies within the float screen's 1e-8·(1 + |θ_k|∞) of θ_k's."""
-    rough = 1e-8 * (1 + max(map(abs, point)))
+    some recent first coordinate lies within the float screen's 1e-8·(1 + |θ_k|∞) of θ_k's, and within
+    ``apart`` (an upper bound on its ``clearly_apart``: a lag whose float distance is past it is never a period)."""
+    rough = min(1e-8 * (1 + max(map(abs, point))), apart)
     return numpy.count_nonzero(numpy.abs(first - current) <= rough) > 1
 
 
