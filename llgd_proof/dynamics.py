@@ -464,7 +464,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         path = [theta] if keep_path else None
         record = TrajectoryRecord()
         dense, capacity = record.dense_steps, record.capacity
-        record_steps, record_points, record_losses = record.steps, record.points, record.losses
+        record_steps, record_points, record_losses, stride = record.steps, record.points, record.losses, record.stride
         descend = compiled.descent_step  # [f, ∇f, mid(θ − h∇f)] in one call
         n = len(theta)
         finite = math.isfinite
@@ -477,7 +477,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         width = max_period + 1
         ring = numpy.zeros((width, len(theta)))  # float64 mirror of the last iterates (ring[j % width] = θ_j), for the period screen
         ring[0] = point
-        first = ring[:, 0].copy()  # the first coordinate alone, contiguous: a cheap necessary test for a period
+        first = ring[:, 0]  # the first coordinate alone (a view): a cheap necessary test for a period
         lags = numpy.arange(width)
         full = 2 * max_period  # len(history) > full: the ring holds θ_{k−max_period} … θ_k
         trim = 2 * max_period + 2
@@ -489,7 +489,7 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             loss = values[0]
             gradient = values[1 : n + 1]
             loss_float = float(loss)
-            gradient_floats = [float(g) for g in gradient]
+            gradient_floats = list(map(float, gradient))
             if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values[: n + 1]):  # nan or ±inf in any
                 status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
                 loss = loss if loss.is_finite() else None
@@ -500,26 +500,27 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
                 position_screen, loss_screen = 0.99 * float(rule.position_bound), 0.99 * float(rule.loss_bound)
             if loss_float >= max_loss_float and (loss_float > max_loss_float or loss > max_loss):
                 max_loss, max_loss_step, max_loss_float = loss, k, loss_float
-            if k <= dense or not k % record.stride:  # TrajectoryRecord.offer, inlined while there is room
+            if k <= dense or not k % stride:  # TrajectoryRecord.offer, inlined while there is room
                 if len(record_steps) < capacity:
                     record_steps.append(k)
                     record_points.append(point)
                     record_losses.append(loss_float)
                 else:
                     record.offer(k, point, loss_float)
-                    record_steps, record_points, record_losses = record.steps, record.points, record.losses
+                    record_steps, record_points, record_losses, stride = record.steps, record.points, record.losses, record.stride
             if k == mark:
                 marked = theta
             gradient_float = max(map(abs, gradient_floats))
             theta_float = max(map(abs, point))
-            if gradient_float * (theta_float if theta_float > 1.0 else 1.0) <= screen * max(1.0, abs(loss_float)):
+            loss_size = abs(loss_float)
+            if gradient_float * (theta_float if theta_float > 1.0 else 1.0) <= screen * (loss_size if loss_size > 1.0 else 1.0):
                 previous_norm = None if previous_gradient is None else max(abs(to_mpmath(g)) for g in previous_gradient)
                 decision = rule.observe(k, [to_mpmath(t) for t in theta], to_mpmath(loss), [to_mpmath(g) for g in gradient], previous_norm)
                 if decision is not None:
                     status, reason, kind = decision
                     break
             previous_gradient = gradient
-            if (theta_float > position_screen or abs(loss_float) > loss_screen) and rule.diverges(
+            if (theta_float > position_screen or loss_size > loss_screen) and rule.diverges(
                 max(abs(to_mpmath(t)) for t in theta), to_mpmath(loss)
             ):
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
@@ -543,7 +544,6 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             point = tuple(map(float, theta))
             k += 1
             ring[k % width] = point
-            first[k % width] = point[0]
             history.append(theta)
             if path is not None:
                 path.append(theta)
