@@ -441,10 +441,12 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
     float rounding; τ below float range disables the screen) and the divergence bounds (at 0.99 of
     the bound); whenever a screen cannot exclude a stop, the iterate is converted exactly to mpmath
     and :meth:`StoppingRule.observe` / :meth:`StoppingRule.diverges` decide, so the decisions are
-    those of the mpmath loop on the same numbers.
+    those of the mpmath loop on the same numbers. One generated call per step returns f, ∇f and the
+    midpoint step (``ArbCompiled.descent_step``); f is needed at every step (max loss, trajectory record).
+    The period check (every 8 steps) is screened by necessary conditions of :func:`_detect_period` in
+    float64 (a lag within its clearly-apart distance, bounded through the widest |θ|∞ seen; not all
+    recent iterates within its "still" floor), so it finds exactly what the unscreened check finds.
     """
-    from flint import arb
-
     from .arb_backend import working_bits
 
     with working_bits(bits_for_digits(dps)), mpmath.workdps(dps):
