@@ -317,19 +317,29 @@ class _Printer:
 _counter = itertools.count()
 
 
-def compile_arb(args: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr], *, piecewise: str = "union") -> Callable[..., list]:
-    """One function ``f(*balls) -> [ball, …]`` enclosing ``exprs`` (see the module doc for branches)."""
+def compile_arb(args: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr], *, piecewise: str = "union", descent: bool = False) -> Callable[..., list]:
+    """One function ``f(*balls) -> [ball, …]`` enclosing ``exprs`` (see the module doc for branches).
+
+    With ``descent`` (``exprs`` = [f, ∂f/∂θ₁, …, ∂f/∂θₙ]): ``f(h, *θ) -> [f, ∂₁f, …, ∂ₙf, θ₁⁺, …, θₙ⁺]`` with
+    θᵢ⁺ = mid(θᵢ − h·∂ᵢf), the midpoint GD step of the numeric engine, in the same operations as written out
+    in a loop (one call per step instead of a call and a list comprehension)."""
+    if descent and len(exprs) != len(args) + 1:
+        raise ValueError("descent needs the value and one partial derivative per argument")
     if piecewise not in MODES:
         raise ValueError(f"piecewise must be one of {tuple(MODES)}")
     exprs = [sympy.sympify(e) for e in exprs]
     replacements, reduced = sympy.cse(exprs, symbols=(sympy.Symbol(f"_c{i}") for i in itertools.count()))
     names = {a: f"_a{i}" for i, a in enumerate(args)}
     printer = _Printer(names)
-    lines = [f"def _arb_function({', '.join(names[a] for a in args)}):"]
+    lines = [f"def _arb_function({', '.join((['_h'] if descent else []) + [names[a] for a in args])}):"]
     for symbol, value in replacements:
         names[symbol] = str(symbol)
         lines.append(f"    {symbol} = {printer(value)}")
-    lines.append("    return [" + ", ".join(printer(e) if not e.is_Number else f"arb({printer(e)})" for e in reduced) + "]")
+    results = [printer(e) if not e.is_Number else f"arb({printer(e)})" for e in reduced]
+    if descent:
+        lines += [f"    _v{i} = {r}" for i, r in enumerate(results)]
+        results = [f"_v{i}" for i in range(len(results))] + [f"({names[a]} - _h * _v{i + 1}).mid()" for i, a in enumerate(args)]
+    lines.append("    return [" + ", ".join(results) + "]")
     namespace = dict(_NAMESPACE)
     namespace["_piecewise"], namespace["_sign"], namespace["_heaviside"] = MODES[piecewise]
     code = compile("\n".join(lines), f"<arb-{next(_counter)}>", "exec")
@@ -360,6 +370,8 @@ class ArbCompiled:
         self.piecewise = piecewise
         self.n_variables = objective.n_variables
         self._value_and_gradient = compile_arb(args, [objective.expr, *objective.gradient], piecewise=piecewise)
+        self.value_and_gradient = self._value_and_gradient  # the generated function itself: no wrapper call
+        self._descent = None
         self._gradient = compile_arb(args, list(objective.gradient), piecewise=piecewise)
         self.upper = [(i, j) for i in range(self.n_variables) for j in range(i, self.n_variables)]
         self._hessian = compile_arb(args, [objective.hessian[i, j] for i, j in self.upper], piecewise=piecewise)
@@ -377,11 +389,17 @@ class ArbCompiled:
             self._strict_hessian = compile_arb(objective.variables, [objective.hessian[i, j] for i, j in self.upper], piecewise="undecidable")
         return self._strict_hessian
 
+    @property
+    def descent_step(self):
+        """``step(h, *θ) -> [f, ∂₁f, …, ∂ₙf, θ₁⁺, …, θₙ⁺]`` with θᵢ⁺ = mid(θᵢ − h·∂ᵢf) (see :func:`compile_arb`;
+        built on first use)."""
+        if self._descent is None:
+            objective = self._objective_for_strict
+            self._descent = compile_arb(objective.variables, [objective.expr, *objective.gradient], piecewise=self.piecewise, descent=True)
+        return self._descent
+
     def gradient(self, *theta) -> list:
         return self._gradient(*theta)
-
-    def value_and_gradient(self, *theta) -> list:
-        return self._value_and_gradient(*theta)
 
     def value(self, *theta):
         return self._value_and_gradient(*theta)[0]

@@ -441,10 +441,12 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
     float rounding; τ below float range disables the screen) and the divergence bounds (at 0.99 of
     the bound); whenever a screen cannot exclude a stop, the iterate is converted exactly to mpmath
     and :meth:`StoppingRule.observe` / :meth:`StoppingRule.diverges` decide, so the decisions are
-    those of the mpmath loop on the same numbers.
+    those of the mpmath loop on the same numbers. One generated call per step returns f, ∇f and the
+    midpoint step (``ArbCompiled.descent_step``); f is needed at every step (max loss, trajectory record).
+    The period check (every 8 steps) is screened by necessary conditions of :func:`_detect_period` in
+    float64 (a lag within its clearly-apart distance, bounded through the widest |θ|∞ seen; not all
+    recent iterates within its "still" floor), so it finds exactly what the unscreened check finds.
     """
-    from flint import arb
-
     from .arb_backend import working_bits
 
     with working_bits(bits_for_digits(dps)), mpmath.workdps(dps):
@@ -455,31 +457,42 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         screen = 2 * tol_float if tol_float > 1e-290 else math.inf
         scale_mp = max([mpmath.mpf(1)] + [abs(to_mpmath(t)) for t in theta])
         period_tol = from_mpmath(tol_mp * scale_mp)
+        # float screens of _detect_period, computed once: its "still" floor √tol, and its clearly_apart
+        # tol·(1 + 1e-12) + 1e-15·(1 + max|recent|) bounded above through the widest |θ|∞ seen so far
+        still = math.sqrt(float(period_tol))
+        apart_floor = float(period_tol) * (1 + 1.0000001e-12)
+        widest = 0.0
         history: list[list] = []
         path = [theta] if keep_path else None
         record = TrajectoryRecord()
-        dense = record.dense_steps
-        evaluate = compiled.value_and_gradient
+        dense, capacity = record.dense_steps, record.capacity
+        record_steps, record_points, record_losses, stride = record.steps, record.points, record.losses, record.stride
+        descend = compiled.descent_step  # [f, ∇f, mid(θ − h∇f)] in one call
+        n = len(theta)
         finite = math.isfinite
         initial_loss = None
         max_loss, max_loss_step, max_loss_float = None, 0, -math.inf
         status, reason, period, orbit, kind, marked = Status.UNDECIDED, "step budget spent", None, [], None, None
         previous_gradient = None
         position_screen = loss_screen = math.inf
-        point = tuple(float(t) for t in theta)
+        point = tuple(map(float, theta))
         width = max_period + 1
-        ring = numpy.zeros((width, len(theta)))  # float64 mirror of the last iterates, for the period screen
+        ring = numpy.zeros((width, len(theta)))  # float64 mirror of the last iterates (ring[j % width] = θ_j), for the period screen
         ring[0] = point
-        first = ring[:, 0].copy()  # the first coordinate alone, contiguous: a cheap necessary test for a period
+        first = ring[:, 0]  # the first coordinate alone (a view): a cheap necessary test for a period
         lags = numpy.arange(width)
+        full = 2 * max_period  # len(history) > full: the ring holds θ_{k−max_period} … θ_k
+        trim = 2 * max_period + 2
+        mark = -1 if mark_step is None else mark_step
         k = 0
         loss = None
         while True:
-            values = evaluate(*theta)
-            loss, gradient = values[0], values[1:]
+            values = descend(step, *theta)
+            loss = values[0]
+            gradient = values[1 : n + 1]
             loss_float = float(loss)
-            gradient_floats = [float(g) for g in gradient]
-            if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values):  # nan or ±inf in any
+            gradient_floats = list(map(float, gradient))
+            if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values[: n + 1]):  # nan or ±inf in any
                 status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
                 loss = loss if loss.is_finite() else None
                 break
@@ -487,27 +500,41 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
                 initial_loss = loss
                 rule.set_bounds(scale_mp, to_mpmath(loss))
                 position_screen, loss_screen = 0.99 * float(rule.position_bound), 0.99 * float(rule.loss_bound)
-            if loss_float > max_loss_float or (loss_float == max_loss_float and loss > max_loss):
+            if loss_float >= max_loss_float and (loss_float > max_loss_float or loss > max_loss):
                 max_loss, max_loss_step, max_loss_float = loss, k, loss_float
-            if k <= dense or k % record.stride == 0:
-                record.offer(k, point, loss_float)
-            if k == mark_step:
+            if k <= dense or not k % stride:  # TrajectoryRecord.offer, inlined while there is room
+                if len(record_steps) < capacity:
+                    record_steps.append(k)
+                    record_points.append(point)
+                    record_losses.append(loss_float)
+                else:
+                    record.offer(k, point, loss_float)
+                    record_steps, record_points, record_losses, stride = record.steps, record.points, record.losses, record.stride
+            if k == mark:
                 marked = theta
             gradient_float = max(map(abs, gradient_floats))
             theta_float = max(map(abs, point))
-            if gradient_float * max(1.0, theta_float) <= screen * max(1.0, abs(loss_float)):
+            loss_size = abs(loss_float)
+            if gradient_float * (theta_float if theta_float > 1.0 else 1.0) <= screen * (loss_size if loss_size > 1.0 else 1.0):
                 previous_norm = None if previous_gradient is None else max(abs(to_mpmath(g)) for g in previous_gradient)
                 decision = rule.observe(k, [to_mpmath(t) for t in theta], to_mpmath(loss), [to_mpmath(g) for g in gradient], previous_norm)
                 if decision is not None:
                     status, reason, kind = decision
                     break
             previous_gradient = gradient
-            if (theta_float > position_screen or abs(loss_float) > loss_screen) and rule.diverges(
+            if (theta_float > position_screen or loss_size > loss_screen) and rule.diverges(
                 max(abs(to_mpmath(t)) for t in theta), to_mpmath(loss)
             ):
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"
                 break
-            if k % 8 == 0 and len(history) > 2 * max_period and _may_repeat(first[k % width], first, point):
+            if theta_float > widest:
+                widest = theta_float
+            if (
+                not k & 7
+                and len(history) > full
+                and _may_repeat(first[k % width], first, point, apart_floor + 1.0000001e-15 * (1 + widest))
+                and not numpy.abs(ring - point).max() < still  # _detect_period's "still" exit, on the unordered ring
+            ):
                 period = _detect_period(history, max_period, period_tol, ring[(k - lags) % width])
                 if period:
                     status, reason = Status.PERIODIC, f"orbit of period {period}"
@@ -515,15 +542,14 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
                     break
             if k >= max_steps:
                 break
-            theta = [(t - step * g).mid() for t, g in zip(theta, gradient)]
+            theta = values[n + 1 :]
             point = tuple(map(float, theta))
             k += 1
             ring[k % width] = point
-            first[k % width] = point[0]
             history.append(theta)
             if path is not None:
                 path.append(theta)
-            if len(history) > 2 * max_period + 2:
+            if len(history) > trim:
                 del history[0]
         if not orbit and status in (Status.CONVERGED, Status.STATIONARY):
             orbit = [theta]
@@ -544,10 +570,11 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
         )
 
 
-def _may_repeat(current: float, first: numpy.ndarray, point: tuple) -> bool:
+def _may_repeat(current: float, first: numpy.ndarray, point: tuple, apart: float = math.inf) -> bool:
     """A necessary condition for :func:`_detect_period` to find a period: besides θ_k itself and θ_{k−1},
-    some recent first coordinate lies within the float screen's 1e-8·(1 + |θ_k|∞) of θ_k's."""
-    rough = 1e-8 * (1 + max(map(abs, point)))
+    some recent first coordinate lies within the float screen's 1e-8·(1 + |θ_k|∞) of θ_k's, and within
+    ``apart`` (an upper bound on its ``clearly_apart``: a lag whose float distance is past it is never a period)."""
+    rough = min(1e-8 * (1 + max(map(abs, point))), apart)
     return numpy.count_nonzero(numpy.abs(first - current) <= rough) > 1
 
 
@@ -569,17 +596,26 @@ def _detect_period(history: list[list], max_period: int, tol, recent=None) -> in
     # rounding θ to float64 moves each coordinate by ≤ 2⁻⁵³|θ|: a float distance past the tolerance by more
     # than this margin means the exact distance is past it too (no multiple-precision comparison needed)
     clearly_apart = float(tol) * (1 + 1e-12) + 1e-15 * (1 + float(numpy.abs(recent).max()))
-    for p in numpy.flatnonzero(moved <= rough).tolist():
-        if p < 2 or spread[p - 1] < spread_floor or moved[p] > clearly_apart:
-            continue
-        if any(abs(a - b) > tol for a, b in zip(history[-1], history[-1 - p])):
-            continue
-        if any(abs(a - b) > tol for a, b in zip(history[-2], history[-2 - p])):
+    last, before = history[-1], history[-2]
+    # the float conditions on p, all lags at once: moved[p] ≤ rough, not spread[p − 1] < floor, not moved[p] > apart
+    candidate = (moved <= rough) & ~(moved > clearly_apart)
+    candidate[1:] &= ~(spread[:-1] < spread_floor)
+    candidate[:2] = False
+    for p in numpy.flatnonzero(candidate).tolist():
+        if not (_within(last, history[-1 - p], tol) and _within(before, history[-2 - p], tol)):
             continue
         # a slowly attracting p-orbit can match at a multiple of p first: report the smallest
         # divisor whose points already coincide to within the spread floor
         return next(d for d in range(2, p + 1) if p % d == 0 and moved[d] < spread_floor)
     return None
+
+
+def _within(a: Sequence, b: Sequence, tol) -> bool:
+    """|a − b|∞ ≤ tol, coordinate by coordinate (stops at the first coordinate past it)."""
+    for u, v in zip(a, b):
+        if abs(u - v) > tol:
+            return False
+    return True
 
 
 @dataclass
