@@ -302,8 +302,10 @@ def _write_chunk(store: str, region: tuple, values: dict, checksum_at: tuple, ch
     from zarr.api.asynchronous import open_group
 
     async def write() -> None:
-        group = await open_group(store, mode="r+")
-        arrays = await asyncio.gather(*(group.getitem(name) for name in (*VARIABLES, "checksum")))
+        arrays = _OPENED.get(store)  # made by _create in this process: no metadata to read back
+        if arrays is None:
+            group = await open_group(store, mode="r+")
+            arrays = await asyncio.gather(*(group.getitem(name) for name in (*VARIABLES, "checksum")))
         await asyncio.gather(*(array.setitem(region, values[name]) for array, name in zip(arrays, VARIABLES)))
         await arrays[-1].setitem(checksum_at, checksum)
 
@@ -368,11 +370,15 @@ def _create(job: Job, store: Path) -> None:
         arrays.append(group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",)))
         for name, column in (("x0", 0), ("y0", 1)):
             arrays.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",)))
-        await asyncio.gather(*arrays)
+        return await asyncio.gather(*arrays)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zarr's note that string arrays are not yet in the v3 spec
-        asyncio.run(create())
+        created = asyncio.run(create())
+    _OPENED[str(store)] = tuple(created[: len(VARIABLES) + 1])  # the variables then the checksum, as _write_chunk wants
+
+
+_OPENED: dict[str, tuple] = {}  # stores this process created during a run: their arrays, open (dropped when the run ends)
 
 
 def _scheduler_address(scheduler: str | None) -> str | None:
@@ -406,6 +412,7 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
             job.max_steps, job.delta, job.balance_fraction, keep, fresh,
         ))
     if address:
+        _OPENED.pop(str(store), None)  # the cluster's workers open the store themselves
         from distributed import Client, progress as distributed_progress
 
         try:
@@ -429,8 +436,11 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
             from dask.diagnostics import ProgressBar
 
             bar = ProgressBar(out=sys.stderr)
-        with bar:
-            results = dask.compute(*tasks, scheduler=local, num_workers=workers or os.cpu_count() or 1)
+        try:
+            with bar:
+                results = dask.compute(*tasks, scheduler=local, num_workers=workers or os.cpu_count() or 1)
+        finally:
+            _OPENED.pop(str(store), None)
     stats = {"chunks": len(results), "cached": 0, "computed": 0, "healed": 0}
     for result in results:
         stats[result["state"]] += 1
