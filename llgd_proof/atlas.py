@@ -253,18 +253,26 @@ def _checksum(fingerprint: str, block: tuple, values: dict) -> int:
     return int.from_bytes(digest.digest(), "little") | 1  # never 0, the fill value of "not written yet"
 
 
-def _chunk_task(store: str, fingerprint: str, block: tuple, offsets: tuple, spec: str, mu, h_block: numpy.ndarray, starts_block: numpy.ndarray, max_steps: int, delta: float, balance_fraction: float) -> dict:
-    """Load chunk ``block`` = (loss, h block, sample block) from the store if it validates, else compute and write it."""
+def _chunk_task(store: str, fingerprint: str, block: tuple, offsets: tuple, spec: str, mu, h_block: numpy.ndarray, starts_block: numpy.ndarray, max_steps: int, delta: float, balance_fraction: float,
+                keep: bool = False, fresh: bool = False) -> dict:
+    """Load chunk ``block`` = (loss, h block, sample block) from the store if it validates, else compute and write it.
+
+    With ``keep`` the chunk's arrays come back in the result (``values``): exactly the bytes the store holds
+    (a cached chunk was just read and checked against its checksum; a computed one was just written), so a
+    caller that wants them in memory need not read the store again. ``fresh``: the store was created empty by
+    this run, so there is nothing to validate and the chunk is computed without reading it.
+    """
     import zarr
 
     i, j, k = block
-    group = zarr.open_group(store, mode="r+")
     h_size, sample_size = len(h_block), len(starts_block)
     h_start, s_start = offsets
     region = (i, slice(h_start, h_start + h_size), slice(s_start, s_start + sample_size))
-    reason = None
+    reason, stored = None, 0
     try:
-        stored = int(group["checksum"][i, j, k])
+        if not fresh:
+            group = zarr.open_group(store, mode="r+")
+            stored = int(group["checksum"][i, j, k])
     except Exception as error:  # noqa: BLE001 — a damaged checksum chunk is healed like any other
         stored, reason = 0, f"its checksum could not be read ({type(error).__name__})"
     if stored:
@@ -274,7 +282,7 @@ def _chunk_task(store: str, fingerprint: str, block: tuple, offsets: tuple, spec
                 if values[name].shape != (h_size, sample_size) or values[name].dtype != dtype:
                     raise ValueError(f"{name} has shape {values[name].shape} and dtype {values[name].dtype}")
             if _checksum(fingerprint, block, values) == stored:
-                return {"block": block, "state": "cached"}
+                return {"block": block, "state": "cached", **({"values": values} if keep else {})}
             reason = "its contents do not match their checksum"
         except Exception as error:  # noqa: BLE001 — any failure to load means: recompute
             reason = f"it failed to load ({type(error).__name__}: {str(error)[:80]})"
@@ -282,17 +290,34 @@ def _chunk_task(store: str, fingerprint: str, block: tuple, offsets: tuple, spec
     starts = numpy.tile(numpy.asarray(starts_block, dtype=float), (h_size, 1))
     flat = run_batch(spec, h, starts, mu=mu, max_steps=max_steps, delta=delta, balance_fraction=balance_fraction)
     values = {name: array.reshape(h_size, sample_size) for name, array in flat.items()}
-    for name in VARIABLES:
-        group[name][region] = values[name]
-    group["checksum"][i, j, k] = numpy.uint64(_checksum(fingerprint, block, values))  # last: marks the chunk done
-    return {"block": block, "state": "healed" if reason else "computed", "reason": reason}
+    _write_chunk(store, region, values, (i, j, k), numpy.uint64(_checksum(fingerprint, block, values)))
+    return {"block": block, "state": "healed" if reason else "computed", "reason": reason, **({"values": values} if keep else {})}
+
+
+def _write_chunk(store: str, region: tuple, values: dict, checksum_at: tuple, checksum: numpy.uint64) -> None:
+    """Write one chunk of every variable concurrently (zarr's asynchronous API: one round of I/O, not one per variable),
+    then its checksum, last, which marks the chunk done."""
+    import asyncio
+
+    from zarr.api.asynchronous import open_group
+
+    async def write() -> None:
+        arrays = _OPENED.get(store)  # made by _create in this process: no metadata to read back
+        if arrays is None:
+            group = await open_group(store, mode="r+")
+            arrays = await asyncio.gather(*(group.getitem(name) for name in (*VARIABLES, "checksum")))
+        await asyncio.gather(*(array.setitem(region, values[name]) for array, name in zip(arrays, VARIABLES)))
+        await arrays[-1].setitem(checksum_at, checksum)
+
+    asyncio.run(write())
 
 
 # -- the store --------------------------------------------------------------------------------------
 
 
-def _open_or_create(job: Job, store: Path, *, user_named: bool) -> None:
-    """Create the store for ``job``, or check that an existing one was made with the same parameters."""
+def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
+    """Check that an existing store for ``job`` was made with the same parameters (returns False), or create it
+    empty (returns True)."""
     import zarr
 
     if store.exists() and not store.is_dir():
@@ -316,8 +341,9 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> None:
             expected = (len(job.losses), len(job.h_values), len(job.starts))
             if any(shape != expected for shape in shapes.values()):
                 raise StoreError(f"the result store {store} has arrays of the wrong shape; delete it to start again")
-            return
+            return False
     _create(job, store)
+    return True
 
 
 def _create(job: Job, store: Path) -> None:
@@ -327,20 +353,32 @@ def _create(job: Job, store: Path) -> None:
     h_size, sample_size = job.block_sizes
     shape = (len(job.losses), len(job.h_values), len(job.starts))
     blocks = (len(job.losses), -(-shape[1] // h_size), -(-shape[2] // sample_size))
+    import asyncio
+
+    from zarr.api.asynchronous import open_group
+
+    async def create() -> None:  # every array's metadata written concurrently: one round of I/O, not one per array
+        group = await open_group(str(store), mode="w", attributes={
+            "llgd_parameters": json.dumps(job.parameters, sort_keys=True), "llgd_block_sizes": json.dumps([h_size, sample_size])})
+        arrays = [
+            group.create_array(name, shape=shape, chunks=(1, h_size, sample_size), dtype=dtype, fill_value=numpy.nan if dtype.kind == "f" else 0,
+                               dimension_names=("loss", "h", "sample"), attributes={"description": DESCRIPTIONS[name]} if name in DESCRIPTIONS else None)
+            for name, dtype in VARIABLES.items()
+        ]
+        arrays.append(group.create_array("checksum", shape=blocks, chunks=(1, 1, 1), dtype="uint64", fill_value=0, dimension_names=("loss", "h_block", "sample_block")))
+        arrays.append(group.create_array("loss", data=numpy.array(job.losses, dtype=str), dimension_names=("loss",)))
+        arrays.append(group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",)))
+        for name, column in (("x0", 0), ("y0", 1)):
+            arrays.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",)))
+        return await asyncio.gather(*arrays)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zarr's note that string arrays are not yet in the v3 spec
-        group = zarr.open_group(str(store), mode="w")
-        group.attrs.update({"llgd_parameters": json.dumps(job.parameters, sort_keys=True), "llgd_block_sizes": json.dumps([h_size, sample_size])})
-        for name, dtype in VARIABLES.items():
-            fill = numpy.nan if dtype.kind == "f" else 0
-            array = group.create_array(name, shape=shape, chunks=(1, h_size, sample_size), dtype=dtype, fill_value=fill, dimension_names=("loss", "h", "sample"))
-            if name in DESCRIPTIONS:
-                array.attrs["description"] = DESCRIPTIONS[name]
-        group.create_array("checksum", shape=blocks, chunks=(1, 1, 1), dtype="uint64", fill_value=0, dimension_names=("loss", "h_block", "sample_block"))
-        group.create_array("loss", data=numpy.array(job.losses, dtype=str), dimension_names=("loss",))
-        group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",))
-        for name, column in (("x0", 0), ("y0", 1)):
-            group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",))
+        created = asyncio.run(create())
+    _OPENED[str(store)] = tuple(created[: len(VARIABLES) + 1])  # the variables then the checksum, as _write_chunk wants
+
+
+_OPENED: dict[str, tuple] = {}  # stores this process created during a run: their arrays, open (dropped when the run ends)
 
 
 def _scheduler_address(scheduler: str | None) -> str | None:
@@ -348,31 +386,33 @@ def _scheduler_address(scheduler: str | None) -> str | None:
 
 
 def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int | None = None, progress: bool = False, user_named: bool = True,
-            local: str = "threads") -> dict:
+            local: str = "threads", keep: bool = False) -> dict:
     """Run every chunk of ``job`` not yet valid in ``store`` as a Dask graph; returns chunk counts.
 
     Dask's local scheduler by default: ``local="threads"`` with ``workers`` threads (default every
     core; numpy releases the GIL, and no process outlives the caller) or ``"sync"`` (this thread, for
     debugging). ``scheduler`` (or the ``DASK_SCHEDULER_ADDRESS`` environment variable) sends the graph
     to a dask.distributed cluster, whose scheduler and workers must import llgd_proof and whose workers
-    must reach ``store`` (same machine or a shared file system).
+    must reach ``store`` (same machine or a shared file system). With ``keep``, ``stats["values"]`` maps each
+    block to its arrays as the store holds them (for a caller that loads the whole result anyway).
     """
     import dask
 
     for spec in job.losses:
         _objective(spec, job.mu)  # validates and compiles every loss up front, in this process
     store = Path(store)
-    _open_or_create(job, store, user_named=user_named)
+    address = _scheduler_address(scheduler)
+    fresh = _open_or_create(job, store, user_named=user_named)  # a new store: no chunk to validate
     tasks = []
     for block in job.blocks():
         i, j, k = block
         h_part, sample_part = job.block_slices(j, k)
         tasks.append(dask.delayed(_chunk_task, pure=True, name=f"llgd-chunk-{job.fingerprint[:16]}-{i}-{j}-{k}")(
             str(store), job.fingerprint, block, (h_part.start, sample_part.start), job.losses[i], job.mu, numpy.asarray(job.h_values[h_part]), job.starts[sample_part],
-            job.max_steps, job.delta, job.balance_fraction,
+            job.max_steps, job.delta, job.balance_fraction, keep, fresh,
         ))
-    address = _scheduler_address(scheduler)
     if address:
+        _OPENED.pop(str(store), None)  # the cluster's workers open the store themselves
         from distributed import Client, progress as distributed_progress
 
         try:
@@ -396,8 +436,11 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
             from dask.diagnostics import ProgressBar
 
             bar = ProgressBar(out=sys.stderr)
-        with bar:
-            results = dask.compute(*tasks, scheduler=local, num_workers=workers or os.cpu_count() or 1)
+        try:
+            with bar:
+                results = dask.compute(*tasks, scheduler=local, num_workers=workers or os.cpu_count() or 1)
+        finally:
+            _OPENED.pop(str(store), None)
     stats = {"chunks": len(results), "cached": 0, "computed": 0, "healed": 0}
     for result in results:
         stats[result["state"]] += 1
@@ -405,6 +448,8 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
             i, j, k = result["block"]
             print(f"llgd: warning: chunk {j},{k} of loss {job.losses[i]!r} in {store} was recomputed: {result['reason']}", file=sys.stderr)
     stats["computed"] += stats["healed"]
+    if keep:
+        stats["values"] = {tuple(result["block"]): result["values"] for result in results}
     return stats
 
 
@@ -438,11 +483,28 @@ def run_starts(spec: str, h, starts: numpy.ndarray, *, mu=None, max_steps: int =
 
 def _with_store(job: Job, store, scheduler, workers) -> xarray.Dataset:
     if store is not None:
-        run_job(job, Path(store), scheduler=scheduler, workers=workers)
-        return load(Path(store), job)
+        return _assembled(job, run_job(job, Path(store), scheduler=scheduler, workers=workers, keep=True)["values"])
     with tempfile.TemporaryDirectory(prefix="llgd-") as folder:
-        run_job(job, Path(folder) / "run.zarr", scheduler=scheduler, workers=workers, user_named=False)
-        return load(Path(folder) / "run.zarr", job)
+        return _assembled(job, run_job(job, Path(folder) / "run.zarr", scheduler=scheduler, workers=workers, user_named=False, keep=True)["values"])
+
+
+def _assembled(job: Job, blocks: dict) -> xarray.Dataset:
+    """The Dataset :func:`load` would read from the store, put together from the chunks' arrays in memory."""
+    import xarray
+
+    shape = (len(job.losses), len(job.h_values), len(job.starts))
+    data = {}
+    for name, dtype in VARIABLES.items():
+        array = numpy.empty(shape, dtype=dtype)
+        for (i, j, k), values in blocks.items():
+            h_part, sample_part = job.block_slices(j, k)
+            array[i, h_part, sample_part] = values[name]
+        data[name] = (("loss", "h", "sample"), array, {"description": DESCRIPTIONS[name]} if name in DESCRIPTIONS else {})
+    if len(blocks) != len(job.blocks()):
+        raise RuntimeError("a chunk of the job is missing from the results")  # cannot happen: every block is a task
+    coords = {"loss": [str(v) for v in job.losses], "h": numpy.asarray(job.h_values, dtype=float),
+              "x0": ("sample", numpy.ascontiguousarray(job.starts[:, 0])), "y0": ("sample", numpy.ascontiguousarray(job.starts[:, 1]))}
+    return xarray.Dataset(data, coords=coords, attrs={"llgd_parameters": json.dumps(job.parameters, sort_keys=True)})
 
 
 def load(store: Path, job: Job | None = None) -> xarray.Dataset:

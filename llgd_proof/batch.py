@@ -21,6 +21,7 @@ copy. Outcomes:
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -86,6 +87,9 @@ class FusedKernel:
         value_expr = _stable_for_floats(objective.expr)
         gradient_source, gradient_outputs = self._program(list(objective.gradient), objective.variables, "gradient")
         both_source, both_outputs = self._program([value_expr, *objective.gradient], objective.variables, "both")  # shared subexpressions once
+        (gradient_source, gradient_outputs), (both_source, both_outputs) = (
+            _allocate(gradient_source, gradient_outputs), _allocate(both_source, both_outputs))
+        self._buffers = 1 + max(int(name[1:]) for name in re.findall(r"\bb\d+\b", gradient_source + both_source) or ["b0"])
         self.capacity = 0
         self.reserve(capacity)
         variables = ", ".join(f"v{i}" for i in range(self.n))
@@ -193,6 +197,16 @@ class FusedKernel:
             target = f"b{self._new()}"
             lines.append(f"numpy.{_UFUNCS[func]}({argument}, out={target})")
             return target
+        if func == "logaddexp" and len(args) == 2 and sympy.expand(args[0] + args[1]) == 0:
+            # logaddexp(u, −u) = |u| + log1p(exp(−2|u|)), bit for bit the general formula below: −u is exact,
+            # u − (−u) = 2u is exact (an overflow gives ±inf on both sides), so −|u − (−u)| = −2|u|, and
+            # max(−u, u) = |u| (±0 and NaN included, as the sum with log1p(1) or NaN shows) — 3 ufuncs fewer
+            inner = args[1] if args[0].could_extract_minus_sign() else args[0]
+            magnitude = self._emit(inner, names, lines)
+            target, spread = f"b{self._new()}", f"b{self._new()}"
+            lines.append(f"numpy.absolute({magnitude}, out={target}); numpy.multiply(-2.0, {target}, out={spread})")
+            lines.append(f"numpy.exp({spread}, out={spread}); numpy.log1p({spread}, out={spread}); numpy.add({target}, {spread}, out={target})")
+            return target
         if func == "logaddexp" and len(args) == 2:  # max(a, b) + log1p(exp(−|a − b|)): SIMD ufuncs, 5× numpy.logaddexp
             first, second = (self._emit(a, names, lines) for a in args)
             target, spread = f"b{self._new()}", f"b{self._new()}"
@@ -239,6 +253,59 @@ class FusedKernel:
 
     def loss(self) -> numpy.ndarray:
         return self.buffers[self.both_outputs[0]]
+
+
+def _allocate(source: str, outputs: list[int]) -> tuple[str, list[int]]:
+    """Rename the program's buffers so that one whose last use has passed is reused (a linear scan).
+
+    Every intermediate of the generated program had a buffer of its own; here a buffer is recycled once
+    the statement that reads it last has run, so the working set of a step stays in cache. The same
+    ufuncs run on the same values (an elementwise ufunc may write over its own input), so results are
+    bit for bit unchanged. Outputs keep a buffer to themselves, reused by no one.
+    """
+    statements = [statement.strip() for line in source.splitlines() for statement in line.split(";") if statement.strip()]
+    def written(statement):
+        match = re.search(r"out=(b\d+)\)$", statement) or re.match(r"numpy\.copyto\((b\d+),", statement)
+        return match.group(1) if match else None
+    pinned = {f"b{out}" for out in outputs}
+    while True:  # drop statements computing a buffer nothing else reads (such as −u once logaddexp(u, −u) uses |u|)
+        read = {name for statement in statements for name in re.findall(r"\bb\d+\b", statement) if name != written(statement)}
+        dead = [statement for statement in statements if written(statement) not in read | pinned | {None}]
+        if not dead:
+            break
+        statements = [statement for statement in statements if statement not in dead]
+    last_use: dict[str, int] = {}
+    for position, statement in enumerate(statements):
+        for name in re.findall(r"\bb\d+\b", statement):
+            last_use[name] = position
+    pinned = {f"b{out}" for out in outputs}
+    mapping: dict[str, str] = {}
+    free: list[int] = []
+    used = 0
+    renamed = []
+    for position, statement in enumerate(statements):
+        target = written(statement)
+        names = set(re.findall(r"\bb\d+\b", statement))
+        if target is not None and target not in mapping:
+            # free the inputs read for the last time here first: writing over a dying input is safe elementwise,
+            # but only when the statement reads it (not a buffer used later in the same line, hence per statement)
+            for name in sorted(names - {target}):
+                if last_use[name] == position and name not in pinned and name in mapping:
+                    free.append(int(mapping[name][1:]))
+            free.sort()
+            if free:
+                mapping[target] = f"b{free.pop(0)}"
+            else:
+                mapping[target] = f"b{used}"
+                used += 1
+            names.discard(target)
+        else:
+            for name in sorted(names):
+                if last_use[name] == position and name not in pinned and name in mapping and name != target:
+                    free.append(int(mapping[name][1:]))
+        renamed.append(re.sub(r"\bb\d+\b", lambda m: mapping[m.group(0)], statement))
+        # inputs freed above and still named here are dead after this statement; nothing else to do
+    return "\n".join("    " + statement for statement in renamed), [int(mapping[f"b{out}"][1:]) for out in outputs]
 
 
 _KERNELS: dict[tuple, FusedKernel] = {}
