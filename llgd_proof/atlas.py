@@ -294,6 +294,20 @@ def _chunk_task(store: str, fingerprint: str, block: tuple, offsets: tuple, spec
     return {"block": block, "state": "healed" if reason else "computed", "reason": reason, **({"values": values} if keep else {})}
 
 
+def _run_coroutine(make):
+    """Run ``make()`` (a coroutine function) to its end: on this thread, or — where an event loop already runs here,
+    as in a Jupyter kernel, and ``asyncio.run`` is refused — on a short-lived thread of its own."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def _write_chunk(store: str, region: tuple, values: dict, checksum_at: tuple, checksum: numpy.uint64) -> None:
     """Write one chunk of every variable concurrently (zarr's asynchronous API: one round of I/O, not one per variable),
     then its checksum, last, which marks the chunk done."""
@@ -309,7 +323,7 @@ def _write_chunk(store: str, region: tuple, values: dict, checksum_at: tuple, ch
         await asyncio.gather(*(array.setitem(region, values[name]) for array, name in zip(arrays, VARIABLES)))
         await arrays[-1].setitem(checksum_at, checksum)
 
-    asyncio.run(write())
+    _run_coroutine(write)
 
 
 # -- the store --------------------------------------------------------------------------------------
@@ -374,7 +388,7 @@ def _create(job: Job, store: Path) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zarr's note that string arrays are not yet in the v3 spec
-        created = asyncio.run(create())
+        created = _run_coroutine(create)
     _OPENED[str(store)] = tuple(created[: len(VARIABLES) + 1])  # the variables then the checksum, as _write_chunk wants
 
 
