@@ -160,7 +160,7 @@ def loss_spec(loss: Loss, given: tuple[str, str | None] | None = None) -> tuple[
     """A (spec, μ) that :func:`~llgd_proof.losses.parse_loss_spec` turns back into exactly ``loss`` (same ℓ, same
     minimiser), so a Dask worker can rebuild it: ``given`` (the case's own --loss/--mu) first, then the catalog name
     with its parameters, then the formula; None when none of them does."""
-    key = (sympy.srepr(loss.expr), sympy.srepr(loss.mu), given)
+    key = (loss.name, sympy.srepr(loss.formula), sympy.srepr(sorted(loss.parameters.items(), key=str)), sympy.srepr(loss.mu), given)
     if key in _SPECS:
         return _SPECS[key]
     candidates = [given] if given is not None else []
