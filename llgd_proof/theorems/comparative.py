@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy
-
 import sympy
 
 from ..atlas import run_starts
@@ -157,9 +156,10 @@ _SPECS: dict[tuple, tuple[str, str | None] | None] = {}
 
 
 def loss_spec(loss: Loss, given: tuple[str, str | None] | None = None) -> tuple[str, str | None] | None:
-    """A (spec, μ) that :func:`~llgd_proof.losses.parse_loss_spec` turns back into exactly ``loss`` (same ℓ, same
-    minimiser), so a Dask worker can rebuild it: ``given`` (the case's own --loss/--mu) first, then the catalog name
-    with its parameters, then the formula; None when none of them does."""
+    """A (spec, μ) that :func:`~llgd_proof.losses.parse_loss_spec` turns back into exactly ``loss``, so a Dask worker
+    can rebuild it: ``given`` (the case's own --loss/--mu) first, then the catalog name with its parameters, then the
+    formula; None when none of them does. "Exactly" is sympy's structural equality of ℓ and of μ — stronger than
+    mathematical equality on purpose: the workers must compile the same float64 code to give the same arrays."""
     key = (loss.name, sympy.srepr(loss.formula), sympy.srepr(sorted(loss.parameters.items(), key=str)), sympy.srepr(loss.mu), given)
     if key in _SPECS:
         return _SPECS[key]
