@@ -11,24 +11,34 @@ max_k f(θ_k)/f(θ0) for T5). Float64 is evidence: up to ``confirm`` violated ce
 the violated ones) are then re-checked with the high-precision engine and its precision self-check
 (:meth:`Theorem.check`), and the map reports how many were violated again.
 
+The lattice runs as the atlas's Dask graph of chunks (:func:`llgd_proof.atlas.run_job`; the job is a
+grid (h, start), like an atlas for one loss): Dask's local scheduler on this machine's cores by default,
+a ``dask.distributed`` cluster with ``scheduler=ADDRESS`` (``llgd boundary --scheduler``) or the
+``DASK_SCHEDULER_ADDRESS`` environment variable. Every cell's run depends on its own h and start
+alone, so the verdicts are the same, cell for cell, whatever runs them.
+
 A theorem can be mapped when its hypotheses and conclusion are computable from batch-run quantities;
 its module then provides ``BATCH_FORMS[id](objective, run, arrays, parameters)``.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy
 
-from .batch import STATUS_CODES, batch_gradient_descent
+from .atlas import CHUNK, Job, load, run_job
+from .batch import STATUS_CODES
 from .dynamics import Status
 from .errors import LlgdInputError, ParameterError
 from .losses import parse_loss_spec
 from .objective import product_objective
-from .phenomena import observe_batch
+from .phenomena import BALANCE_FRACTION
 from .regularity import report_for
 from .theorems import Case, Verdict, catapult, eos, get_theorem
+from .theorems.comparative import batch_outcome
 
 BATCH_FORMS = {**eos.BATCH_FORMS, **catapult.BATCH_FORMS}
 MEASURED = {**dict.fromkeys(eos.BATCH_FORMS, eos.MEASURED), **dict.fromkeys(catapult.BATCH_FORMS, catapult.MEASURED)}
@@ -130,8 +140,14 @@ def boundary_map(
     max_steps: int = 20_000,
     confirm: int = 25,
     dps: int = 30,
+    scheduler: str | None = None,
+    progress: bool = False,
 ) -> BoundaryMap:
-    """Map ``theorem_id`` for ``loss`` over h ∈ ``h_fraction`` × step limit and starts in ``box`` (see module doc)."""
+    """Map ``theorem_id`` for ``loss`` over h ∈ ``h_fraction`` × step limit and starts in ``box`` (see module doc).
+
+    ``scheduler``: a dask.distributed address for the lattice (default ``$DASK_SCHEDULER_ADDRESS``, else Dask's
+    local scheduler); ``progress``: Dask's progress bar on stderr.
+    """
     if theorem_id not in BATCH_FORMS:
         get_theorem(theorem_id)  # an unknown id gets the library's own message
         raise LlgdInputError(f"theorem {theorem_id!r} has no batch form to map; mappable: {', '.join(BATCH_FORMS)}")
@@ -160,11 +176,11 @@ def boundary_map(
 
     fractions = numpy.linspace(low, high, h_steps)
     x0, y0 = numpy.linspace(x_min, x_max, grid), numpy.linspace(y_min, y_max, grid)
-    ks, js, is_ = numpy.meshgrid(numpy.arange(h_steps), numpy.arange(grid), numpy.arange(grid), indexing="ij")
-    starts = numpy.stack([x0[is_.ravel()], y0[js.ravel()]], axis=1)
-    h = fractions[ks.ravel()] * step_limit
-    run = batch_gradient_descent(objective, h, starts, max_steps=max_steps)
-    arrays = observe_batch(objective, run, delta=float(chosen.get("delta", 0.25)))
+    lattice = numpy.stack([numpy.tile(x0, grid), numpy.repeat(y0, grid)], axis=1)  # row j * grid + i is (x0[i], y0[j])
+    h_values = fractions * step_limit
+    delta = float(chosen.get("delta", 0.25))
+    values = run_lattice(loss, mu, h_values, lattice, max_steps=max_steps, delta=delta, scheduler=scheduler, progress=progress)
+    run, arrays = batch_outcome(objective, values, numpy.repeat(h_values, len(lattice)), numpy.tile(lattice, (h_steps, 1)))
     with numpy.errstate(all="ignore"):
         hypotheses, conclusion, measured = BATCH_FORMS[theorem_id](objective, run, arrays, chosen)
     codes = _verdict_codes(hypotheses, conclusion, run.status)
@@ -189,6 +205,21 @@ def boundary_map(
     )
     result.confirmation = confirm_violations(result, limit=confirm, dps=dps)
     return result
+
+
+def run_lattice(loss: str, mu, h_values: numpy.ndarray, lattice: numpy.ndarray, *, max_steps: int, delta: float, scheduler: str | None = None,
+                progress: bool = False) -> dict[str, numpy.ndarray]:
+    """The atlas's per-start arrays for every (h, start) of ``h_values`` × ``lattice`` (N, 2), flat in that order (h major),
+    computed as the atlas's Dask graph of chunks in a temporary store: a chunk holds at least one h's whole lattice
+    (small lattices share a chunk), so a large map is one task per h."""
+    distinct, position = numpy.unique(h_values, return_inverse=True)  # the store wants distinct h; repeated fractions share a run
+    job = Job((loss,), tuple(float(v) for v in distinct), numpy.ascontiguousarray(lattice, dtype=float), None if mu is None else str(mu),
+              int(max_steps), float(delta), BALANCE_FRACTION, {"kind": "boundary"}, max(CHUNK, len(lattice)))
+    with tempfile.TemporaryDirectory(prefix="llgd-boundary-") as folder:
+        store = Path(folder) / "boundary.zarr"
+        run_job(job, store, scheduler=scheduler, progress=progress, user_named=False)
+        dataset = load(store).isel(loss=0)
+    return {name: numpy.asarray(dataset[name].values)[position].reshape(-1) for name in dataset.data_vars}
 
 
 def _verdict_codes(hypotheses: dict, conclusion: numpy.ndarray, status: numpy.ndarray) -> numpy.ndarray:

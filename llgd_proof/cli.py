@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     boundary.add_argument("--confirm", type=int, default=25, metavar="K", help="re-check up to K violated cells at high precision (default 25)")
     boundary.add_argument("--max-steps", type=int, default=20_000)
     boundary.add_argument("--plot", metavar="FILE", help="PNG/PDF: verdict and measured ratio per h")
+    boundary.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler (default $DASK_SCHEDULER_ADDRESS, else local threads)")
     boundary.add_argument("--json", action="store_true")
     boundary.set_defaults(handler=_boundary)
 
@@ -414,7 +415,7 @@ def _boundary(args) -> int:
     result = boundary_map(
         args.theorem, loss=args.loss, mu=args.mu, h_fraction=_range(args.h_fraction, "--h-fraction"), h_steps=args.h_steps,
         box=(box.x_low, box.x_high, box.y_low, box.y_high), grid=args.grid, parameters=_assignments(args.set),
-        max_steps=args.max_steps, confirm=args.confirm,
+        max_steps=args.max_steps, confirm=args.confirm, scheduler=args.scheduler, progress=not args.json and sys.stderr.isatty(),
     )
     data = result.as_json()
     data["plot"] = None

@@ -1,12 +1,18 @@
-"""Refuted pointwise T3/T5 stay refuted, their v2 hold, and boundary maps agree with the high-precision engine."""
+"""Refuted pointwise T3/T5 stay refuted, their v2 hold, and boundary maps agree with the high-precision engine;
+the map's Dask graph (local, or a real LocalCluster) gives the direct batch call's arrays, cell for cell."""
 
 import json
 
 import numpy
 import pytest
 
-from llgd_proof.boundary import CODE, VERDICTS, boundary_map
+from llgd_proof.atlas import VARIABLES
+from llgd_proof.batch import batch_gradient_descent
+from llgd_proof.boundary import BATCH_FORMS, CODE, VERDICTS, boundary_map, run_lattice
 from llgd_proof.cli import main
+from llgd_proof.losses import parse_loss_spec
+from llgd_proof.objective import product_objective
+from llgd_proof.phenomena import observe_batch
 from llgd_proof.theorems import THEOREMS, Verdict, get_theorem
 
 
@@ -109,3 +115,69 @@ def test_cli_boundary_json_and_plot(tmp_path, capsys):
 def test_cli_boundary_refuses_bad_input(arguments, capsys):
     assert main(arguments) == 2
     assert capsys.readouterr().err.startswith("llgd: error:")
+
+
+# -- the Dask path: the same arrays as one direct batch call ----------------------------------------
+
+
+def _direct(result):
+    """The map computed the plain way: one batch_gradient_descent call over every (h, y0, x0) cell, h-major."""
+    objective = product_objective(parse_loss_spec(result.loss, mu=result.mu_given))
+    ks, js, is_ = numpy.meshgrid(numpy.arange(len(result.fractions)), numpy.arange(result.grid), numpy.arange(result.grid), indexing="ij")
+    starts = numpy.stack([result.x0[is_.ravel()], result.y0[js.ravel()]], axis=1)
+    run = batch_gradient_descent(objective, result.h_values[ks.ravel()], starts, max_steps=result.max_steps)
+    arrays = observe_batch(objective, run, delta=float(result.parameters.get("delta", 0.25)))
+    with numpy.errstate(all="ignore"):
+        hypotheses, conclusion, measured = BATCH_FORMS[result.theorem_id](objective, run, arrays, result.parameters)
+    met = numpy.logical_and.reduce([numpy.asarray(v, dtype=bool) for v in hypotheses.values()])
+    return run, arrays, met, numpy.asarray(conclusion, dtype=bool), numpy.asarray(measured, dtype=float)
+
+
+def _same(left, right) -> bool:
+    return left.dtype == right.dtype and numpy.array_equal(left, right, equal_nan=left.dtype.kind == "f")
+
+
+@pytest.mark.parametrize(
+    "theorem_id, arguments",
+    [
+        ("catapult-v1", dict(loss="logcosh", h_fraction=(0.6, 0.99), h_steps=3, box=(0.6, 2.0, 0.6, 2.0), grid=6)),
+        ("eos", dict(loss="huber", mu="0.5", h_fraction=(0.3, 0.99), h_steps=4, box=(0.05, 4.0, 0.05, 4.0), grid=12, parameters={"delta": 0.1})),
+        ("eos-v1", dict(loss="logcosh", mu="0.5", h_fraction=(0.7, 0.7), h_steps=2, box=(0.1, 3.0, 0.1, 3.0), grid=5)),  # a repeated h
+    ],
+)
+def test_the_dask_map_is_the_direct_batch_call_cell_for_cell(theorem_id, arguments):
+    """Chunked or not, every cell's run depends on its own h and start only: the map's arrays are the direct call's, bit for bit."""
+    result = boundary_map(theorem_id, confirm=0, **arguments)
+    run, arrays, met, conclusion, measured = _direct(result)
+    lattice = numpy.stack([numpy.tile(result.x0, result.grid), numpy.repeat(result.y0, result.grid)], axis=1)
+    values = run_lattice(result.loss, result.mu_given, result.h_values, lattice, max_steps=result.max_steps, delta=float(result.parameters.get("delta", 0.25)))
+    assert set(values) == set(VARIABLES)
+    direct = {"status": run.status, "steps": run.steps, "period": run.period, "final_x": run.final[:, 0], "final_y": run.final[:, 1],
+              "initial_loss": run.initial_loss, "max_loss": run.max_loss, **{name: arrays[name] for name in arrays if name in VARIABLES}}
+    for name, array in direct.items():
+        assert _same(values[name], numpy.asarray(array).astype(VARIABLES[name])), name
+    verdict = result.verdict.reshape(-1)
+    undecided = verdict == CODE[Verdict.INCONCLUSIVE]
+    assert numpy.array_equal(verdict[~undecided] == CODE[Verdict.HYPOTHESES_NOT_MET], ~met[~undecided])
+    assert numpy.array_equal(verdict[~undecided & met] == CODE[Verdict.VIOLATED], ~conclusion[~undecided & met])
+    assert _same(result.measured.reshape(-1), measured)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as local:
+        yield local.scheduler_address
+
+
+def test_a_local_cluster_draws_the_same_map(cluster, tiny_map, capsys):
+    arguments = dict(loss="logcosh", h_fraction=(0.6, 0.99), h_steps=3, box=(0.6, 2.0, 0.6, 2.0), grid=6, confirm=0)
+    remote = boundary_map("catapult-v1", scheduler=cluster, **arguments)
+    assert numpy.array_equal(remote.verdict, tiny_map.verdict)
+    assert _same(remote.measured, tiny_map.measured)
+    command = ["boundary", "eos", "--loss", "logcosh", "--h-fraction", "0.5:0.95", "--box", "0.1:3,0.1:3", "--grid", "7", "--h-steps", "3", "--confirm", "0", "--json"]
+    assert main(command) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert main([*command, "--scheduler", cluster]) == 0
+    through_cluster = json.loads(capsys.readouterr().out)
+    assert through_cluster["cells"] == local["cells"] and through_cluster["counts"] == local["counts"]

@@ -1,5 +1,7 @@
-"""Statistical verdicts for comparative claims (T3c, T5c): the Wilson interval and the decision rule."""
+"""Statistical verdicts for comparative claims (T3c, T5c): the Wilson interval, the decision rule, and the samples'
+Dask graph (local, a real LocalCluster, or this process for a loss no spec rebuilds: the same counts)."""
 
+import dataclasses
 import json
 import math
 
@@ -9,9 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llgd_proof import api
+from llgd_proof import strategies as lst
 from llgd_proof.comparative import Z_95, Proportion, compare, sample_starts, wilson_interval
 from llgd_proof.errors import LlgdInputError
-from llgd_proof.theorems import Verdict, get_theorem
+from llgd_proof.losses import catalog_loss, loss_from_expression, parse_loss_spec
+from llgd_proof.theorems import Case, Verdict, get_theorem
+from llgd_proof.theorems.comparative import loss_spec
 
 
 @settings(max_examples=30, deadline=None)
@@ -119,3 +124,56 @@ def test_cli_check_comparative(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "holds" and data["evidence"]["samples"] == 400
     assert main(["check", "eos-comparative", "--loss", "logcosh", "--h", "0.9", "--init", "2,2", "--set", "samples=0"]) == 2
+
+
+# -- the samples run on Dask: the same counts whatever runs them -----------------------------------
+
+
+@settings(max_examples=15, deadline=None)
+@given(lst.catalog_losses())
+def test_a_catalog_loss_has_a_spec_that_rebuilds_it(loss):
+    """Dask workers rebuild a loss from its spec: for every catalog loss (drawn parameters) the spec gives the same ℓ and μ."""
+    spec = loss_spec(loss)
+    assert spec is not None
+    rebuilt = parse_loss_spec(*spec)
+    assert rebuilt.expr == loss.expr and rebuilt.mu == loss.mu
+
+
+def test_an_expression_loss_has_a_spec_and_a_nameless_piecewise_one_has_none():
+    loss = loss_from_expression("log(cosh(s - mu))", mu="0.7")
+    rebuilt = parse_loss_spec(*loss_spec(loss))
+    assert rebuilt.expr == loss.expr and rebuilt.mu == loss.mu
+    nameless = dataclasses.replace(catalog_loss("huber", delta="1/3", mu="3/2"), name="a huber of my own")
+    assert loss_spec(nameless) is None  # its Piecewise formula does not parse back: it runs in this process
+
+
+def test_dask_and_in_process_samples_give_the_same_counts(monkeypatch):
+    """The same case through the Dask graph and in this process (as for a loss no spec rebuilds): identical evidence."""
+    from llgd_proof.theorems import comparative
+
+    theorem = get_theorem("eos-comparative")
+    case = Case(h="0.8", init=("2", "2"), loss_object=catalog_loss("huber", delta="3/7"), parameters={"samples": 300, "seed": 3})
+    through_dask = theorem.check(case)
+    monkeypatch.setattr(comparative, "loss_spec", lambda loss, given=None: None)
+    in_process = theorem.check(case)
+    assert through_dask.evidence.pop("runner") == {"good": "dask", "square": "dask"}
+    assert all(runner.startswith("in-process") for runner in in_process.evidence.pop("runner").values())
+    assert through_dask.evidence == in_process.evidence and through_dask.verdict is in_process.verdict
+    assert through_dask.evidence["good"]["eligible"] > 0
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as local:
+        yield local.scheduler_address
+
+
+def test_a_local_cluster_gives_the_same_verdict_and_counts(cluster, monkeypatch):
+    theorem = get_theorem("catapult-comparative")
+    case = dataclasses.replace(theorem.cases[1], parameters={"samples": 200})
+    local = theorem.check(case).as_json()
+    remote = theorem.check(case, scheduler=cluster).as_json()
+    assert remote == local
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster)
+    assert theorem.check(case).as_json() == local

@@ -9,6 +9,13 @@ phenomenon — unconditionally (a start that diverges or stays undecided counts 
 among the starts that converged. The verdict compares the two unconditional 95 % Wilson intervals
 (:func:`llgd_proof.comparative.compare`). The case's ``init`` is not used: the start distribution is
 the box (``init`` is kept because every case has one; the default cases put it at the box centre).
+
+Each sample runs as the atlas's Dask graph of chunks (:func:`llgd_proof.atlas.run_starts`): Dask's local
+scheduler by default, a ``dask.distributed`` cluster with ``check(case, scheduler=ADDRESS)`` or the
+``DASK_SCHEDULER_ADDRESS`` environment variable. The workers rebuild each loss from a spec (a catalog
+name with its parameters, or the formula), so a spec is used only when it rebuilds exactly the case's
+loss; a loss no spec rebuilds runs on the batch engine in this process instead (the evidence says which).
+The arrays, and so the counts, are the same either way: every start's run depends on that start alone.
 """
 
 from __future__ import annotations
@@ -17,12 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy
+import sympy
 
-from ..batch import STATUS_CODES, batch_gradient_descent
+from ..atlas import run_starts
+from ..batch import STATUS_CODES, BatchRun, batch_gradient_descent
 from ..comparative import SampledFraction, compare, sample_starts
 from ..dynamics import Status
 from ..errors import ParameterError
-from ..losses import catalog_loss
+from ..losses import CATALOG, MU, PARAMETER_SYMBOLS, Loss, catalog_loss, parse_loss_spec
 from ..phenomena import observe_batch
 from .base import CheckResult, Context, Finding, Theorem, Verdict, _product_for, loss_is_good
 
@@ -45,7 +54,9 @@ class ComparativeTheorem(Theorem):
     phenomenon: Phenomenon | None = None
     phenomenon_text: str = ""
 
-    def check(self, case, *, precision_check: bool = True) -> CheckResult:
+    def check(self, case, *, precision_check: bool = True, scheduler: str | None = None) -> CheckResult:
+        """The statistical verdict for ``case``; ``scheduler``: a dask.distributed address for the samples (default
+        ``$DASK_SCHEDULER_ADDRESS``, else Dask's local scheduler)."""
         objective = case.build()
         if not objective.is_product or objective.n_variables != 2:
             finding = Finding("product family", False, "the comparison is about f = ℓ(xy) with x, y in ℝ (dim 1); this objective is not one")
@@ -61,9 +72,10 @@ class ComparativeTheorem(Theorem):
         samples, seed = int(parameters["samples"]), int(parameters["seed"])
         starts = sample_starts(box, samples, seed)
         square = _product_for(catalog_loss("quadratic", mu=objective.loss.mu), 1)
+        given = (case.loss, case.mu) if case.loss_object is None and case.loss is not None else None
         tallies = {}
-        for role, member in (("good", objective), ("square", square)):
-            tallies[role] = self._tally(member, starts, h, parameters, case.max_steps)
+        for role, member, spec in (("good", objective, loss_spec(objective.loss, given)), ("square", square, loss_spec(square.loss))):
+            tallies[role] = self._tally(member, spec, starts, h, parameters, case.max_steps, scheduler)
         good, square_fraction = tallies["good"][0], tallies["square"][0]
         outcome = compare(good.unconditional, square_fraction.unconditional)
         holds = {"holds": True, "violated": False, "inconclusive": None}[outcome]
@@ -86,6 +98,7 @@ class ComparativeTheorem(Theorem):
         evidence = {
             "kind": "comparative",
             "engine": "float64 batch (numbers are evidence, not proof)",
+            "runner": {role: tallies[role][2] for role in tallies},
             "h": h,
             "mu": float(objective.minimiser_value),
             "box": list(box),
@@ -104,19 +117,73 @@ class ComparativeTheorem(Theorem):
             evidence["counterexample"] = {"case": case.as_json(), "confirmed_at_dps": None}
         return CheckResult(self, case, verdict, findings, conclusion, [], evidence)
 
-    def _tally(self, objective, starts: numpy.ndarray, h: float, parameters: dict, max_steps: int):
+    def _tally(self, objective, spec: tuple[str, str | None] | None, starts: numpy.ndarray, h: float, parameters: dict, max_steps: int, scheduler: str | None):
+        """(counts, statuses, runner) over the starts meeting the restriction; ``spec`` rebuilds ``objective`` on Dask workers."""
         compiled = objective.compiled("numpy")
         with numpy.errstate(all="ignore"):
             eligible = numpy.asarray(self.restriction(compiled, starts.T, h), dtype=bool)
         chosen = starts[eligible]
+        delta = float(parameters.get("delta", 0.25))
+        runner = "dask" if spec is not None else "in-process (no loss spec rebuilds this loss on Dask workers)"
         if not len(chosen):
-            return SampledFraction(len(starts), 0, 0, 0), {}
-        run = batch_gradient_descent(objective, h, chosen, max_steps=max_steps)
-        arrays = observe_batch(objective, run, delta=float(parameters.get("delta", 0.25)))
+            return SampledFraction(len(starts), 0, 0, 0), {}, runner
+        if spec is not None:
+            dataset = run_starts(spec[0], h, chosen, mu=spec[1], max_steps=max_steps, scheduler=scheduler, delta=delta)
+            run, arrays = batch_outcome(objective, {name: dataset[name].values for name in dataset.data_vars}, numpy.full(len(chosen), h), chosen)
+        else:
+            run = batch_gradient_descent(objective, h, chosen, max_steps=max_steps)
+            arrays = observe_batch(objective, run, delta=delta)
         converged = run.status == STATUS_CODES[Status.CONVERGED]
-        showing = numpy.asarray(self.phenomenon(arrays, run, h, parameters), dtype=bool) & converged
+        with numpy.errstate(all="ignore"):
+            showing = numpy.asarray(self.phenomenon(arrays, run, h, parameters), dtype=bool) & converged
         statuses = {status.value: int((run.status == code).sum()) for status, code in STATUS_CODES.items()}
-        return SampledFraction(len(starts), len(chosen), int(converged.sum()), int(showing.sum())), statuses
+        return SampledFraction(len(starts), len(chosen), int(converged.sum()), int(showing.sum())), statuses, runner
+
+
+def batch_outcome(objective, values: dict, h: numpy.ndarray, starts: numpy.ndarray) -> tuple[BatchRun, dict]:
+    """What :func:`~llgd_proof.batch.batch_gradient_descent` and :func:`~llgd_proof.phenomena.observe_batch` return for
+    ``starts`` (N, 2) at steps ``h`` (N,), rebuilt from the atlas's per-start arrays ``values`` (flat, N each; the atlas
+    computed them with those two functions): the same numbers, plus ``gf_sharpness``, which depends on the start alone."""
+    final = numpy.stack([values["final_x"], values["final_y"]], axis=1)
+    run = BatchRun(values["status"], values["steps"], values["period"], numpy.asarray(h, dtype=float), starts, final, values["initial_loss"], values["max_loss"])
+    arrays = {name: values[name] for name in ("initial_sharpness", "final_sharpness", "eos_ratio", "max_loss_ratio", "imbalance_initial", "imbalance_final", "eos", "catapult", "balancing")}
+    with numpy.errstate(all="ignore"):
+        arrays["gf_sharpness"] = objective.compiled("numpy").gf_sharpness(*starts.T)
+    return run, arrays
+
+
+_SPECS: dict[tuple, tuple[str, str | None] | None] = {}
+
+
+def loss_spec(loss: Loss, given: tuple[str, str | None] | None = None) -> tuple[str, str | None] | None:
+    """A (spec, μ) that :func:`~llgd_proof.losses.parse_loss_spec` turns back into exactly ``loss``, so a Dask worker
+    can rebuild it: ``given`` (the case's own --loss/--mu) first, then the catalog name with its parameters, then the
+    formula; None when none of them does. "Exactly" is sympy's structural equality of ℓ and of μ — stronger than
+    mathematical equality on purpose: the workers must compile the same float64 code to give the same arrays."""
+    key = (loss.name, sympy.srepr(loss.formula), sympy.srepr(sorted(loss.parameters.items(), key=str)), sympy.srepr(loss.mu), given)
+    if key in _SPECS:
+        return _SPECS[key]
+    candidates = [given] if given is not None else []
+    names = {symbol: name for name, symbol in PARAMETER_SYMBOLS.items()}
+    if loss.name in CATALOG and all(symbol in names for symbol in loss.parameters):
+        options = ",".join(f"{names[symbol]}={value}" for symbol, value in loss.parameters.items() if symbol != MU)
+        candidates.append((loss.name + (f":{options}" if options else ""), str(loss.parameters[MU]) if MU in loss.parameters else None))
+    if MU in loss.parameters and set(loss.parameters) == {MU}:
+        candidates.append((str(loss.formula), str(loss.parameters[MU])))
+    candidates.append((str(loss.expr), None))
+    found = None
+    for spec, mu in candidates:
+        try:
+            rebuilt = parse_loss_spec(spec, mu=mu)
+        except Exception:  # noqa: BLE001 — a spec that does not parse back is just not a candidate
+            continue
+        if rebuilt.expr == loss.expr and rebuilt.mu == loss.mu:
+            found = (spec, mu)
+            break
+    if len(_SPECS) > 256:
+        _SPECS.clear()
+    _SPECS[key] = found
+    return found
 
 
 def comparative_theorem(**fields) -> ComparativeTheorem:
