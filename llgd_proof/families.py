@@ -60,7 +60,7 @@ class FamilyReport:
     confirmation: CheckResult | None = None
     elapsed: float = 0.0
     first_violations: list[Case] = field(default_factory=list)
-    engine: dict = field(default_factory=lambda: {"scheduler": "in-process", "scheduler_address": None, "workers": 1, "chunks": 0})
+    engine: dict = field(default_factory=lambda: {"scheduler": "in-process", "scheduler_address": None, "workers": 1, "chunks": 0, "counting_seconds": 0.0})
     # where the counting pass ran: scheduler "in-process" | "dask-processes" | "dask-distributed", its address,
     # workers, chunks (Dask tasks; 0 in process) and counting_seconds (drawing and checking, before any shrinking)
 
@@ -177,7 +177,9 @@ def _engine(examples: int, scheduler: str | None, workers: int | None) -> dict:
         raise ParameterError(f"the scheduler must be an address such as tcp://127.0.0.1:8786, got {scheduler!r}")
     if scheduler is not None and workers is not None and workers <= 1:
         raise ParameterError("a scheduler address sends the cases to a Dask cluster and workers 0 or 1 keeps them in this process; give one of them")
-    address = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") or None if workers is None or workers >= 2 else None)
+    address = scheduler
+    if address is None and (workers is None or workers >= 2):  # workers 0 or 1 stays here even with the variable set
+        address = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     if address:
         return {"scheduler": "dask-distributed", "scheduler_address": address.strip(), "workers": None, "chunks": 0}
     if workers is None:
@@ -249,7 +251,7 @@ def _on_cluster(tasks: list, engine: dict) -> tuple:
     try:
         client = Client(address, set_as_default=False, timeout="10s")
     except (OSError, ValueError, TypeError) as error:
-        raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, section property) or drop --scheduler") from error
+        raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, Property-testing a loss family) or drop --scheduler and DASK_SCHEDULER_ADDRESS") from error
     with client:
         engine["workers"] = len(client.scheduler_info().get("workers", {}))
         try:
@@ -276,7 +278,7 @@ def _probe(address: str) -> None:
         try:
             socket.create_connection((host or "127.0.0.1", port), timeout=5).close()
         except OSError as error:
-            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, section property) or drop --scheduler") from error
+            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, Property-testing a loss family) or drop --scheduler and DASK_SCHEDULER_ADDRESS") from error
 
 
 def _loss_key(case: Case) -> tuple[str, ...]:
