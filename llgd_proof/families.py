@@ -203,6 +203,7 @@ def _check_all(theorem: Theorem, drawn: list[Case], engine: dict) -> list[Verdic
         for number, chunk in enumerate(chunks)
     ]
     if engine["scheduler"] == "dask-processes":
+        engine["workers"] = min(engine["workers"], len(chunks))  # no idle process (a forking pool starts them all at once)
         pool = ProcessPoolExecutor(engine["workers"], mp_context=_process_context())
         try:  # chunksize=1: a chunk is already a coarse task, and Dask's default batches of 6 would unbalance the workers
             results = dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)
@@ -256,10 +257,10 @@ def _on_cluster(tasks: list, engine: dict) -> tuple:
         engine["workers"] = len(client.scheduler_info().get("workers", {}))
         try:
             return tuple(client.gather(client.compute(tasks)))
-        except (ImportError, ModuleNotFoundError) as error:
+        except (RuntimeError, ImportError) as error:  # e.g. a scheduler that cannot unpickle the graph
             raise SchedulerError(
-                f"the Dask cluster at {address} could not run the checks ({str(error).splitlines()[0]}); "
-                "its workers need llgd_proof importable and the same versions of its dependencies"
+                f"the Dask cluster at {address} could not run the checks ({' '.join(str(error).split()).split('. ')[0]}); "
+                "its scheduler and workers need llgd_proof importable and the same versions of its dependencies"
             ) from error
 
 
