@@ -386,6 +386,7 @@ def _property(args) -> int:
         max_steps=args.max_steps,
         scheduler=args.scheduler,
         workers=args.workers,
+        progress=not args.json and sys.stderr.isatty(),
     )
     data = report.as_json()
     data["loss"] = args.loss

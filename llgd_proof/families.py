@@ -24,10 +24,12 @@ confirmation run here, with hypothesis; the shrinking pass skips the cases whose
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 import os
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -123,6 +125,7 @@ def check_family(
     confirm_extra_digits: int = CONFIRM_EXTRA_DIGITS,
     scheduler: str | None = None,
     workers: int | None = None,
+    progress: bool = False,
 ) -> FamilyReport:
     """Run ``theorem`` on ``examples`` cases from ``cases`` (see module doc).
 
@@ -130,7 +133,7 @@ def check_family(
     on N local processes; ``scheduler`` (an address such as ``tcp://127.0.0.1:8786``, default the
     ``DASK_SCHEDULER_ADDRESS`` environment variable) — the same graph on that ``dask.distributed`` cluster,
     whose workers must import llgd_proof. Without either, runs of :data:`PARALLEL_EXAMPLES` examples or
-    more use every core, smaller ones stay in this process.
+    more use every core, smaller ones stay in this process. ``progress``: Dask's progress bar on stderr.
     """
     if not (isinstance(examples, int) and examples >= 1):
         raise ParameterError(f"the number of examples must be a positive integer, got {examples}")
@@ -139,7 +142,7 @@ def check_family(
         _probe(engine["scheduler_address"])
     start = time.perf_counter()
     drawn = draw_cases(cases, examples, seed)
-    verdicts = _check_all(theorem, drawn, engine)
+    verdicts = _check_all(theorem, drawn, engine, progress)
     engine["counting_seconds"] = round(time.perf_counter() - start, 2)
     counts = {verdict.value: 0 for verdict in Verdict}
     for verdict in verdicts:
@@ -189,7 +192,7 @@ def _engine(examples: int, scheduler: str | None, workers: int | None) -> dict:
     return {"scheduler": "dask-processes", "scheduler_address": None, "workers": workers, "chunks": 0}
 
 
-def _check_all(theorem: Theorem, drawn: list[Case], engine: dict) -> list[Verdict]:
+def _check_all(theorem: Theorem, drawn: list[Case], engine: dict, progress: bool = False) -> list[Verdict]:
     """The verdict of every case, in drawing order."""
     if engine["scheduler"] == "in-process":
         return [theorem.check(case).verdict for case in drawn]
@@ -206,11 +209,12 @@ def _check_all(theorem: Theorem, drawn: list[Case], engine: dict) -> list[Verdic
         engine["workers"] = min(engine["workers"], len(chunks))  # no idle process (a forking pool starts them all at once)
         pool = ProcessPoolExecutor(engine["workers"], mp_context=_process_context())
         try:  # chunksize=1: a chunk is already a coarse task, and Dask's default batches of 6 would unbalance the workers
-            results = dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)
+            with _progress_bar(progress):
+                results = dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     else:
-        results = _on_cluster(tasks, engine)
+        results = _on_cluster(tasks, engine, progress)
     verdicts: list[Verdict | None] = [None] * len(drawn)
     for chunk, values in zip(chunks, results):
         for index, value in zip(chunk, values):
@@ -245,8 +249,17 @@ def _check_chunk(theorem: Theorem, chunk: list[Case]) -> list[str]:
     return [theorem.check(case).verdict.value for case in chunk]
 
 
-def _on_cluster(tasks: list, engine: dict) -> tuple:
+def _progress_bar(progress: bool):
+    if not progress:
+        return contextlib.nullcontext()
+    from dask.diagnostics import ProgressBar
+
+    return ProgressBar(out=sys.stderr)
+
+
+def _on_cluster(tasks: list, engine: dict, progress: bool = False) -> tuple:
     from distributed import Client
+    from distributed import progress as distributed_progress
 
     address = engine["scheduler_address"]
     try:
@@ -256,7 +269,10 @@ def _on_cluster(tasks: list, engine: dict) -> tuple:
     with client:
         engine["workers"] = len(client.scheduler_info().get("workers", {}))
         try:
-            return tuple(client.gather(client.compute(tasks)))
+            futures = client.compute(tasks)
+            if progress:
+                distributed_progress(futures)
+            return tuple(client.gather(futures))
         except (RuntimeError, ImportError) as error:  # e.g. a scheduler that cannot unpickle the graph
             raise SchedulerError(
                 f"the Dask cluster at {address} could not run the checks ({' '.join(str(error).split()).split('. ')[0]}); "
