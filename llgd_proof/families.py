@@ -13,11 +13,12 @@
 
 The counting pass first draws the cases (hypothesis generates the same cases, in the same order, whatever
 the checks find, because nothing fails during it), then checks them: in this process for a small run, or as
-a Dask graph of chunks of :data:`CHUNK_CASES` cases — on local worker processes (the checks are pure Python
-and hold the GIL, so threads would not help) or on a ``dask.distributed`` cluster (``scheduler``, or the
-``DASK_SCHEDULER_ADDRESS`` environment variable). The verdicts are gathered in drawing order, so counts,
-first violations and the shrunk counterexample are the same whatever ran the chunks. Shrinking and the
-confirmation run here, with hypothesis; the shrinking pass skips the cases whose verdict it already knows.
+a Dask graph of chunks (up to :data:`CHUNK_CASES` cases of one loss) — on local worker processes (the checks
+are pure Python and hold the GIL, so threads would not help) or on a ``dask.distributed`` cluster
+(``scheduler``, or the ``DASK_SCHEDULER_ADDRESS`` environment variable). The verdicts are gathered in
+drawing order, so counts, first violations and the shrunk counterexample are the same whatever ran the
+chunks. Shrinking and the confirmation run here, with hypothesis; the shrinking pass skips the cases whose
+verdict it already knows.
 
 "What breaks if I drop hypothesis X?" — pass ``theorem.without("X")``.
 """
