@@ -452,8 +452,16 @@ def check_family(
     same_sign: bool = True,
     dps: int = 30,
     max_steps: int = DEFAULT_MAX_STEPS,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool = False,
 ) -> FamilyReport:
-    """Property-test ``theorem`` over the loss family ``loss`` (with parameter ``ranges``); see :mod:`llgd_proof.families`."""
+    """Property-test ``theorem`` over the loss family ``loss`` (with parameter ``ranges``); see :mod:`llgd_proof.families`.
+
+    ``workers`` 0 or 1 checks the cases in this process, N ≥ 2 on N local Dask processes; ``scheduler`` (default
+    ``$DASK_SCHEDULER_ADDRESS``) sends them to a ``dask.distributed`` cluster; by default runs of
+    ``families.PARALLEL_EXAMPLES`` examples or more use every core. The report is the same whatever runs it;
+    ``progress`` shows Dask's progress bar on stderr."""
     chosen = _theorem(theorem)
     dropped = _names(without, "without", allow_empty=True)
     if dropped:
@@ -473,4 +481,4 @@ def check_family(
     )
     examples, seed = _integer(examples, "the number of examples", 1, MAX_EXAMPLES), _integer(seed, "the seed", 0, MAX_SEED)
     with _within("the property test"):
-        return _check_family(chosen, strategy, examples=examples, seed=seed)
+        return _check_family(chosen, strategy, examples=examples, seed=seed, scheduler=scheduler, workers=workers, progress=bool(progress))

@@ -596,16 +596,18 @@ class Claim:
         data["h"] = None if domain.h is None else list(domain.h)
         return data
 
-    def search(self, domain: Domain | None = None, *, without: Sequence[str] = (), **overrides) -> FamilyReport:
+    def search(self, domain: Domain | None = None, *, without: Sequence[str] = (), scheduler: str | None = None, workers: int | None = None,
+               **overrides) -> FamilyReport:
         """Counterexample search over ``domain`` (default: the claim's, with ``overrides`` applied).
 
         Returns the :class:`~llgd_proof.families.FamilyReport` of :func:`~llgd_proof.families.check_family`:
         verdict counts, the first violation shrunk by hypothesis and re-checked 20 digits higher.
-        ``without`` drops hypotheses by their text, to see what breaks.
+        ``without`` drops hypotheses by their text, to see what breaks; ``scheduler`` and ``workers`` say where
+        the cases are checked (see :func:`~llgd_proof.families.check_family`).
         """
         chosen = domain if domain is not None else self.domain_with(**overrides)
         theorem = self.theorem.without(*without) if without else self.theorem
-        return check_family(theorem, self.strategy(chosen), examples=chosen.examples, seed=chosen.seed)
+        return check_family(theorem, self.strategy(chosen), examples=chosen.examples, seed=chosen.seed, scheduler=scheduler, workers=workers)
 
     def latex(self) -> str:
         """The claim as a LaTeX fragment (statement, provenance, hypotheses, conclusion), typeset by sympy."""

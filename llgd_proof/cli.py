@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     prop.add_argument("--any-sign", action="store_true", help="allow x0*y0 < 0 (default: same sign)")
     prop.add_argument("--dps", type=int, default=30)
     prop.add_argument("--max-steps", type=int, default=20_000)
+    prop.add_argument("--scheduler", metavar="ADDRESS", help="check the cases on a dask.distributed scheduler (default $DASK_SCHEDULER_ADDRESS)")
+    prop.add_argument("--workers", type=int, metavar="N", help="local Dask processes (0 or 1: in this process; default every core from 100 examples on)")
     prop.add_argument("--json", action="store_true")
     prop.set_defaults(handler=_property)
 
@@ -383,6 +385,9 @@ def _property(args) -> int:
         same_sign=not args.any_sign,
         dps=args.dps,
         max_steps=args.max_steps,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        progress=not args.json and sys.stderr.isatty(),
     )
     data = report.as_json()
     data["loss"] = args.loss
@@ -647,7 +652,7 @@ def _property_claim(args, defaults) -> int:
         overrides["any_sign"] = True
     overrides.update({key: getattr(args, key) for key in ("examples", "seed", "dps", "max_steps") if getattr(args, key) != defaults[key]})
     domain = claim.domain_with(**overrides)
-    report = claim.search(domain=domain, without=args.without)
+    report = claim.search(domain=domain, without=args.without, scheduler=args.scheduler, workers=args.workers)
     data = report.as_json()
     data.update(claim_file=args.claim, loss=domain.loss, parameters={k: list(v) for k, v in domain.parameters.items()},
                 domain=claim.domain_json(domain), dropped_hypotheses=list(args.without))

@@ -11,25 +11,46 @@
    digits, itself with its own precision repeat); it is reported as confirmed only if it is still
    ``violated`` there.
 
+The counting pass first draws the cases (hypothesis generates the same cases, in the same order, whatever
+the checks find, because nothing fails during it), then checks them: in this process for a small run, or as
+a Dask graph of chunks (up to :data:`CHUNK_CASES` cases of one loss) — on local worker processes (the checks
+are pure Python and hold the GIL, so threads would not help) or on a ``dask.distributed`` cluster
+(``scheduler``, or the ``DASK_SCHEDULER_ADDRESS`` environment variable). The verdicts are gathered in
+drawing order, so counts, first violations and the shrunk counterexample are the same whatever ran the
+chunks. Shrinking and the confirmation run here, with hypothesis; the shrinking pass skips the cases whose
+verdict it already knows.
+
 "What breaks if I drop hypothesis X?" — pass ``theorem.without("X")``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import multiprocessing
+import os
+import socket
+import sys
+import threading
 import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+import sympy
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from .atlas import SchedulerError
 from .errors import ParameterError
 from .losses import ALIASES, CATALOG, catalog_loss, parse_loss_spec
 from .strategies import cases, decimal, parametrised_losses, starting_points
 from .theorems.base import Case, CheckResult, Theorem, Verdict
 
 CONFIRM_EXTRA_DIGITS = 20
+PARALLEL_EXAMPLES = 100  # automatic choice: runs of at least this many examples are checked on local Dask processes
+CHUNK_CASES = 16  # at most this many cases (all of one loss) per Dask task; see chunk_cases
 
 
 @dataclass
@@ -42,6 +63,9 @@ class FamilyReport:
     confirmation: CheckResult | None = None
     elapsed: float = 0.0
     first_violations: list[Case] = field(default_factory=list)
+    engine: dict = field(default_factory=lambda: {"scheduler": "in-process", "scheduler_address": None, "workers": 1, "chunks": 0, "counting_seconds": 0.0})
+    # where the counting pass ran: scheduler "in-process" | "dask-processes" | "dask-distributed", its address,
+    # workers, chunks (Dask tasks; 0 in process) and counting_seconds (drawing and checking, before any shrinking)
 
     @property
     def confirmed(self) -> bool | None:
@@ -60,6 +84,7 @@ class FamilyReport:
             "counterexample": None,
             "confirmed": self.confirmed,
             "elapsed_seconds": round(self.elapsed, 2),
+            **self.engine,
         }
         if self.counterexample is not None:
             found = self.counterexample.as_json()
@@ -99,45 +124,211 @@ def check_family(
     examples: int = 100,
     seed: int = 0,
     confirm_extra_digits: int = CONFIRM_EXTRA_DIGITS,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool = False,
 ) -> FamilyReport:
-    """Run ``theorem`` on ``examples`` cases from ``cases`` (see module doc)."""
+    """Run ``theorem`` on ``examples`` cases from ``cases`` (see module doc).
+
+    Where the counting pass runs: ``workers`` 0 or 1 — in this process; ``workers`` N ≥ 2 — a Dask graph
+    on N local processes; ``scheduler`` (an address such as ``tcp://127.0.0.1:8786``, default the
+    ``DASK_SCHEDULER_ADDRESS`` environment variable) — the same graph on that ``dask.distributed`` cluster,
+    whose workers must import llgd_proof. Without either, runs of :data:`PARALLEL_EXAMPLES` examples or
+    more use every core, smaller ones stay in this process. ``progress``: Dask's progress bar on stderr.
+    """
     if not (isinstance(examples, int) and examples >= 1):
         raise ParameterError(f"the number of examples must be a positive integer, got {examples}")
+    engine = _engine(examples, scheduler, workers)
+    if engine["scheduler"] == "dask-distributed":
+        _probe(engine["scheduler_address"])
     start = time.perf_counter()
+    drawn = draw_cases(cases, examples, seed)
+    verdicts = _check_all(theorem, drawn, engine, progress)
+    engine["counting_seconds"] = round(time.perf_counter() - start, 2)
     counts = {verdict.value: 0 for verdict in Verdict}
-    violations: list[Case] = []
-
-    @hypothesis_seed(seed)
-    @_settings(examples, [Phase.generate])
-    @given(cases)
-    def count(case: Case) -> None:
-        result = theorem.check(case)
-        counts[result.verdict.value] += 1
-        if result.verdict is Verdict.VIOLATED:
-            violations.append(case)
-
-    count()
-    report = FamilyReport(theorem, sum(counts.values()), seed, counts, first_violations=violations[:5])
+    for verdict in verdicts:
+        counts[verdict.value] += 1
+    violations = [case for case, verdict in zip(drawn, verdicts) if verdict is Verdict.VIOLATED]
+    report = FamilyReport(theorem, len(drawn), seed, counts, first_violations=violations[:5], engine=engine)
     if violations:
-        report.counterexample = _shrink(theorem, cases, examples, seed, violations[0])
+        known = {_case_key(case): verdict for case, verdict in zip(drawn, verdicts)}
+        report.counterexample = _shrink(theorem, cases, examples, seed, violations[0], known)
         confirm_case = dataclasses.replace(report.counterexample.case, dps=report.counterexample.case.dps + confirm_extra_digits)
         report.confirmation = theorem.check(confirm_case)
     report.elapsed = time.perf_counter() - start
     return report
 
 
+def draw_cases(cases: st.SearchStrategy[Case], examples: int, seed: int) -> list[Case]:
+    """The cases hypothesis generates for ``seed`` in a generation-only pass, in order (no check runs)."""
+    drawn: list[Case] = []
+
+    @hypothesis_seed(seed)
+    @_settings(examples, [Phase.generate])
+    @given(cases)
+    def collect(case: Case) -> None:
+        drawn.append(case)
+
+    collect()
+    return drawn
+
+
+def _engine(examples: int, scheduler: str | None, workers: int | None) -> dict:
+    """Where the counting pass runs (see :func:`check_family`), as the report's JSON fields."""
+    if workers is not None and not (isinstance(workers, int) and not isinstance(workers, bool) and 0 <= workers <= 1024):
+        raise ParameterError(f"workers must be a whole number from 0 to 1024 (0 or 1: in this process), got {workers!r}")
+    if scheduler is not None and not (isinstance(scheduler, str) and scheduler.strip()):
+        raise ParameterError(f"the scheduler must be an address such as tcp://127.0.0.1:8786, got {scheduler!r}")
+    if scheduler is not None and workers is not None and workers <= 1:
+        raise ParameterError("a scheduler address sends the cases to a Dask cluster and workers 0 or 1 keeps them in this process; give one of them")
+    address = scheduler
+    if address is None and (workers is None or workers >= 2):  # workers 0 or 1 stays here even with the variable set
+        address = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if address:
+        return {"scheduler": "dask-distributed", "scheduler_address": address.strip(), "workers": None, "chunks": 0}
+    if workers is None:
+        workers = (os.cpu_count() or 1) if examples >= PARALLEL_EXAMPLES else 1
+    if workers <= 1:
+        return {"scheduler": "in-process", "scheduler_address": None, "workers": 1, "chunks": 0}
+    return {"scheduler": "dask-processes", "scheduler_address": None, "workers": workers, "chunks": 0}
+
+
+def _check_all(theorem: Theorem, drawn: list[Case], engine: dict, progress: bool = False) -> list[Verdict]:
+    """The verdict of every case, in drawing order."""
+    if engine["scheduler"] == "in-process":
+        return [theorem.check(case).verdict for case in drawn]
+    chunks = chunk_cases(drawn)
+    engine["chunks"] = len(chunks)
+    import dask
+
+    run = uuid.uuid4().hex[:16]  # keys unique to this run: a shared cluster must never mix two runs' chunks
+    tasks = [
+        dask.delayed(_check_chunk, name=f"llgd-property-{run}-{number}")(theorem, [drawn[index] for index in chunk])
+        for number, chunk in enumerate(chunks)
+    ]
+    if engine["scheduler"] == "dask-processes":
+        engine["workers"] = min(engine["workers"], len(chunks))  # no idle process (a forking pool starts them all at once)
+        pool = ProcessPoolExecutor(engine["workers"], mp_context=_process_context())
+        try:  # chunksize=1: a chunk is already a coarse task, and Dask's default batches of 6 would unbalance the workers
+            with _progress_bar(progress):
+                results = dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        results = _on_cluster(tasks, engine, progress)
+    verdicts: list[Verdict | None] = [None] * len(drawn)
+    for chunk, values in zip(chunks, results):
+        for index, value in zip(chunk, values):
+            verdicts[index] = Verdict(value)
+    return verdicts
+
+
+def chunk_cases(drawn: list[Case]) -> list[list[int]]:
+    """The Dask tasks of a run, as lists of case indices: the cases of one loss (in order of first appearance)
+    cut every :data:`CHUNK_CASES` cases — a function of the cases alone. The first check of a loss in a process
+    costs most (regularity report and compilation, ~0.5 s; later checks ~0.02 s), so a chunk never mixes losses."""
+    groups: dict[tuple, list[int]] = {}
+    for index, case in enumerate(drawn):
+        groups.setdefault(_loss_key(case), []).append(index)
+    return [indices[i : i + CHUNK_CASES] for indices in groups.values() for i in range(0, len(indices), CHUNK_CASES)]
+
+
+def _process_context():
+    """Fork when this process runs a single thread (the CLI, a script): workers start at once, with this
+    process's modules and compiled objectives, and a script needs no ``if __name__ == "__main__"`` guard.
+    Otherwise (a Jupyter kernel, a program with threads, where forking is unsafe) Dask's configured start
+    method (spawn by default)."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    import dask
+
+    return multiprocessing.get_context(dask.config.get("multiprocessing.context", "spawn"))
+
+
+def _check_chunk(theorem: Theorem, chunk: list[Case]) -> list[str]:
+    """One Dask task: the verdicts (as strings, cheap to send back) of a chunk of cases."""
+    return [theorem.check(case).verdict.value for case in chunk]
+
+
+def _progress_bar(progress: bool):
+    if not progress:
+        return contextlib.nullcontext()
+    from dask.diagnostics import ProgressBar
+
+    return ProgressBar(out=sys.stderr)
+
+
+def _on_cluster(tasks: list, engine: dict, progress: bool = False) -> tuple:
+    from distributed import Client
+    from distributed import progress as distributed_progress
+
+    address = engine["scheduler_address"]
+    try:
+        client = Client(address, set_as_default=False, timeout="10s")
+    except (OSError, ValueError, TypeError) as error:
+        raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, Property-testing a loss family) or drop --scheduler and DASK_SCHEDULER_ADDRESS") from error
+    with client:
+        engine["workers"] = len(client.scheduler_info().get("workers", {}))
+        try:
+            futures = client.compute(tasks)
+            if progress:
+                distributed_progress(futures)
+            return tuple(client.gather(futures))
+        except (RuntimeError, ImportError) as error:  # e.g. a scheduler that cannot unpickle the graph
+            raise SchedulerError(
+                f"the Dask cluster at {address} could not run the checks ({' '.join(str(error).split()).split('. ')[0]}); "
+                "its scheduler and workers need llgd_proof importable and the same versions of its dependencies"
+            ) from error
+
+
+def _probe(address: str) -> None:
+    """A malformed address, or a TCP address where nothing listens, fails here at once (a dask Client would
+    retry until its timeout)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address, strict=False)
+        if scheme in ("tcp", "tls"):
+            host, port = parse_host_port(location)
+    except (ValueError, TypeError) as error:
+        raise SchedulerError(f"{address!r} is not a Dask scheduler address ({error}); give one such as tcp://127.0.0.1:8786") from error
+    if scheme in ("tcp", "tls"):
+        try:
+            socket.create_connection((host or "127.0.0.1", port), timeout=5).close()
+        except OSError as error:
+            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, Property-testing a loss family) or drop --scheduler and DASK_SCHEDULER_ADDRESS") from error
+
+
+def _loss_key(case: Case) -> tuple[str, ...]:
+    if case.loss_object is not None:
+        return (sympy.srepr(case.loss_object.expr), sympy.srepr(case.loss_object.mu), str(case.dim))
+    return (str(case.loss), str(case.mu), str(case.objective), str(case.variables), str(case.dim))
+
+
+def _case_key(case: Case) -> tuple:
+    """Everything a check depends on (``Case`` equality ignores ``loss_object``)."""
+    return (_loss_key(case), repr(case))
+
+
 class _Violation(Exception):
     pass
 
 
-def _shrink(theorem: Theorem, cases: st.SearchStrategy[Case], examples: int, seed: int, fallback: Case) -> CheckResult:
-    """Re-generate with the same seed, fail on the first violation, and let hypothesis shrink it."""
+def _shrink(theorem: Theorem, cases: st.SearchStrategy[Case], examples: int, seed: int, fallback: Case, known: dict | None = None) -> CheckResult:
+    """Re-generate with the same seed, fail on the first violation, and let hypothesis shrink it.
+
+    A case whose verdict ``known`` records (from the counting pass) as anything but violated is not checked
+    again: a check is a function of its case, so hypothesis sees the same outcomes, sooner."""
     smallest: list[CheckResult] = []
+    known = known or {}
 
     @hypothesis_seed(seed)
     @_settings(examples, [Phase.explicit, Phase.generate, Phase.shrink])
     @given(cases)
     def violate(case: Case) -> None:
+        verdict = known.get(_case_key(case))
+        if verdict is not None and verdict is not Verdict.VIOLATED:
+            return
         result = theorem.check(case)
         if result.verdict is Verdict.VIOLATED:
             smallest.append(result)

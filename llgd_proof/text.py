@@ -197,7 +197,8 @@ def format_family(data: dict) -> str:
     counts = ", ".join(f"{n} {verdict}" for verdict, n in data["counts"].items())
     lines = [
         f"{data['theorem']}   [{data['provenance']}]   loss family: {data['loss']} {data.get('parameters') or ''}",
-        f"{data['examples']} examples (seed {data['seed']}) in {data['elapsed_seconds']:.1f} s: {counts}",
+        f"{data['examples']} examples (seed {data['seed']}) in {data['elapsed_seconds']:.1f} s: {counts}"
+        + (f" (checked on Dask: {data['chunks']} chunks, {data['workers']} workers)" if data.get("chunks") else ""),
     ]
     found = data["counterexample"]
     if found is None:

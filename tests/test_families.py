@@ -72,3 +72,117 @@ def test_counterexample_is_shrunk_confirmed_and_reproducible():
     # hypothesis only accepts shortlex-smaller choice sequences, and h is the first choice drawn: shrinking
     # can trade a larger start for a smaller step, never the other way round
     assert float(first.counterexample.case.h) <= float(first.first_violations[0].h)
+
+
+# -- the counting pass as a Dask graph (issue 11): the same report whatever runs the chunks -------------------
+
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import socket  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import Phase  # noqa: E402
+from hypothesis import seed as hypothesis_seed  # noqa: E402
+
+from llgd_proof import families  # noqa: E402
+from llgd_proof.atlas import SchedulerError  # noqa: E402
+from llgd_proof.cli import main  # noqa: E402
+from llgd_proof.errors import LlgdInputError  # noqa: E402
+from llgd_proof.theorems import get_theorem  # noqa: E402
+
+BROKEN = dict(theorem="convergence", loss="quadratic", without=["good regularity", "step below balancing limit"], examples=40, seed=11)  # violated
+REFUTED = dict(theorem="convergence-v1", loss="logcosh", ranges={"mu": (0.5, 0.5)}, examples=30, seed=5)  # theory.md §4: T1 v1 fails at μ = 1/2
+HOLDING = dict(theorem="convergence", loss="pseudo-huber", ranges={"mu": (1, 2)}, examples=12, seed=5)  # several losses (interleaved chunks), no violation
+
+
+def _outcome(report) -> dict:
+    """Everything a property run reports about the mathematics (not where or how fast it ran)."""
+    found = report.counterexample
+    return {
+        "counts": report.counts,
+        "first_violations": [case.as_json() for case in report.first_violations],
+        "counterexample": None if found is None else (found.case.as_json(), found.evidence.get("status"), found.evidence.get("steps")),
+        "confirmation": None if report.confirmation is None else (report.confirmation.case.dps, report.confirmation.verdict),
+    }
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as local:
+        yield local.scheduler_address
+
+
+def test_drawing_does_not_depend_on_the_checks():
+    """The counting pass checks the cases a generation-only pass draws: hypothesis generates the same cases, in the
+    same order, when each is checked (nothing fails while counting, so nothing steers generation)."""
+    theorem = get_theorem("convergence").without(*BROKEN["without"])
+    strategy = lst.cases(families.family_losses("quadratic", {}), max_steps=20_000)
+    checked = []
+
+    @hypothesis_seed(BROKEN["seed"])
+    @families._settings(BROKEN["examples"], [Phase.generate])
+    @given(strategy)
+    def count(case):
+        checked.append((case, theorem.check(case).verdict))
+
+    count()
+    drawn = families.draw_cases(strategy, BROKEN["examples"], BROKEN["seed"])
+    assert [case.as_json() for case in drawn] == [case.as_json() for case, _ in checked]
+    assert any(verdict is Verdict.VIOLATED for _, verdict in checked)  # the run that steered nothing did find violations
+
+
+def test_chunks_cover_every_case_once_and_never_mix_losses():
+    strategy = lst.cases(families.family_losses("logcosh", {"mu": (1, 2)}), max_steps=20_000)
+    drawn = families.draw_cases(strategy, 60, 3)
+    chunks = families.chunk_cases(drawn)
+    assert sorted(index for chunk in chunks for index in chunk) == list(range(len(drawn)))
+    assert all(0 < len(chunk) <= families.CHUNK_CASES and len({str(drawn[i].loss_object.mu) for i in chunk}) == 1 for chunk in chunks)
+    assert len({str(case.loss_object.mu) for case in drawn}) > 1 and chunks == families.chunk_cases(drawn)
+
+
+def test_two_local_processes_give_the_in_process_report(capsys):
+    """CLI, --workers 2 against --workers 1: the same counts, first violations, shrunk and confirmed counterexample."""
+    argv = ["property", "convergence", "--loss", "quadratic", "--without", BROKEN["without"][0], "--without", BROKEN["without"][1],
+            "--examples", str(BROKEN["examples"]), "--seed", str(BROKEN["seed"]), "--json"]
+    assert main(argv + ["--workers", "2"]) == 0
+    parallel = json.loads(capsys.readouterr().out)
+    assert main(argv + ["--workers", "1"]) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert parallel["scheduler"] == "dask-processes" and parallel["workers"] == 2 and parallel["chunks"] >= 2
+    assert local["scheduler"] == "in-process" and local["chunks"] == 0
+    assert local["counts"]["violated"] > 0 and local["confirmed"] is True and local["counterexample"]["status"] == "diverged"
+    for key in ("examples", "counts", "ok", "counterexample", "confirmed", "confirmation"):
+        assert parallel[key] == local[key], key
+
+
+def test_spawned_processes_give_the_in_process_report(monkeypatch):
+    """Workers started from scratch (spawn: what a Jupyter kernel gets) compile their own objectives: same report."""
+    monkeypatch.setattr(families, "_process_context", lambda: multiprocessing.get_context("spawn"))
+    spawned = api.check_family(**BROKEN, workers=2)
+    local = api.check_family(**BROKEN, workers=0)
+    assert spawned.engine["scheduler"] == "dask-processes"
+    assert local.counts["violated"] > 0 and local.confirmed
+    assert _outcome(spawned) == _outcome(local)
+
+
+@pytest.mark.parametrize("run", [REFUTED, HOLDING], ids=["violated", "holds"])
+def test_a_local_cluster_gives_the_in_process_report(cluster, run):
+    remote = api.check_family(**run, scheduler=cluster)
+    local = api.check_family(**run, workers=1)
+    assert remote.engine["scheduler"] == "dask-distributed" and remote.engine["workers"] == 2 and remote.engine["chunks"] >= 2
+    assert (local.counts["violated"] > 0) == (run is REFUTED) and sum(local.counts.values()) == run["examples"]
+    assert _outcome(remote) == _outcome(local)
+
+
+def test_a_bad_scheduler_is_one_sentence_and_exit_2(capsys):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(SchedulerError, match="no Dask scheduler answers"):
+        api.check_family("convergence", loss="quadratic", examples=2, scheduler=f"tcp://127.0.0.1:{port}")
+    assert main(["property", "convergence", "--loss", "quadratic", "--examples", "2", "--scheduler", "nonsense", "--json"]) == 2
+    assert "not a Dask scheduler address" in json.loads(capsys.readouterr().out)["error"]
+    for bad in (dict(workers=-1), dict(workers=True), dict(workers=1, scheduler="tcp://127.0.0.1:8786")):
+        with pytest.raises(LlgdInputError):
+            api.check_family("convergence", loss="quadratic", examples=2, **bad)
