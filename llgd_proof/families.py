@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from .atlas import SchedulerError
 from .errors import ParameterError
 from .losses import ALIASES, CATALOG, catalog_loss, parse_loss_spec
-from .strategies import cases, decimal, parametrised_losses, starting_points
+from .strategies import cases, decimal, parametrised_losses, starting_points, starts_near_minimiser_set
 from .theorems.base import Case, CheckResult, Theorem, Verdict
 
 CONFIRM_EXTRA_DIGITS = 20
@@ -368,7 +368,10 @@ def search_space(space: dict) -> st.SearchStrategy[Case]:
     Keys: ``losses`` (catalog names), ``mu`` (LO, HI, on a ``mu_step`` grid) or ``mu_values`` (a list) for
     losses that have μ, ``fraction`` (LO, HI) of the
     maximal stable step 1/(|μ|ℓ''(μ)), ``box`` ((x LO, HI), (y LO, HI)) of start magnitudes, ``same_sign``,
-    ``log_box``, ``dim``, ``dps``, ``max_steps``. Every new loss costs symbolic work (its regularity report and
+    ``log_box``, ``dim``, ``dps``, ``max_steps``; or, instead of a box, ``near`` = {``product``: (LO, HI) of
+    x0y0/μ, ``ratio``: (LO, HI) of the imbalance |x0/y0|} for starts near the minimiser set of each drawn loss
+    (:func:`~llgd_proof.strategies.starts_near_minimiser_set`; a theorem whose hypotheses ask for such starts
+    would otherwise meet them on a few per cent of box draws). Every new loss costs symbolic work (its regularity report and
     compilation, about 1 s), so a budgeted search should draw from few losses and many steps and starts.
     """
     names = tuple(space.get("losses", ("logcosh", "huber", "pseudo-huber")))
@@ -384,11 +387,19 @@ def search_space(space: dict) -> st.SearchStrategy[Case]:
             return catalog_loss(key, mu=draw(decimal(mu_low, mu_high, space.get("mu_step", 0.25))))
         return catalog_loss(key)
 
-    (x_range, y_range) = space.get("box", ((0.05, 10.0), (0.05, 5.0)))
-    starts = starting_points(
-        x_range=tuple(x_range), y_range=tuple(y_range), same_sign=space.get("same_sign", True),
-        log_scale=space.get("log_box", False), dim=space.get("dim", 1),
-    )
+    if "near" in space:
+        near = {key: tuple(value) for key, value in space["near"].items()}
+
+        def starts(loss):  # a strategy per drawn loss: its own μ
+            return starts_near_minimiser_set(float(loss.mu), **near)
+
+    else:
+        (x_range, y_range) = space.get("box", ((0.05, 10.0), (0.05, 5.0)))
+        starts = starting_points(
+            x_range=tuple(x_range), y_range=tuple(y_range), same_sign=space.get("same_sign", True),
+            log_scale=space.get("log_box", False), dim=space.get("dim", 1),
+        )
+
     return cases(
         losses(), fraction=tuple(space.get("fraction", (0.05, 0.99))), starts=starts,
         dps=space.get("dps", SEARCH_DPS), max_steps=space.get("max_steps", SEARCH_MAX_STEPS),

@@ -17,7 +17,7 @@ Every loss drawn has a known non-degenerate minimiser μ (ℓ'(μ) = 0, ℓ''(μ
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 import sympy
@@ -199,22 +199,47 @@ def starting_points(
     return build()
 
 
+def starts_near_minimiser_set(
+    mu: float, *, product: tuple[float, float] = (0.6, 1.4), ratio: tuple[float, float] = (1.0, 10.0)
+) -> st.SearchStrategy[tuple[str, str]]:
+    """Starts (x0, y0) near the minimiser set xy = μ (μ > 0) with a chosen imbalance: x0·y0 = p·μ with p in
+    ``product`` (a 0.05 grid) and max(|x0|, |y0|)/min(|x0|, |y0|) = 10^u with u on a 0.05 grid over log10 of
+    ``ratio``; either coordinate may be the larger, and both share one sign. Written to 4 significant digits,
+    so x0·y0/μ lies within 0.1 % of p."""
+    import math
+
+    if not mu > 0:
+        raise ParameterError(f"starts near the minimiser set xy = mu need mu > 0, got {mu}")
+
+    @st.composite
+    def build(draw) -> tuple[str, str]:
+        p = float(draw(decimal(product[0], product[1], 0.05)))
+        r = 10 ** float(draw(decimal(math.log10(ratio[0]), math.log10(ratio[1]), 0.05)))
+        large, small = math.sqrt(p * mu * r), math.sqrt(p * mu / r)
+        x, y = (large, small) if draw(st.booleans()) else (small, large)
+        sign = draw(st.sampled_from(["", "-"]))
+        return tuple(sign + repr(float(f"{v:.4g}")) for v in (x, y))
+
+    return build()
+
+
 def cases(
     losses: st.SearchStrategy[Loss],
     *,
     fraction: tuple[float, float] = (0.05, 0.99),
-    starts: st.SearchStrategy[tuple[str, ...]] | None = None,
+    starts: st.SearchStrategy[tuple[str, ...]] | Callable[[Loss], st.SearchStrategy[tuple[str, ...]]] | None = None,
     dps: int = 30,
     max_steps: int = 20_000,
 ) -> st.SearchStrategy[Case]:
-    """Whole (objective, h, start) cases: a loss, a step as a fraction of its stable step, a start."""
+    """Whole (objective, h, start) cases: a loss, a step as a fraction of its stable step, a start (``starts``: a
+    strategy, or a function of the drawn loss returning one, e.g. starts near its minimiser set)."""
     start_strategy = starts if starts is not None else starting_points()
 
     @st.composite
     def build(draw) -> Case:
         loss = draw(losses)
         h = draw(learning_rates(loss, fraction))
-        init = draw(start_strategy)
+        init = draw(start_strategy if isinstance(start_strategy, st.SearchStrategy) else start_strategy(loss))
         dim = len(init) // 2
         return Case(h=h, init=init, dim=dim, dps=dps, max_steps=max_steps, loss_object=loss, label="drawn by llgd_proof.strategies")
 

@@ -2,6 +2,7 @@
 
 import sympy
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llgd_proof import api
 from llgd_proof import strategies as lst
@@ -186,3 +187,25 @@ def test_a_bad_scheduler_is_one_sentence_and_exit_2(capsys):
     for bad in (dict(workers=-1), dict(workers=True), dict(workers=1, scheduler="tcp://127.0.0.1:8786")):
         with pytest.raises(LlgdInputError):
             api.check_family("convergence", loss="quadratic", examples=2, **bad)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), mu=st.sampled_from([0.25, 0.5, 1.0, 2.0, 3.75]))
+def test_starts_near_the_minimiser_set_have_the_asked_product_and_imbalance(data, mu):
+    x0, y0 = (float(v) for v in data.draw(lst.starts_near_minimiser_set(mu, product=(0.55, 1.45), ratio=(1.5, 20.0))))
+    assert x0 * y0 > 0  # one sign for both coordinates
+    assert 0.55 * (1 - 1e-3) <= x0 * y0 / mu <= 1.45 * (1 + 1e-3)  # 4 significant digits move the product by < 0.1 %
+    imbalance = max(abs(x0), abs(y0)) / min(abs(x0), abs(y0))
+    assert 1.5 * (1 - 1e-3) <= imbalance <= 20.0 * (1 + 1e-3)
+    # so T5 v2's "start near the minimiser set" |x0 y0 − μ| ≤ μ/2 holds on every such start
+    assert abs(x0 * y0 - mu) <= mu / 2
+
+
+def test_a_search_space_near_the_minimiser_set_draws_around_each_losss_own_mu():
+    space = {"losses": ("logcosh",), "mu_values": (0.5, 2.0), "fraction": (0.5, 0.99), "near": {"product": (0.9, 1.1), "ratio": (2.0, 2.0)}}
+    drawn = families.draw_cases(families.search_space(space), 20, 1)
+    for case in drawn:
+        mu = float(case.loss_object.mu)
+        x0, y0 = (float(v) for v in case.init)
+        assert 0.9 * (1 - 1e-3) <= x0 * y0 / mu <= 1.1 * (1 + 1e-3)
+    assert {float(case.loss_object.mu) for case in drawn} == {0.5, 2.0}

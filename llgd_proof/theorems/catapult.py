@@ -164,7 +164,8 @@ THEOREM = Theorem(
     conclusion_latex=r"\max_k f(\theta_k)/f(\theta_0) > 1,\ h S(\theta_\infty) \le 2",
     conclude=loss_spikes_then_flattens,
     bounds=bounds,
-    search={"losses": ("logcosh", "huber", "pseudo-huber"), "mu_values": (0.5, 1.0, 2.0), "fraction": (0.5, 0.99), "box": ((0.6, 1.8), (0.6, 1.8))},
+    # starts near M with an imbalance: where v2's hypotheses can hold (a box of starts met them on ~3 % of draws, this on ~50 %)
+    search={"losses": ("logcosh", "huber", "pseudo-huber"), "mu_values": (0.5, 1.0, 2.0), "fraction": (0.5, 0.99), "near": {"product": (0.55, 1.45), "ratio": (1.5, 20.0)}},
     cases=[
         Case(loss="quadratic", h="0.4", init=("3", "0.5")),
         Case(loss="logcosh", h="0.9", init=("0.3", "3"), label="log cosh, start near M with a sharp gradient-flow limit"),
