@@ -344,7 +344,6 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
         try:
             group = zarr.open_group(str(store), mode="r")
             stored = json.loads(group.attrs["llgd_parameters"])
-            shapes = {name: group[name].shape for name in VARIABLES}
         except Exception as error:  # noqa: BLE001
             if user_named:
                 raise StoreError(f"{store} is not a readable llgd result store ({type(error).__name__}); give another --out or delete it") from error
@@ -356,10 +355,16 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
                     f"the result store {store} was made with other parameters ({', '.join(differences)} differ); "
                     "give another --out, or delete the store to start again"
                 )
-            expected = (len(job.losses), len(job.h_values), len(job.starts))
-            if any(shape != expected for shape in shapes.values()):
-                raise StoreError(f"the result store {store} has arrays of the wrong shape; delete it to start again")
-            return False
+            try:
+                shapes = {name: group[name].shape for name in VARIABLES}
+                group["checksum"]
+            except KeyError:  # our own creation, interrupted before every array existed: no chunk was written yet
+                shapes = None
+            if shapes is not None:
+                expected = (len(job.losses), len(job.h_values), len(job.starts))
+                if any(shape != expected for shape in shapes.values()):
+                    raise StoreError(f"the result store {store} has arrays of the wrong shape; delete it to start again")
+                return False
     _create(job, store)
     return True
 
@@ -367,10 +372,10 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
 def _create(job: Job, store: Path) -> None:
     """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes.
 
-    The group and its parameters are written here, so a path that cannot be written fails at once. The ~20 arrays'
-    metadata (one file each, all written concurrently on zarr's I/O loop) is written in the background while the
-    first chunks compute: :func:`_write_chunk` waits for it (``_CREATING``) before it writes, and :func:`run_job`
-    before it returns."""
+    Only the folder is made here (a path that cannot be written fails at once). The group with the parameters, then
+    the ~20 arrays (one metadata file each, written concurrently on zarr's I/O loop) are written in the background
+    while the first chunk computes: :func:`_write_chunk` waits for them (``_CREATING``) before it writes, and
+    :func:`run_job` before it returns."""
     import asyncio
     import concurrent.futures
 
@@ -379,10 +384,13 @@ def _create(job: Job, store: Path) -> None:
     h_size, sample_size = job.block_sizes
     shape = (len(job.losses), len(job.h_values), len(job.starts))
     blocks = (len(job.losses), -(-shape[1] // h_size), -(-shape[2] // sample_size))
-    group = _zarr_io(open_group(str(store), mode="w", attributes={
-        "llgd_parameters": json.dumps(job.parameters, sort_keys=True), "llgd_block_sizes": json.dumps([h_size, sample_size])}))
+    store.mkdir(parents=True, exist_ok=True)  # a path that cannot be written fails here, at once
+    if not os.access(store, os.W_OK):
+        raise StoreError(f"the result store {store} is not writable; give another --out")
+    parameters = json.dumps(job.parameters, sort_keys=True)
 
     async def create() -> tuple:
+        group = await open_group(str(store), mode="w", attributes={"llgd_parameters": parameters, "llgd_block_sizes": json.dumps([h_size, sample_size])})
         flat = {"chunk_key_encoding": {"name": "default", "separator": "."}}  # chunk files c.i.j.k: no directory to make per chunk
         arrays = [
             group.create_array(name, shape=shape, chunks=(1, h_size, sample_size), dtype=dtype, fill_value=numpy.nan if dtype.kind == "f" else 0,
@@ -392,12 +400,12 @@ def _create(job: Job, store: Path) -> None:
         arrays.append(group.create_array("checksum", shape=blocks, chunks=(1, 1, 1), dtype="uint64", fill_value=0, dimension_names=("loss", "h_block", "sample_block"), **flat))
 
         async def names():  # zarr's variable-length UTF-8 strings (in the v3 spec, unlike fixed-width numpy ones)
-            array = await group.create_array("loss", shape=(len(job.losses),), dtype="string", dimension_names=("loss",))
+            array = await group.create_array("loss", shape=(len(job.losses),), dtype="string", dimension_names=("loss",), **flat)
             await array.setitem(slice(None), numpy.array(job.losses, dtype=str))
 
-        coordinates = [names(), group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",))]
+        coordinates = [names(), group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",), **flat)]
         for name, column in (("x0", 0), ("y0", 1)):
-            coordinates.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",)))
+            coordinates.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",), **flat))
         created = await asyncio.gather(*arrays, *coordinates)
         return tuple(created[: len(VARIABLES) + 1])  # the variables then the checksum, as _write_chunk wants
 
