@@ -236,6 +236,20 @@ def test_a_damaged_chunk_is_recomputed_with_a_warning(stored, capsys, damage):
     assert again.attrs["llgd"]["cache"]["cached"] == 2 and "recomputed" not in err
 
 
+def test_a_store_whose_creation_was_interrupted_is_created_again(stored):
+    """The store's arrays are created after its parameters: a store with our parameters but arrays missing holds no
+    chunk (a chunk is written only once every array exists), so it is created again and every chunk computed."""
+    import shutil
+
+    store, original = stored
+    for name in ("checksum", "eos_ratio"):
+        shutil.rmtree(store / name)
+    dataset = atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)
+    assert dataset.attrs["llgd"]["cache"] == {"chunks": 2, "cached": 0, "computed": 2, "healed": 0}
+    assert _same(_arrays(dataset), original)
+    assert _same(_arrays(_as_grid(load(store), SMALL["grid"])), original)
+
+
 def test_a_store_made_with_other_parameters_is_refused(stored):
     store, _ = stored
     with pytest.raises(StoreError, match="other parameters"):
