@@ -32,7 +32,7 @@ from pathlib import Path
 from llgd_proof.atlas import CHUNK, Box, atlas, make_starts, run_batch, run_starts
 
 REPEATS = 3
-OVERHEAD_REPEATS = 7
+OVERHEAD_REPEATS = 11
 LOSSES = ["logcosh", "huber", "pseudo-huber", "quadratic"]
 H = 0.99
 ATLAS = dict(samples=4 * CHUNK, same_sign=True, log_scale=True, max_steps=20_000, seed=0, chunk=CHUNK)  # 4 losses × 4 chunks
@@ -67,7 +67,7 @@ def scaling() -> dict:
             LocalCluster = None
         if LocalCluster is not None:
             for n in (1, 2):
-                cluster = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None))
+                cluster = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"))
                 runs[f"cluster_{n}"] = atlas_run(scheduler=cluster.scheduler_address)
                 atlas(LOSSES, H, **{**ATLAS, "samples": 64}, scheduler=cluster.scheduler_address)  # warm the workers (imports, compiled losses)
         seconds = interleaved(runs, REPEATS)

@@ -28,6 +28,7 @@ parameters is refused with a sentence.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -155,7 +156,7 @@ class Job:
     description: dict  # how the starts were made (mode, box, seed, …): part of the parameters
     chunk: int = CHUNK
 
-    @property
+    @functools.cached_property  # computed once: it hashes the starts
     def parameters(self) -> dict:
         return {
             "format": STORE_FORMAT, "version": __version__, "losses": list(self.losses), "h": list(self.h_values),
@@ -164,7 +165,7 @@ class Job:
             **self.description,
         }
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(self.parameters, sort_keys=True).encode()).hexdigest()
 
