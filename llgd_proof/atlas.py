@@ -373,25 +373,32 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
 def _create(job: Job, store: Path) -> None:
     """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes.
 
-    Only the folder is made here (a path that cannot be written fails at once). The group with the parameters, then
-    the ~20 arrays (one metadata file each, written concurrently on zarr's I/O loop) are written in the background
-    while the first chunk computes: :func:`_write_chunk` waits for them (``_CREATING``) before it writes, and
-    :func:`run_job` before it returns."""
+    Only the folder is made here (a path that cannot be written fails at once). The rest is written in the
+    background while the first chunk computes: the ~20 arrays' metadata and the coordinates are made in a zarr
+    ``MemoryStore`` (no I/O), then copied into the folder concurrently, the group's metadata with the parameters
+    last, so that a store whose creation was interrupted has none and is never mistaken for a complete one.
+    :func:`_write_chunk` waits for it (``_CREATING``) before it writes, and :func:`run_job` before it returns."""
     import asyncio
     import concurrent.futures
+    import shutil
 
+    import zarr
     from zarr.api.asynchronous import open_group
+    from zarr.storage import LocalStore, MemoryStore, StorePath
 
     h_size, sample_size = job.block_sizes
     shape = (len(job.losses), len(job.h_values), len(job.starts))
     blocks = (len(job.losses), -(-shape[1] // h_size), -(-shape[2] // sample_size))
+    if store.is_dir() and any(store.iterdir()):
+        shutil.rmtree(store)  # a store of ours that cannot be used (see _open_or_create): made again from nothing
     store.mkdir(parents=True, exist_ok=True)  # a path that cannot be written fails here, at once
     if not os.access(store, os.W_OK):
         raise StoreError(f"the result store {store} is not writable; give another --out")
     parameters = json.dumps(job.parameters, sort_keys=True)
 
     async def create() -> tuple:
-        group = await open_group(str(store), mode="w", attributes={"llgd_parameters": parameters, "llgd_block_sizes": json.dumps([h_size, sample_size])})
+        layout: dict = {}  # key → bytes of every file of the new store
+        group = await open_group(store=MemoryStore(layout), mode="w", attributes={"llgd_parameters": parameters, "llgd_block_sizes": json.dumps([h_size, sample_size])})
         flat = {"chunk_key_encoding": {"name": "default", "separator": "."}}  # chunk files c.i.j.k: no directory to make per chunk
         arrays = [
             group.create_array(name, shape=shape, chunks=(1, h_size, sample_size), dtype=dtype, fill_value=numpy.nan if dtype.kind == "f" else 0,
@@ -408,7 +415,11 @@ def _create(job: Job, store: Path) -> None:
         for name, column in (("x0", 0), ("y0", 1)):
             coordinates.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",), **flat))
         created = await asyncio.gather(*arrays, *coordinates)
-        return tuple(created[: len(VARIABLES) + 1])  # the variables then the checksum, as _write_chunk wants
+        local = LocalStore(str(store))
+        await asyncio.gather(*(local.set(key, value) for key, value in layout.items() if key != "zarr.json"))
+        await local.set("zarr.json", layout["zarr.json"])  # the group, last: the store is complete
+        # the variables then the checksum, as _write_chunk wants, now on the folder
+        return tuple(zarr.AsyncArray(array.metadata, StorePath(local, array.path)) for array in created[: len(VARIABLES) + 1])
 
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llgd-store")
     _CREATING[str(store)] = executor.submit(_zarr_io, create())
