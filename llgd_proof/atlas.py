@@ -373,11 +373,11 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
 def _create(job: Job, store: Path) -> None:
     """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes.
 
-    Only the folder is made here (a path that cannot be written fails at once). The rest is written in the
-    background while the first chunk computes: the ~20 arrays' metadata and the coordinates are made in a zarr
-    ``MemoryStore`` (no I/O), then copied into the folder concurrently, the group's metadata with the parameters
-    last, so that a store whose creation was interrupted has none and is never mistaken for a complete one.
-    :func:`_write_chunk` waits for it (``_CREATING``) before it writes, and :func:`run_job` before it returns."""
+    The ~20 arrays' metadata and the coordinates are made here in a zarr ``MemoryStore`` (Python work, no I/O),
+    then written into the folder in the background while the first chunk computes (~25 files, concurrently), the
+    group's metadata with the parameters last, so that a store whose creation was interrupted has none and is
+    never mistaken for a complete one. :func:`_write_chunk` waits for them (``_CREATING``) before it writes, and
+    :func:`run_job` before it returns."""
     import asyncio
     import concurrent.futures
     import shutil
@@ -396,8 +396,9 @@ def _create(job: Job, store: Path) -> None:
         raise StoreError(f"the result store {store} is not writable; give another --out")
     parameters = json.dumps(job.parameters, sort_keys=True)
 
-    async def create() -> tuple:
-        layout: dict = {}  # key → bytes of every file of the new store
+    layout: dict = {}  # key → bytes of every file of the new store
+
+    async def build() -> list:
         group = await open_group(store=MemoryStore(layout), mode="w", attributes={"llgd_parameters": parameters, "llgd_block_sizes": json.dumps([h_size, sample_size])})
         flat = {"chunk_key_encoding": {"name": "default", "separator": "."}}  # chunk files c.i.j.k: no directory to make per chunk
         arrays = [
@@ -414,15 +415,18 @@ def _create(job: Job, store: Path) -> None:
         coordinates = [names(), group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",), **flat)]
         for name, column in (("x0", 0), ("y0", 1)):
             coordinates.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",), **flat))
-        created = await asyncio.gather(*arrays, *coordinates)
-        local = LocalStore(str(store))
+        return (await asyncio.gather(*arrays, *coordinates))[: len(VARIABLES) + 1]  # the variables then the checksum
+
+    created = _zarr_io(build())  # Python work: done here, not beside the chunk's computation, which needs the GIL as well
+    local = LocalStore(str(store))
+
+    async def copy() -> tuple:
         await asyncio.gather(*(local.set(key, value) for key, value in layout.items() if key != "zarr.json"))
         await local.set("zarr.json", layout["zarr.json"])  # the group, last: the store is complete
-        # the variables then the checksum, as _write_chunk wants, now on the folder
-        return tuple(zarr.AsyncArray(array.metadata, StorePath(local, array.path)) for array in created[: len(VARIABLES) + 1])
+        return tuple(zarr.AsyncArray(array.metadata, StorePath(local, array.path)) for array in created)  # as _write_chunk wants, on the folder
 
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llgd-store")
-    _CREATING[str(store)] = executor.submit(_zarr_io, create())
+    _CREATING[str(store)] = executor.submit(_zarr_io, copy())
     executor.shutdown(wait=False)
 
 
