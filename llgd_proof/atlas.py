@@ -419,14 +419,22 @@ def _create(job: Job, store: Path) -> None:
 
     created = _zarr_io(build())  # Python work: done here, not beside the chunk's computation, which needs the GIL as well
     local = LocalStore(str(store))
+    arrays = tuple(zarr.AsyncArray(array.metadata, StorePath(local, array.path)) for array in created)  # as _write_chunk wants, on the folder
 
-    async def copy() -> tuple:
-        await asyncio.gather(*(local.set(key, value) for key, value in layout.items() if key != "zarr.json"))
-        await local.set("zarr.json", layout["zarr.json"])  # the group, last: the store is complete
-        return tuple(zarr.AsyncArray(array.metadata, StorePath(local, array.path)) for array in created)  # as _write_chunk wants, on the folder
+    def write() -> tuple:
+        # the files of a directory store (key → folder/key), the group's last; each written whole under a temporary
+        # name, then renamed, as zarr's LocalStore does. Plain blocking writes on one thread: they hold the GIL only
+        # briefly, where zarr's asynchronous ones would hand it back and forth with the chunk's computation.
+        for key in sorted(layout, key=lambda key: key == "zarr.json"):
+            path = store / key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+            partial.write_bytes(layout[key].to_bytes())
+            partial.replace(path)
+        return arrays
 
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llgd-store")
-    _CREATING[str(store)] = executor.submit(_zarr_io, copy())
+    _CREATING[str(store)] = executor.submit(write)
     executor.shutdown(wait=False)
 
 
