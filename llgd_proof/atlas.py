@@ -4,17 +4,23 @@
 |x0|, |y0|) for each loss at one or several steps h; :func:`sweep` runs one start over a range of h
 (a bifurcation / phase diagram). Both are the same job: a grid (loss, h, sample) of GD runs.
 
-The job is a Dask graph of chunks (:func:`run_starts`): by default Dask's local threaded scheduler on
-this machine's cores (numpy releases the GIL, so threads use every core and nothing outlives the
-process); with ``scheduler=ADDRESS`` (or ``DASK_SCHEDULER_ADDRESS``) the same graph runs on a
-``dask.distributed`` cluster. Chunking is deterministic and every chunk is computed from its own
-arguments only, so the arrays are identical whatever runs them.
+The job is a Dask graph of chunks (:func:`run_starts`): by default Dask's local multiprocessing
+scheduler with one worker process per core (forked on Linux, so they start at once with every loss
+compiled; none outlives the call), or the calling thread alone when there is one chunk or one
+worker; with ``scheduler=ADDRESS`` (or ``DASK_SCHEDULER_ADDRESS``) the same graph runs on a
+``dask.distributed`` cluster, and ``scheduler="threads"`` / ``"sync"`` pick Dask's other local
+schedulers. Processes, not threads: near the edge of stability every chunk ends with a tail of a few
+starts that need most of the step budget, stepped by numpy calls on a handful of points, which hold the
+GIL for most of their time — threads share one core there (``benchmarks/bench_atlas.py`` measures
+both). Chunking is deterministic and every chunk is computed from its own arguments only, so the
+arrays are identical whatever runs them.
 
 Each chunk is written, the moment it is finished, into a Zarr store laid out as an
 ``xarray.Dataset`` (dims loss, h, sample; variables status, steps, period, final_x/final_y, eos_ratio,
 max_loss_ratio, imbalance_ratio, …), with the run's parameters in the store's attributes and a
-checksum of every chunk's contents in the ``checksum`` variable. Re-running the same command skips
-valid chunks (an interrupt loses at most the chunks in flight); a chunk that fails to load or to
+checksum of every chunk's contents in the ``checksum`` variable. When the chunks run in this process,
+a new store's arrays are created while the first one computes (it waits for them only to write). Re-running the same command
+skips valid chunks (an interrupt loses at most the chunks in flight); a chunk that fails to load or to
 validate (shape, dtype, checksum) is recomputed with a one-line warning; a store made with other
 parameters is refused with a sentence.
 """
@@ -22,6 +28,7 @@ parameters is refused with a sentence.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -29,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,7 +156,7 @@ class Job:
     description: dict  # how the starts were made (mode, box, seed, …): part of the parameters
     chunk: int = CHUNK
 
-    @property
+    @functools.cached_property  # computed once: it hashes the starts
     def parameters(self) -> dict:
         return {
             "format": STORE_FORMAT, "version": __version__, "losses": list(self.losses), "h": list(self.h_values),
@@ -159,7 +165,7 @@ class Job:
             **self.description,
         }
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(self.parameters, sort_keys=True).encode()).hexdigest()
 
@@ -294,18 +300,14 @@ def _chunk_task(store: str, fingerprint: str, block: tuple, offsets: tuple, spec
     return {"block": block, "state": "healed" if reason else "computed", "reason": reason, **({"values": values} if keep else {})}
 
 
-def _run_coroutine(make):
-    """Run ``make()`` (a coroutine function) to its end: on this thread, or — where an event loop already runs here,
-    as in a Jupyter kernel, and ``asyncio.run`` is refused — on a short-lived thread of its own."""
-    import asyncio
-    import concurrent.futures
+def _zarr_io(coroutine):
+    """Run ``coroutine`` on zarr's own I/O event loop (the thread its synchronous API runs on) and wait for it.
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()
+    One loop and one pool of I/O threads for the whole process, started once: no event loop or thread pool is made
+    per chunk, and it works where an event loop already runs on this thread (a Jupyter kernel)."""
+    from zarr.core.sync import sync
+
+    return sync(coroutine)
 
 
 def _write_chunk(store: str, region: tuple, values: dict, checksum_at: tuple, checksum: numpy.uint64) -> None:
@@ -315,15 +317,18 @@ def _write_chunk(store: str, region: tuple, values: dict, checksum_at: tuple, ch
 
     from zarr.api.asynchronous import open_group
 
+    pending = _CREATING.get(store)  # made by _create in this process: wait until its arrays exist, no metadata to read back
+    arrays = pending.result() if pending is not None else None
+
     async def write() -> None:
-        arrays = _OPENED.get(store)  # made by _create in this process: no metadata to read back
+        nonlocal arrays
         if arrays is None:
             group = await open_group(store, mode="r+")
             arrays = await asyncio.gather(*(group.getitem(name) for name in (*VARIABLES, "checksum")))
         await asyncio.gather(*(array.setitem(region, values[name]) for array, name in zip(arrays, VARIABLES)))
         await arrays[-1].setitem(checksum_at, checksum)
 
-    _run_coroutine(write)
+    _zarr_io(write())
 
 
 # -- the store --------------------------------------------------------------------------------------
@@ -340,7 +345,6 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
         try:
             group = zarr.open_group(str(store), mode="r")
             stored = json.loads(group.attrs["llgd_parameters"])
-            shapes = {name: group[name].shape for name in VARIABLES}
         except Exception as error:  # noqa: BLE001
             if user_named:
                 raise StoreError(f"{store} is not a readable llgd result store ({type(error).__name__}); give another --out or delete it") from error
@@ -352,63 +356,123 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
                     f"the result store {store} was made with other parameters ({', '.join(differences)} differ); "
                     "give another --out, or delete the store to start again"
                 )
-            expected = (len(job.losses), len(job.h_values), len(job.starts))
-            if any(shape != expected for shape in shapes.values()):
-                raise StoreError(f"the result store {store} has arrays of the wrong shape; delete it to start again")
-            return False
+            try:
+                shapes = {name: group[name].shape for name in VARIABLES}
+                group["checksum"]
+            except KeyError:  # our own creation, interrupted before every array existed: no chunk was written yet
+                shapes = None
+            if shapes is not None:
+                expected = (len(job.losses), len(job.h_values), len(job.starts))
+                if any(shape != expected for shape in shapes.values()):
+                    raise StoreError(f"the result store {store} has arrays of the wrong shape; delete it to start again")
+                return False
     _create(job, store)
     return True
 
 
 def _create(job: Job, store: Path) -> None:
-    """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes."""
+    """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes.
+
+    The ~20 arrays' metadata and the coordinates are made here in a zarr ``MemoryStore`` (Python work, no I/O),
+    then written into the folder in the background while the first chunk computes (~25 files, concurrently), the
+    group's metadata with the parameters last, so that a store whose creation was interrupted has none and is
+    never mistaken for a complete one. :func:`_write_chunk` waits for them (``_CREATING``) before it writes, and
+    :func:`run_job` before it returns."""
+    import asyncio
+    import concurrent.futures
+    import shutil
+
     import zarr
+    from zarr.api.asynchronous import open_group
+    from zarr.storage import LocalStore, MemoryStore, StorePath
 
     h_size, sample_size = job.block_sizes
     shape = (len(job.losses), len(job.h_values), len(job.starts))
     blocks = (len(job.losses), -(-shape[1] // h_size), -(-shape[2] // sample_size))
-    import asyncio
+    if store.is_dir() and any(store.iterdir()):
+        shutil.rmtree(store)  # a store of ours that cannot be used (see _open_or_create): made again from nothing
+    store.mkdir(parents=True, exist_ok=True)  # a path that cannot be written fails here, at once
+    if not os.access(store, os.W_OK):
+        raise StoreError(f"the result store {store} is not writable; give another --out")
+    parameters = json.dumps(job.parameters, sort_keys=True)
 
-    from zarr.api.asynchronous import open_group
+    layout: dict = {}  # key → bytes of every file of the new store
 
-    async def create() -> None:  # every array's metadata written concurrently: one round of I/O, not one per array
-        group = await open_group(str(store), mode="w", attributes={
-            "llgd_parameters": json.dumps(job.parameters, sort_keys=True), "llgd_block_sizes": json.dumps([h_size, sample_size])})
+    async def build() -> list:
+        group = await open_group(store=MemoryStore(layout), mode="w", attributes={"llgd_parameters": parameters, "llgd_block_sizes": json.dumps([h_size, sample_size])})
+        flat = {"chunk_key_encoding": {"name": "default", "separator": "."}}  # chunk files c.i.j.k: no directory to make per chunk
         arrays = [
             group.create_array(name, shape=shape, chunks=(1, h_size, sample_size), dtype=dtype, fill_value=numpy.nan if dtype.kind == "f" else 0,
-                               dimension_names=("loss", "h", "sample"), attributes={"description": DESCRIPTIONS[name]} if name in DESCRIPTIONS else None)
+                               dimension_names=("loss", "h", "sample"), attributes={"description": DESCRIPTIONS[name]} if name in DESCRIPTIONS else None, **flat)
             for name, dtype in VARIABLES.items()
         ]
-        arrays.append(group.create_array("checksum", shape=blocks, chunks=(1, 1, 1), dtype="uint64", fill_value=0, dimension_names=("loss", "h_block", "sample_block")))
-        arrays.append(group.create_array("loss", data=numpy.array(job.losses, dtype=str), dimension_names=("loss",)))
-        arrays.append(group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",)))
+        arrays.append(group.create_array("checksum", shape=blocks, chunks=(1, 1, 1), dtype="uint64", fill_value=0, dimension_names=("loss", "h_block", "sample_block"), **flat))
+
+        async def names():  # zarr's variable-length UTF-8 strings (in the v3 spec, unlike fixed-width numpy ones)
+            array = await group.create_array("loss", shape=(len(job.losses),), dtype="string", dimension_names=("loss",), **flat)
+            await array.setitem(slice(None), numpy.array(job.losses, dtype=str))
+
+        coordinates = [names(), group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",), **flat)]
         for name, column in (("x0", 0), ("y0", 1)):
-            arrays.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",)))
-        return await asyncio.gather(*arrays)
+            coordinates.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",), **flat))
+        return (await asyncio.gather(*arrays, *coordinates))[: len(VARIABLES) + 1]  # the variables then the checksum
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # zarr's note that string arrays are not yet in the v3 spec
-        created = _run_coroutine(create)
-    _OPENED[str(store)] = tuple(created[: len(VARIABLES) + 1])  # the variables then the checksum, as _write_chunk wants
+    created = _zarr_io(build())  # Python work: done here, not beside the chunk's computation, which needs the GIL as well
+    local = LocalStore(str(store))
+    arrays = tuple(zarr.AsyncArray(array.metadata, StorePath(local, array.path)) for array in created)  # as _write_chunk wants, on the folder
+
+    def write() -> tuple:
+        # the files of a directory store (key → folder/key), the group's last; each written whole under a temporary
+        # name, then renamed, as zarr's LocalStore does. Plain blocking writes on one thread: they hold the GIL only
+        # briefly, where zarr's asynchronous ones would hand it back and forth with the chunk's computation.
+        for key in sorted(layout, key=lambda key: key == "zarr.json"):
+            path = store / key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+            partial.write_bytes(layout[key].to_bytes())
+            partial.replace(path)
+        return arrays
+
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llgd-store")
+    _CREATING[str(store)] = executor.submit(write)
+    executor.shutdown(wait=False)
 
 
-_OPENED: dict[str, tuple] = {}  # stores this process created during a run: their arrays, open (dropped when the run ends)
+def _created(store: Path) -> None:
+    """Wait until the arrays :func:`_create` is writing for ``store`` exist (raising its error, if it failed), and forget them."""
+    pending = _CREATING.pop(str(store), None)
+    if pending is not None:
+        pending.result()
+
+
+_CREATING: dict = {}  # stores this process is creating during a run: a future of their open arrays (dropped when the run ends)
+
+
+LOCAL_SCHEDULERS = ("processes", "threads", "sync")  # Dask's names for its local schedulers
 
 
 def _scheduler_address(scheduler: str | None) -> str | None:
+    if scheduler in LOCAL_SCHEDULERS:
+        return None
     return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
 def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int | None = None, progress: bool = False, user_named: bool = True,
-            local: str = "threads", keep: bool = False) -> dict:
+            keep: bool = False) -> dict:
     """Run every chunk of ``job`` not yet valid in ``store`` as a Dask graph; returns chunk counts.
 
-    Dask's local scheduler by default: ``local="threads"`` with ``workers`` threads (default every
-    core; numpy releases the GIL, and no process outlives the caller) or ``"sync"`` (this thread, for
-    debugging). ``scheduler`` (or the ``DASK_SCHEDULER_ADDRESS`` environment variable) sends the graph
-    to a dask.distributed cluster, whose scheduler and workers must import llgd_proof and whose workers
-    must reach ``store`` (same machine or a shared file system). With ``keep``, ``stats["values"]`` maps each
-    block to its arrays as the store holds them (for a caller that loads the whole result anyway).
+    Dask's local scheduler by default: ``"processes"``, with ``workers`` worker processes (default
+    every core), forked on Linux so that they start at once with every loss already compiled, and gone
+    when the call returns. Not threads: a chunk's run ends with a tail of a few slow starts (near the
+    edge h ≈ 2/S most finish early and the last ones need the whole budget), stepped by small numpy
+    calls that hold the GIL, so threads barely scale (see benchmarks/bench_atlas.py). One chunk, or one
+    worker, runs here on the calling thread (Dask's ``"sync"`` scheduler: the same calls, no pool).
+    ``scheduler`` may name a local scheduler as Dask does (``"processes"``, ``"threads"``, ``"sync"``: this
+    thread); any other ``scheduler`` (or the ``DASK_SCHEDULER_ADDRESS`` environment variable) is the address
+    of a dask.distributed cluster that the graph is sent to, whose scheduler and workers must
+    import llgd_proof and whose workers must reach ``store`` (same machine or a shared file system). With
+    ``keep``, ``stats["values"]`` maps each block to its arrays as the store holds them (for a caller that
+    loads the whole result anyway).
     """
     import dask
 
@@ -416,6 +480,7 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
         _objective(spec, job.mu)  # validates and compiles every loss up front, in this process
     store = Path(store)
     address = _scheduler_address(scheduler)
+    local = scheduler if scheduler in LOCAL_SCHEDULERS else "processes"
     fresh = _open_or_create(job, store, user_named=user_named)  # a new store: no chunk to validate
     tasks = []
     for block in job.blocks():
@@ -425,36 +490,27 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
             str(store), job.fingerprint, block, (h_part.start, sample_part.start), job.losses[i], job.mu, numpy.asarray(job.h_values[h_part]), job.starts[sample_part],
             job.max_steps, job.delta, job.balance_fraction, keep, fresh,
         ))
-    if address:
-        _OPENED.pop(str(store), None)  # the cluster's workers open the store themselves
-        from distributed import Client, progress as distributed_progress
-
-        try:
-            client = Client(address, set_as_default=False, timeout="10s")
-        except (OSError, ValueError, TypeError) as error:
-            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, section Atlas and sweeps) or drop --scheduler") from error
-        with client:
-            futures = client.compute(tasks)
+    try:
+        if address:
+            _created(store)  # the cluster's workers open the store themselves
+            results = _on_cluster(address, tasks, progress)
+        else:
+            bar = contextlib.nullcontext()
             if progress:
-                distributed_progress(futures)
-            try:
-                results = client.gather(futures)
-            except (RuntimeError, ImportError, ModuleNotFoundError) as error:
-                raise SchedulerError(
-                    f"the Dask cluster at {address} could not run the chunks ({str(error).splitlines()[0]}); "
-                    "its workers need llgd_proof importable and the same versions of its dependencies"
-                ) from error
-    else:
-        bar = contextlib.nullcontext()
-        if progress:
-            from dask.diagnostics import ProgressBar
+                from dask.diagnostics import ProgressBar
 
-            bar = ProgressBar(out=sys.stderr)
-        try:
+                bar = ProgressBar(out=sys.stderr)
+            count = min(workers or os.cpu_count() or 1, len(tasks))
+            if count <= 1:
+                local = "sync"  # one worker's worth of work: run it here, without a hop to a pool (the same calls)
             with bar:
-                results = dask.compute(*tasks, scheduler=local, num_workers=workers or os.cpu_count() or 1)
-        finally:
-            _OPENED.pop(str(store), None)
+                if local == "processes":
+                    _created(store)  # the worker processes open the store themselves
+                    results = _in_processes(tasks, count)
+                else:
+                    results = dask.compute(*tasks, scheduler=local, num_workers=count)
+    finally:
+        _created(store)
     stats = {"chunks": len(results), "cached": 0, "computed": 0, "healed": 0}
     for result in results:
         stats[result["state"]] += 1
@@ -465,6 +521,44 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
     if keep:
         stats["values"] = {tuple(result["block"]): result["values"] for result in results}
     return stats
+
+
+def _in_processes(tasks: list, count: int) -> list:
+    """The chunks' results from ``count`` local worker processes (Dask's multiprocessing scheduler, one chunk at a time
+    each: chunks are long, so batching them would only unbalance the workers). Forked on Linux (they inherit the
+    compiled losses), spawned elsewhere; shut down before returning."""
+    import concurrent.futures
+    import multiprocessing
+
+    import dask
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    pool = concurrent.futures.ProcessPoolExecutor(count, mp_context=context)
+    try:
+        return list(dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _on_cluster(address: str, tasks: list, progress: bool) -> list:
+    """The chunks' results from the dask.distributed cluster at ``address``."""
+    from distributed import Client, progress as distributed_progress
+
+    try:
+        client = Client(address, set_as_default=False, timeout="10s")
+    except (OSError, ValueError, TypeError) as error:
+        raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, section Atlas and sweeps) or drop --scheduler") from error
+    with client:
+        futures = client.compute(tasks)
+        if progress:
+            distributed_progress(futures)
+        try:
+            return client.gather(futures)
+        except (RuntimeError, ImportError, ModuleNotFoundError) as error:
+            raise SchedulerError(
+                f"the Dask cluster at {address} could not run the chunks ({str(error).splitlines()[0]}); "
+                "its workers need llgd_proof importable and the same versions of its dependencies"
+            ) from error
 
 
 def run_starts(spec: str, h, starts: numpy.ndarray, *, mu=None, max_steps: int = 20_000, store: Path | None = None, scheduler: str | None = None,
@@ -614,8 +708,8 @@ def atlas(
         temporary = tempfile.TemporaryDirectory(prefix="llgd-atlas-")
         store, user_named = Path(temporary.name) / "atlas.zarr", False
     try:
-        stats = run_job(job, store, scheduler=scheduler, workers=workers, progress=progress, user_named=user_named)
-        dataset = load(store)
+        stats = run_job(job, store, scheduler=scheduler, workers=workers, progress=progress, user_named=user_named, keep=True)
+        dataset = _assembled(job, stats.pop("values"))  # the arrays the store holds, without reading them back
     finally:
         if temporary is not None:
             temporary.cleanup()
