@@ -457,6 +457,28 @@ def _scheduler_address(scheduler: str | None) -> str | None:
     return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
+def probe_scheduler(address: str) -> None:
+    """Refuse at once (:class:`SchedulerError`) a malformed address, or a TCP address where nothing listens: a Dask
+    ``Client`` would retry until its timeout, and a half-built one blocks the interpreter's exit for 20 s more."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address, strict=False)
+        if scheme in ("tcp", "tls"):
+            host, port = parse_host_port(location)
+    except (ValueError, TypeError) as error:
+        raise SchedulerError(f"{address!r} is not a Dask scheduler address ({error}); give one such as tcp://127.0.0.1:8786") from error
+    if scheme in ("tcp", "tls"):
+        try:
+            socket.create_connection((host or "127.0.0.1", port), timeout=5).close()
+        except OSError as error:
+            raise SchedulerError(
+                f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md) or drop --scheduler and DASK_SCHEDULER_ADDRESS"
+            ) from error
+
+
 def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int | None = None, progress: bool = False, user_named: bool = True,
             keep: bool = False) -> dict:
     """Run every chunk of ``job`` not yet valid in ``store`` as a Dask graph; returns chunk counts.
@@ -480,6 +502,8 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
         _objective(spec, job.mu)  # validates and compiles every loss up front, in this process
     store = Path(store)
     address = _scheduler_address(scheduler)
+    if address:
+        probe_scheduler(address)  # before the store is made
     local = scheduler if scheduler in LOCAL_SCHEDULERS else "processes"
     fresh = _open_or_create(job, store, user_named=user_named)  # a new store: no chunk to validate
     tasks = []

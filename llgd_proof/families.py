@@ -29,7 +29,6 @@ import contextlib
 import dataclasses
 import multiprocessing
 import os
-import socket
 import sys
 import threading
 import time
@@ -42,7 +41,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from .atlas import SchedulerError
+from .atlas import SchedulerError, probe_scheduler
 from .errors import ParameterError
 from .losses import ALIASES, CATALOG, catalog_loss, parse_loss_spec
 from .strategies import cases, decimal, parametrised_losses, starting_points, starts_near_minimiser_set
@@ -140,7 +139,7 @@ def check_family(
         raise ParameterError(f"the number of examples must be a positive integer, got {examples}")
     engine = _engine(examples, scheduler, workers)
     if engine["scheduler"] == "dask-distributed":
-        _probe(engine["scheduler_address"])
+        probe_scheduler(engine["scheduler_address"])
     start = time.perf_counter()
     drawn = draw_cases(cases, examples, seed)
     verdicts = _check_all(theorem, drawn, engine, progress)
@@ -279,24 +278,6 @@ def _on_cluster(tasks: list, engine: dict, progress: bool = False) -> tuple:
                 f"the Dask cluster at {address} could not run the checks ({' '.join(str(error).split()).split('. ')[0]}); "
                 "its scheduler and workers need llgd_proof importable and the same versions of its dependencies"
             ) from error
-
-
-def _probe(address: str) -> None:
-    """A malformed address, or a TCP address where nothing listens, fails here at once (a dask Client would
-    retry until its timeout)."""
-    from distributed.comm.addressing import parse_address, parse_host_port
-
-    try:
-        scheme, location = parse_address(address, strict=False)
-        if scheme in ("tcp", "tls"):
-            host, port = parse_host_port(location)
-    except (ValueError, TypeError) as error:
-        raise SchedulerError(f"{address!r} is not a Dask scheduler address ({error}); give one such as tcp://127.0.0.1:8786") from error
-    if scheme in ("tcp", "tls"):
-        try:
-            socket.create_connection((host or "127.0.0.1", port), timeout=5).close()
-        except OSError as error:
-            raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, Property-testing a loss family) or drop --scheduler and DASK_SCHEDULER_ADDRESS") from error
 
 
 def _loss_key(case: Case) -> tuple[str, ...]:

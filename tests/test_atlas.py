@@ -140,6 +140,21 @@ def test_local_cluster_gives_the_same_arrays_as_every_local_scheduler(cluster, t
     assert numpy.array_equal(through_cluster.final_x.values, direct.final[:, 0])
 
 
+def test_a_bad_scheduler_address_is_one_sentence_exit_2_and_no_store(tmp_path):
+    """Malformed, or nothing listening: refused before any store is made (a Dask Client would retry, then hang the exit)."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for address, sentence in (("nonsense", "is not a Dask scheduler address"), ("tcp://256.1.1.1:x", "is not a Dask scheduler address"),
+                              (f"tcp://127.0.0.1:{port}", "no Dask scheduler answers")):
+        done = _cli("atlas", "--losses", "logcosh", "--h", "0.9", "--samples", "50", "--out", str(tmp_path / "a.zarr"), "--scheduler", address)
+        assert done.returncode == 2 and sentence in done.stderr and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "a.zarr").exists()
+
+
 def test_run_starts_with_one_step_per_start():
     starts = numpy.array([[1.3, 1.3]] * 3)
     h = numpy.array([0.5, 1.1, 0.5])
