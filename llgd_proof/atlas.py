@@ -507,11 +507,14 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
     local = scheduler if scheduler in LOCAL_SCHEDULERS else "processes"
     fresh = _open_or_create(job, store, user_named=user_named)  # a new store: no chunk to validate
     tasks = []
+    start_blocks: dict[int, object] = {}  # one graph node per block of starts, shared by every loss and h (not a copy per chunk)
     for block in job.blocks():
         i, j, k = block
         h_part, sample_part = job.block_slices(j, k)
+        if k not in start_blocks:
+            start_blocks[k] = dask.delayed(job.starts[sample_part], name=f"llgd-starts-{job.fingerprint[:16]}-{k}")
         tasks.append(dask.delayed(_chunk_task, pure=True, name=f"llgd-chunk-{job.fingerprint[:16]}-{i}-{j}-{k}")(
-            str(store), job.fingerprint, block, (h_part.start, sample_part.start), job.losses[i], job.mu, numpy.asarray(job.h_values[h_part]), job.starts[sample_part],
+            str(store), job.fingerprint, block, (h_part.start, sample_part.start), job.losses[i], job.mu, numpy.asarray(job.h_values[h_part]), start_blocks[k],
             job.max_steps, job.delta, job.balance_fraction, keep, fresh,
         ))
     try:
