@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     boundary.add_argument("--confirm", type=int, default=25, metavar="K", help="re-check up to K violated cells at high precision (default 25)")
     boundary.add_argument("--max-steps", type=int, default=20_000)
     boundary.add_argument("--plot", metavar="FILE", help="PNG/PDF: verdict and measured ratio per h")
-    boundary.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler (default $DASK_SCHEDULER_ADDRESS, else local threads)")
+    boundary.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler (default $DASK_SCHEDULER_ADDRESS, else local worker processes), or processes, threads or sync for a local one")
     boundary.add_argument("--json", action="store_true")
     boundary.set_defaults(handler=_boundary)
 
