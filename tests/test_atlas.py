@@ -116,13 +116,6 @@ def _same(first: dict, second: dict) -> bool:
     return all(numpy.array_equal(first[name], second[name], equal_nan=True) for name in first)
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as local:
-        yield local.scheduler_address
-
-
 def test_local_cluster_gives_the_same_arrays_as_every_local_scheduler(cluster, tmp_path):
     """Local worker processes (the default), threads, this thread and a LocalCluster: the same arrays, bit for bit."""
     local = atlas(["logcosh", "quadratic"], [0.6, 1.1], out=tmp_path / "local.zarr", workers=2, **SMALL)

@@ -163,13 +163,6 @@ def test_the_dask_map_is_the_direct_batch_call_cell_for_cell(theorem_id, argumen
     assert _same(result.measured.reshape(-1), measured)
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as local:
-        yield local.scheduler_address
-
-
 def test_a_local_cluster_draws_the_same_map(cluster, tiny_map, capsys):
     arguments = dict(loss="logcosh", h_fraction=(0.6, 0.99), h_steps=3, box=(0.6, 2.0, 0.6, 2.0), grid=6, confirm=0)
     remote = boundary_map("catapult-v1", scheduler=cluster, **arguments)

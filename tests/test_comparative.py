@@ -162,13 +162,6 @@ def test_dask_and_in_process_samples_give_the_same_counts(monkeypatch):
     assert through_dask.evidence["good"]["eligible"] > 0
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as local:
-        yield local.scheduler_address
-
-
 def test_a_local_cluster_gives_the_same_verdict_and_counts(cluster, monkeypatch):
     theorem = get_theorem("catapult-comparative")
     case = dataclasses.replace(theorem.cases[1], parameters={"samples": 200})

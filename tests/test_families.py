@@ -107,13 +107,6 @@ def _outcome(report) -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0") as local:
-        yield local.scheduler_address
-
-
 def test_drawing_does_not_depend_on_the_checks():
     """The counting pass checks the cases a generation-only pass draws: hypothesis generates the same cases, in the
     same order, when each is checked (nothing fails while counting, so nothing steers generation)."""
