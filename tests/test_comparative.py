@@ -16,7 +16,7 @@ from llgd_proof.comparative import Z_95, Proportion, compare, sample_starts, wil
 from llgd_proof.errors import LlgdInputError
 from llgd_proof.losses import catalog_loss, loss_from_expression, parse_loss_spec
 from llgd_proof.theorems import Case, Verdict, get_theorem
-from llgd_proof.theorems.comparative import loss_spec
+from llgd_proof.losses import loss_spec
 
 
 @settings(max_examples=30, deadline=None)

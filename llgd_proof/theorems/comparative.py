@@ -24,14 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy
-import sympy
 
 from ..atlas import run_starts
 from ..batch import STATUS_CODES, BatchRun, batch_gradient_descent
 from ..comparative import SampledFraction, compare, sample_starts
 from ..dynamics import Status
 from ..errors import ParameterError
-from ..losses import CATALOG, MU, PARAMETER_SYMBOLS, Loss, catalog_loss, parse_loss_spec
+from ..losses import catalog_loss, loss_spec
 from ..phenomena import observe_batch
 from .base import CheckResult, Context, Finding, Theorem, Verdict, _product_for, loss_is_good
 
@@ -150,40 +149,6 @@ def batch_outcome(objective, values: dict, h: numpy.ndarray, starts: numpy.ndarr
     with numpy.errstate(all="ignore"):
         arrays["gf_sharpness"] = objective.compiled("numpy").gf_sharpness(*starts.T)
     return run, arrays
-
-
-_SPECS: dict[tuple, tuple[str, str | None] | None] = {}
-
-
-def loss_spec(loss: Loss, given: tuple[str, str | None] | None = None) -> tuple[str, str | None] | None:
-    """A (spec, μ) that :func:`~llgd_proof.losses.parse_loss_spec` turns back into exactly ``loss``, so a Dask worker
-    can rebuild it: ``given`` (the case's own --loss/--mu) first, then the catalog name with its parameters, then the
-    formula; None when none of them does. "Exactly" is sympy's structural equality of ℓ and of μ — stronger than
-    mathematical equality on purpose: the workers must compile the same float64 code to give the same arrays."""
-    key = (loss.name, sympy.srepr(loss.formula), sympy.srepr(sorted(loss.parameters.items(), key=str)), sympy.srepr(loss.mu), given)
-    if key in _SPECS:
-        return _SPECS[key]
-    candidates = [given] if given is not None else []
-    names = {symbol: name for name, symbol in PARAMETER_SYMBOLS.items()}
-    if loss.name in CATALOG and all(symbol in names for symbol in loss.parameters):
-        options = ",".join(f"{names[symbol]}={value}" for symbol, value in loss.parameters.items() if symbol != MU)
-        candidates.append((loss.name + (f":{options}" if options else ""), str(loss.parameters[MU]) if MU in loss.parameters else None))
-    if MU in loss.parameters and set(loss.parameters) == {MU}:
-        candidates.append((str(loss.formula), str(loss.parameters[MU])))
-    candidates.append((str(loss.expr), None))
-    found = None
-    for spec, mu in candidates:
-        try:
-            rebuilt = parse_loss_spec(spec, mu=mu)
-        except Exception:  # noqa: BLE001 — a spec that does not parse back is just not a candidate
-            continue
-        if rebuilt.expr == loss.expr and rebuilt.mu == loss.mu:
-            found = (spec, mu)
-            break
-    if len(_SPECS) > 256:
-        _SPECS.clear()
-    _SPECS[key] = found
-    return found
 
 
 def comparative_theorem(**fields) -> ComparativeTheorem:
