@@ -109,11 +109,13 @@ def _piecewise_union(*pairs):
 
 
 def _piecewise_strict(*pairs):
+    """Branch values come as functions (see :class:`_Printer`): only the chosen branch is evaluated, so an
+    undecidable sign inside a branch that is certainly not taken does not stop the evaluation."""
     for value, condition in pairs:
         if condition is None:
             raise Undecidable("a Piecewise condition is undecided on this ball")
         if condition is True:
-            return arb(value)
+            return arb(value())
     return arb.nan()
 
 
@@ -247,8 +249,9 @@ MODES = {"union": (_piecewise_union, _sign_union, _heaviside_union), "undecidabl
 class _Printer:
     """Python source on arb balls for one sympy tree (anything outside the table is refused)."""
 
-    def __init__(self, names: dict[sympy.Symbol, str]):
+    def __init__(self, names: dict[sympy.Symbol, str], lazy: bool = False):
         self.names = names
+        self.lazy = lazy  # Piecewise branch values as lambdas (the "undecidable" mode evaluates only the chosen one)
 
     def ball(self, e) -> str:
         """An argument of an Arb function: a plain integer is made a ball first (``arb.sqrt(10)`` is nan,
@@ -289,6 +292,8 @@ class _Printer:
                 return f"_rsqrt({self.ball(base)})"
             return f"_power({self(base)}, {self(exponent)})"
         if isinstance(e, sympy.Piecewise):
+            if self.lazy:
+                return "_piecewise(" + ", ".join(f"((lambda: {self(v)}), {self(c)})" for v, c in e.args) + ")"
             return "_piecewise(" + ", ".join(f"({self(v)}, {self(c)})" for v, c in e.args) + ")"
         if isinstance(e, (sympy.LessThan, sympy.StrictLessThan)):
             op = "_le" if isinstance(e, sympy.LessThan) else "_lt"
@@ -328,9 +333,13 @@ def compile_arb(args: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr], *, pi
     if piecewise not in MODES:
         raise ValueError(f"piecewise must be one of {tuple(MODES)}")
     exprs = [sympy.sympify(e) for e in exprs]
-    replacements, reduced = sympy.cse(exprs, symbols=(sympy.Symbol(f"_c{i}") for i in itertools.count()))
+    strict = piecewise == "undecidable"
+    if strict and any(e.has(sympy.Piecewise) for e in exprs):  # no shared subexpression may lift a branch's value out of it
+        replacements, reduced = [], exprs
+    else:
+        replacements, reduced = sympy.cse(exprs, symbols=(sympy.Symbol(f"_c{i}") for i in itertools.count()))
     names = {a: f"_a{i}" for i, a in enumerate(args)}
-    printer = _Printer(names)
+    printer = _Printer(names, lazy=strict)
     lines = [f"def _arb_function({', '.join((['_h'] if descent else []) + [names[a] for a in args])}):"]
     for symbol, value in replacements:
         names[symbol] = str(symbol)

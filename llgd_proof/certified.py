@@ -26,13 +26,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flint import arb, arb_mat, ctx
 
-from .arb_backend import working_bits
+from .arb_backend import working_bits  # noqa: F401 (re-exported)
+from .checker.balls import spectral_radius
 from .dynamics import Run, bits_for_digits, gradient_descent, to_mpmath  # noqa: F401 (re-exported)
 from .objective import Objective
 
@@ -41,16 +41,6 @@ def numeric_descent(objective: Objective, h, init: Sequence, **options) -> Run:
     """GD in Arb *numeric mode* (midpoints; see the module doc): ``dynamics.gradient_descent(engine="arb")``,
     with dynamics' stopping rules (one shared :class:`~llgd_proof.dynamics.StoppingRule`)."""
     return gradient_descent(objective, h, init, engine="arb", **options)
-
-
-# -- certified mode ------------------------------------------------------------------------------
-def exact_inputs(h: str, init: Sequence[str]) -> tuple[arb, list[arb]]:
-    """Balls containing the exact decimal inputs (at the current precision)."""
-    return arb(str(h)), [arb(str(v)) for v in init]
-
-
-def widest_radius(point: Sequence[arb]) -> float:
-    return max(float(t.rad()) if t.is_finite() else math.inf for t in point)
 
 
 # -- periodic orbits: the Krawczyk test ------------------------------------------------------------
@@ -76,13 +66,6 @@ def dyadic(value: arb) -> list[str]:
     return [str(int(mantissa)), str(int(exponent))]
 
 
-def from_dyadic(pair: Sequence[str]) -> arb:
-    mantissa, exponent = int(pair[0]), int(pair[1])
-    if abs(exponent) > 1_000_000 or len(pair[0]) > 100_000:
-        raise ValueError("dyadic number out of range")
-    return arb(mantissa) * arb(2) ** exponent
-
-
 def jacobian(compiled, h: arb, theta: Sequence[arb]) -> arb_mat:
     """DF(θ) = I − h∇²f(θ) on balls, with the Hessian's branches decided (raises Undecidable otherwise:
     the mean-value form behind the Krawczyk test needs F to be C¹ on the box)."""
@@ -106,28 +89,6 @@ def _compose(compiled, h, box, period):
         if i < period - 1:
             boxes.append(point)
     return point, product, boxes
-
-
-def spectral_radius(matrix: arb_mat) -> arb | None:
-    """A ball containing max|λ| of a 1×1 or 2×2 ball matrix (None for larger ones)."""
-    n = matrix.nrows()
-    if n == 1:
-        return abs(matrix[0, 0])
-    if n != 2:
-        return None
-    trace = matrix[0, 0] + matrix[1, 1]
-    det = matrix[0, 0] * matrix[1, 1] - matrix[0, 1] * matrix[1, 0]
-    disc = trace * trace - 4 * det
-    results = []
-    if not disc < 0:  # real eigenvalues possible
-        root = disc.nonnegative_part().sqrt()
-        results.append(abs((trace + root) / 2).max(abs((trace - root) / 2)))
-    if not disc > 0:  # complex pair possible: |λ|² = det
-        results.append(det.nonnegative_part().sqrt())
-    value = results[0]
-    for other in results[1:]:
-        value = value.union(other)
-    return value
 
 
 def krawczyk(compiled, h: arb, centre: Sequence[arb], period: int, radius: arb | None = None, newton_steps: int = 8) -> OrbitProof:
@@ -179,71 +140,3 @@ def _krawczyk(compiled, h, centre, period, radius, newton_steps) -> OrbitProof:
                 return OrbitProof(False, f"cannot exclude a shorter period {divisor}")
     _, derivative_orbit, boxes = _compose(compiled, h, candidate, period)
     return OrbitProof(True, "Krawczyk test passed", boxes=boxes, multiplier=spectral_radius(derivative_orbit), centre=centre, radius=radius)
-
-
-class CentredEnclosure:
-    """θ_k enclosed twice: a vector of balls, and a Euclidean ball ‖θ_k − c_k‖₂ ≤ e_k (two variables).
-
-    Naive balls grow by the wrapping effect even where GD contracts (near M the Jacobian has an
-    eigenvalue 1 along M but |J|, taken entrywise, has norm > 1). The centred form tracks a point c_k
-    (exact, the midpoint of F evaluated on the exact c_{k−1}) and a radius e_k with
-
-        e_{k+1} = L_k e_k + δ_k,   L_k ≥ sup_{box(c_k, e_k)} ‖DF‖₂,   δ_k ≥ ‖F(c_k) − c_{k+1}‖₂.
-
-    Sound because DF = I − h∇²f is symmetric, so ‖DF(ξ)‖₂ is its spectral radius, enclosed over the box
-    (:func:`spectral_radius`); F(θ) − F(c) = ∫ DF(c + t(θ − c))(θ − c) dt needs F to be C¹ on the box,
-    which holds when the Hessian, compiled with ``piecewise="undecidable"``, evaluates there without a
-    straddled branch (else this step keeps only the naive balls). Each step intersects the two
-    enclosures, both of which contain the exact iterate. Near M, L_k ≈ max(1, |1 − hS|) + O(|r|), so e_k
-    stays small where naive balls lose bits every step.
-    """
-
-    def __init__(self, compiled, strict_hessian, h: arb, theta: Sequence[arb]):
-        self.compiled = compiled
-        self.strict_hessian = strict_hessian
-        self.h = h
-        self.theta = list(theta)
-        self.centre = [t.mid() for t in theta]
-        self.radius = _norm_upper([t - c for t, c in zip(theta, self.centre)])
-
-    def advance(self) -> list[arb]:
-        h, compiled = self.h, self.compiled
-        naive = compiled.step(self.theta, h)
-        image = compiled.step(self.centre, h)
-        centre = [v.mid() for v in image]
-        defect = _norm_upper([v - c for v, c in zip(image, centre)])
-        box = [c + arb(0, 1) * self.radius for c in self.centre]
-        lipschitz = self._lipschitz(box)
-        radius = (lipschitz * self.radius + defect).upper() if lipschitz is not None and lipschitz.is_finite() else arb.nan()
-        if radius.is_finite():
-            ball = [c + arb(0, 1) * radius for c in centre]
-            merged = []
-            for a, b in zip(naive, ball):
-                merged.append(a.intersection(b) if a.is_finite() else b)
-            naive = merged
-            corner = _norm_upper([t - c for t, c in zip(naive, centre)])
-            self.radius = radius.min(corner).upper() if corner.is_finite() else radius
-        else:
-            self.radius = _norm_upper([t - c for t, c in zip(naive, centre)])
-        self.centre, self.theta = centre, naive
-        return naive
-
-    def _lipschitz(self, box):
-        from .arb_backend import Undecidable
-
-        try:
-            entries = self.strict_hessian(*box)
-        except Undecidable:
-            return None
-        (a, b, d) = entries
-        matrix = arb_mat([[1 - self.h * a, -self.h * b], [-self.h * b, 1 - self.h * d]])
-        return spectral_radius(matrix).upper()
-
-
-def _norm_upper(vector: Sequence[arb]) -> arb:
-    """An exact upper bound of the Euclidean norm of a vector of balls."""
-    total = arb(0)
-    for v in vector:
-        bound = abs(v).upper()
-        total += bound * bound
-    return total.sqrt().upper()

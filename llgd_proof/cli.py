@@ -719,7 +719,7 @@ def _prove(args) -> int:
     )
     data = result.as_json()
     if args.certificate and result.certificate is not None:
-        from .certificate import write
+        from .checker import write
 
         write(args.certificate, result.certificate)
         data["certificate_file"] = args.certificate
@@ -762,7 +762,7 @@ def _format_proof(data: dict) -> str:
 
 
 def _recheck(args) -> int:
-    from .certificate import load, recheck
+    from .checker import load, recheck
 
     result = recheck(load(args.file))
     data = result.as_json()

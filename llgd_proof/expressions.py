@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import warnings
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 
 import sympy
 
@@ -30,6 +32,10 @@ MAX_DEPTH = 40
 MAX_INT_DIGITS = 30
 MAX_EXPONENT = 64
 MAX_RESULT_DIGITS = 300
+MAX_LITERAL_DIGITS = 100
+"""Most significant digits in one decimal literal (every literal is read exactly, as the rational it spells)."""
+MAX_LITERAL_EXPONENT = 300
+"""Largest decimal exponent of a literal (``1e300`` is accepted, ``1e301`` refused)."""
 
 
 ONE = sympy.Integer(1)
@@ -117,13 +123,38 @@ def parse_expression(text: str, names: Mapping[str, sympy.Symbol]) -> sympy.Expr
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. invalid escape sequences inside a (rejected) string literal
-            tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
+            source = text.replace("^", "**").strip()
+            tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         raise ExpressionError(f"the expression {_shorten(text)!r} is not valid syntax") from error
     node_count = sum(1 for _ in ast.walk(tree))
     if node_count > MAX_NODES:
         raise ExpressionError(f"the expression has {node_count} parts; at most {MAX_NODES} are accepted")
-    return _Builder(names).build(tree.body, text)
+    return _Builder(names).build(tree.body, text, source)
+
+
+_DECIMAL = re.compile(r"(\d*)\.?(\d*)(?:[eE]([-+]?\d+))?")
+
+
+def exact_decimal(text: str) -> sympy.Rational:
+    """The exact rational a decimal literal spells (``1.00000000000000000001`` keeps every digit).
+
+    At most :data:`MAX_LITERAL_DIGITS` significant digits and a decimal exponent of magnitude at most
+    :data:`MAX_LITERAL_EXPONENT`; anything else is refused with :class:`ExpressionError`.
+    """
+    spelled = text.replace("_", "")
+    match = _DECIMAL.fullmatch(spelled)
+    if not match or not (match.group(1) or match.group(2)):
+        raise ExpressionError(f"the number {text[:40]!r} is not a decimal literal")
+    digits = (match.group(1) + match.group(2)).lstrip("0")
+    exponent = int(match.group(3) or 0) - len(match.group(2))
+    if len(digits) > MAX_LITERAL_DIGITS:
+        raise ExpressionError(f"the number {text[:40]!r} has {len(digits)} significant digits; at most {MAX_LITERAL_DIGITS} are accepted")
+    if digits and abs(exponent + len(digits) - 1) > MAX_LITERAL_EXPONENT:
+        raise ExpressionError(f"the number {text[:40]!r} is out of range (decimal exponents up to {MAX_LITERAL_EXPONENT} are accepted)")
+    if not digits:
+        return sympy.Integer(0)
+    return sympy.Rational(Fraction(int(digits)) * Fraction(10) ** exponent)
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -134,8 +165,8 @@ class _Builder:
     def __init__(self, names: Mapping[str, sympy.Symbol]):
         self.names = dict(names)
 
-    def build(self, node: ast.AST, text: str) -> sympy.Expr:
-        self.text = text
+    def build(self, node: ast.AST, text: str, source: str) -> sympy.Expr:
+        self.text, self.source = text, source
         result = self._node(node, depth=0)
         if isinstance(result, (sympy.core.relational.Relational, sympy.logic.boolalg.BooleanFunction, sympy.logic.boolalg.BooleanAtom)):
             raise ExpressionError("the expression is a comparison, not a number; use where(condition, a, b)")
@@ -152,7 +183,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise ExpressionError(f"the expression nests more than {MAX_DEPTH} levels deep")
         if isinstance(node, ast.Constant):
-            return self._number(node.value)
+            return self._number(node.value, ast.get_source_segment(self.source, node))
         if isinstance(node, ast.Name):
             return self._name(node.id)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -176,16 +207,15 @@ class _Builder:
             self._fail("attribute access ('.')")
         self._fail(f"the construct {type(node).__name__}")
 
-    def _number(self, value) -> sympy.Expr:
+    def _number(self, value, spelled: str | None) -> sympy.Expr:
+        """A literal as the exact rational its text spells (``0.1`` is 1/10, never the nearest float)."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self._fail(f"the literal {value!r}")
         if isinstance(value, int):
             if abs(value) >= 10**MAX_INT_DIGITS:
                 raise ExpressionError(f"integer literals must have fewer than {MAX_INT_DIGITS} digits")
             return sympy.Integer(value)
-        if not math.isfinite(value):
-            raise ExpressionError("the expression contains a non-finite number")
-        return sympy.Rational(repr(value))
+        return exact_decimal(spelled if spelled is not None else repr(value))
 
     def _name(self, identifier: str) -> sympy.Expr:
         if identifier in self.names:
@@ -230,3 +260,39 @@ class _Builder:
             return builder(*arguments)
         except (TypeError, ValueError) as error:
             raise ExpressionError(f"{name} cannot take these arguments: {error}") from error
+
+
+class _TextPrinter(sympy.printing.str.StrPrinter):
+    """sympy → the expression language :func:`parse_expression` reads (exact: a Float is refused)."""
+
+    def _print_Float(self, expr):
+        raise ExpressionError(f"{expr} is a rounded number; only exact expressions can be written as text")
+
+    def _print_Piecewise(self, expr):
+        *branches, (last, condition) = expr.args
+        if condition != sympy.true:
+            raise ExpressionError("a Piecewise without a final 'otherwise' branch cannot be written as text")
+        text = self._print(last)
+        for value, condition in reversed(branches):
+            if not isinstance(condition, (sympy.Lt, sympy.Le, sympy.Gt, sympy.Ge)):
+                raise ExpressionError(f"the condition {condition} cannot be written with where(...)")
+            text = f"where({self._print(condition)}, {self._print(value)}, {text})"
+        return text
+
+    def _print_Max(self, expr):
+        return self._nested("max", expr.args)
+
+    def _print_Min(self, expr):
+        return self._nested("min", expr.args)
+
+    def _nested(self, name, args):
+        text = self._print(args[0])
+        for arg in args[1:]:
+            text = f"{name}({text}, {self._print(arg)})"
+        return text
+
+
+def to_text(expr: sympy.Expr) -> str:
+    """``expr`` written in the expression language, so that :func:`parse_expression` reads back the same
+    mathematical expression (exact rationals; ExpressionError where the language cannot say it)."""
+    return _TextPrinter({"full_prec": True}).doprint(expr)

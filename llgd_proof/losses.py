@@ -146,6 +146,31 @@ def _exact(value, name: str) -> sympy.Expr:
     return number
 
 
+def spec_formula(spec: str, mu=None) -> sympy.Expr:
+    """ℓ(s) as a spec names it, every parameter replaced by its exact value, before any minimiser search or
+    shift (no time limits, no solving): what a proof checker rebuilds from a certificate's strings."""
+    if not isinstance(spec, str):
+        raise ExpressionError(f"a loss must be a catalog name or an expression in s, got {type(spec).__name__}")
+    name, _, rest = spec.partition(":")
+    key = ALIASES.get(name.strip(), name.strip())
+    if key in CATALOG:
+        return _catalog_from_spec(key, rest, mu).expr
+    formula = parse_expression(spec, {"s": S, "mu": MU})
+    return formula.subs({MU: _exact(1 if mu is None else mu, "mu")}) if formula.has(MU) else formula
+
+
+def _catalog_from_spec(key: str, rest: str, mu) -> Loss:
+    overrides: dict[str, float] = {"mu": mu}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        parameter, eq, value = item.partition("=")
+        if not eq:
+            raise ExpressionError(f"catalog parameters are written name=value, got {item!r}")
+        overrides[parameter.strip()] = value.strip()
+    if mu is not None and "mu" not in CATALOG[key].defaults:
+        raise LossError(f"loss {key!r} has a fixed minimiser; --mu does not apply to it")
+    return catalog_loss(key, **overrides)
+
+
 def parse_loss_spec(spec: str, mu: float | None = None) -> Loss:
     """A loss from the CLI: a catalog name (``huber``, ``huber:delta=0.5``) or an expression in ``s``.
 
@@ -154,15 +179,7 @@ def parse_loss_spec(spec: str, mu: float | None = None) -> Loss:
     """
     name, _, rest = spec.partition(":")
     if ALIASES.get(name.strip(), name.strip()) in CATALOG:
-        overrides: dict[str, float] = {"mu": mu}
-        for item in filter(None, (part.strip() for part in rest.split(","))):
-            key, eq, value = item.partition("=")
-            if not eq:
-                raise ExpressionError(f"catalog parameters are written name=value, got {item!r}")
-            overrides[key.strip()] = value.strip()
-        if mu is not None and "mu" not in CATALOG[ALIASES.get(name.strip(), name.strip())].defaults:
-            raise LossError(f"loss {name.strip()!r} has a fixed minimiser; --mu does not apply to it")
-        return catalog_loss(name.strip(), **overrides)
+        return _catalog_from_spec(ALIASES.get(name.strip(), name.strip()), rest, mu)
     if rest and name.strip().isidentifier():
         raise UnknownNameError(f"unknown catalog loss {name.strip()!r}; known: {', '.join(CATALOG)}")
     return loss_from_expression(spec, mu=mu)
@@ -176,7 +193,7 @@ def loss_from_expression(text: str, mu: float | None = None, name: str | None = 
     parameters = {MU: _exact(1 if mu is None else mu, "mu")} if formula.has(MU) else {}
     concrete = formula.subs(parameters)
     minimiser, method, bounded_below_method = _find_minimiser(concrete)
-    shift = sympy.nsimplify(_value_at(concrete, minimiser)) if method != "numeric" else _value_at(concrete, minimiser)
+    shift = simplify_guarded(_value_at(concrete, minimiser)) if method != "numeric" else _value_at(concrete, minimiser)
     if shift != 0:
         formula = formula - shift
     return Loss(
@@ -411,7 +428,9 @@ def _symbolic_critical_points(loss: sympy.Expr) -> list[sympy.Expr]:
             value = sympy.N(p, 30)
             if not value.is_real and abs(sympy.im(value)) > 1e-25:
                 continue
-        points.append(sympy.nsimplify(p) if p.is_Float else p)
+        if p.has(sympy.Float):  # a rounded solution is not a closed form: let the marked numeric search find μ
+            return []
+        points.append(p)
     return points
 
 

@@ -1,23 +1,23 @@
-"""Computer-assisted proofs for one instance of GD: converges, periodic, or not proved.
+"""Computer-assisted proofs for one instance of GD: converges, periodic, diverges, or not proved.
 
-:func:`prove` first runs the fast Arb numeric engine (evidence only: it says which proof to try),
-then tries to *prove* what it saw, in Arb ball arithmetic from the exact decimal inputs:
+The prover only *proposes*; the independent checker (:mod:`llgd_proof.checker`) derives every number. The
+prover runs the fast Arb numeric engine (evidence: it says which proof to try), searches for the choices a
+proof needs — the precision, K, a minimiser interval, a region or ball, an orbit box, a divergence threshold —
+using the checker's own enclosures and inequalities, and then hands the choices to
+:func:`llgd_proof.checker.derive`, which recomputes everything from the exact input strings. The result is
+called proved only when that derivation has no failing inequality, so ``llgd recheck`` accepts every
+certificate written here, and a bug in this module can cost a proof but never forge one.
 
-* **converges** (f = ℓ(xᵀy), μ certified by sympy as a zero of ℓ'): balls enclosing θ_k are
-  iterated (:func:`~llgd_proof.certified.ball_steps`, adaptive precision) until the enclosure of some
-  θ_K lies in a region R = {|r| ≤ r̄, q ∈ [a, b]} on which the T6 contraction factor ρ < 1 and
-  invariance are certified by interval evaluation (:func:`~llgd_proof.contraction.certify_region`).
-  Then |r_k| ≤ ρ^(k−K) r̄ for k ≥ K, and ‖θ_{k+1} − θ_k‖₂ = h|ℓ'(s_k)|√q_k ≤ h·M·√b·|r_k|
-  (M ≥ sup|ℓ''| near μ), so θ_k → θ∞ with r∞ = 0 (θ∞ ∈ M) and ‖θ∞ − θ_K‖₂ ≤ E = hM√b r̄/(1 − ρ).
-  In one dimension F3 adds x∞² − y∞² = (x_K² − y_K²)·Π(1 − h²ℓ'_k²) ∈ (x_K² − y_K²)·[1 − ε, 1],
-  ε = h²M²r̄²/(1 − ρ²), which with x∞y∞ = μ pins θ∞ to a box of width O(r̄²); the two boxes are
-  intersected. The EoS ratio is hℓ''(μ)(‖x∞‖² + ‖y∞‖²)/2 (F2) over the limit box.
-* **periodic**: the Krawczyk test (:func:`~llgd_proof.certified.krawczyk`) proves a period-p orbit
-  in a box; the multiplier (spectral radius of D(F^p)) is enclosed, stable iff its upper end < 1.
-* **not-proved** otherwise, with the reason. Nothing is ever claimed from a midpoint or an mpmath
-  number; those only choose what to try.
+* **converges** (f = ℓ(xᵀy)): the minimiser μ* is enclosed in an interval on which ℓ' changes sign and
+  ℓ'' > 0 (:func:`locate_minimiser`; a closed-form μ and a numeric one give the same interval); then an
+  enclosure of θ_K inside a region R = {|r| ≤ r̄, q ∈ [a, b]} with ρ < 1 (see :mod:`llgd_proof.checker.converges`).
+  A general objective of one or two variables: θ_K inside a ball that F contracts (Banach).
+* **periodic**: a Krawczyk box around the numeric orbit point.
+* **diverges** (one variable, f' a polynomial): |x_K| ≥ A and |F(x)| ≥ c|x| beyond A.
 
-:func:`prove_case` is the entry point for the theorem library (a Case in, a :class:`ProofResult` out).
+**Budgets are deterministic.** ``max_seconds`` is a nominal budget converted to work units
+(:data:`WORK_PER_SECOND` ball steps of two variables at 256 bits per nominal second), so the outcome never
+depends on the machine's load.
 """
 
 from __future__ import annotations
@@ -26,25 +26,36 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import sympy
 from flint import arb
 
-from .arb_backend import compile_arb, from_decimal, interval_from_strings, interval_strings, upper_string, working_bits
-from .certificate import derive_contraction, derive_converges, expansion_holds
-from .certified import CentredEnclosure, dyadic, exact_inputs, krawczyk, numeric_descent, widest_radius
-from .contraction import certify_region
+from . import checker
+from .arb_backend import _decimal, exact_fraction, from_decimal, interval_strings, working_bits
+from .certified import dyadic, krawczyk, numeric_descent
+from .checker.balls import Enclosure, minimiser_failures, norm_upper
+from .checker.converges import contraction_derivation, region_bounds, region_derivation
+from .checker.orbits import attraction_derivation, orbit_derivation
+from .checker.diverges import canonical_expansion
+from .checker.kernel import MAX_BITS, MAX_STEPS
+from .checker.problem import Problem, problem_from_inputs
 from .dynamics import Status
-from .errors import LlgdInputError, ParameterError
-from .losses import S, parse_loss_spec
+from .errors import ExpressionError, LlgdInputError, ParameterError
+from .expressions import to_text
+from .losses import parse_loss_spec
 from .objective import Objective, general_objective, product_objective
-from .symbolic import simplify_guarded
 
 OUTCOMES = ("converges", "periodic", "diverges", "not-proved")
 DEFAULT_MAX_BITS = 16_384
 DEFAULT_TARGET_WIDTH = "1e-25"
 START_BITS = 256
 RADIUS_THRESHOLD = 1e-6  # a ball wider than this (relative) means: start again with twice the bits
+WORK_PER_SECOND = 4_000
+"""Work units per nominal second of ``max_seconds`` (one unit: a ball step of two variables at 256 bits; about what
+the reference machine, 2 cores as in CI, does in a second of enclosure search)."""
+MINIMISER_GRID = 30
+"""The minimiser interval is a cell of the grid 10^-30·ℤ (two cells when μ* lies on the grid)."""
 
 
 @dataclass
@@ -67,6 +78,8 @@ class ProofResult:
     stable: bool | None = None
     threshold: str | None = None  # diverges: |x| ≥ threshold is expanded by ``factor`` every step
     factor: str | None = None
+    minimiser: list | None = None  # converges (region): the interval holding the zero μ* of ℓ'
+    work: int = 0
     seconds: float = 0.0
     certificate: dict | None = field(default=None, repr=False)
 
@@ -75,32 +88,29 @@ class ProofResult:
         return self.outcome != "not-proved"
 
     def as_json(self) -> dict:
-        data = {
-            "outcome": self.outcome,
-            "proved": self.proved,
-            "reason": self.reason,
-            "inputs": self.inputs,
-            "steps_enclosed": self.steps_enclosed,
-            "bits": self.bits,
-            "limit_box": self.limit_box,
-            "eos_ratio": self.eos_ratio,
-            "imbalance": self.imbalance,
-            "rho": self.rho,
-            "rate": self.rate,
-            "period": self.period,
-            "orbit_boxes": self.orbit_boxes,
-            "multiplier": self.multiplier,
-            "stable": self.stable,
-            "threshold": self.threshold,
-            "factor": self.factor,
-            "seconds": round(self.seconds, 3),
-        }
+        names = ("outcome", "proved", "reason", "inputs", "steps_enclosed", "bits", "limit_box", "eos_ratio", "imbalance", "rho", "rate",
+                 "period", "orbit_boxes", "multiplier", "stable", "threshold", "factor", "minimiser", "work")
+        data = {name: getattr(self, name) for name in names}
+        data["seconds"] = round(self.seconds, 3)
         return data
 
 
-# -- building the objective from exact inputs (shared with the certificate checker) ----------------
+class _Budget:
+    """A deterministic work budget (module doc)."""
+
+    def __init__(self, max_seconds: float | None):
+        self.limit = math.inf if max_seconds is None else float(max_seconds) * WORK_PER_SECOND
+        self.spent = 0
+
+    def charge(self, problem: Problem, bits: int, steps: int = 1) -> bool:
+        """Count ``steps`` ball steps; False once the budget is spent."""
+        self.spent += steps * max(1, bits // 256) * max(1, problem.n_variables // 2)
+        return self.spent <= self.limit
+
+
+# -- building the objective from exact inputs ---------------------------------------------------------------
 def build_objective(inputs: dict) -> Objective:
-    """The objective named by a certificate's or a CLI's inputs (strings only)."""
+    """The objective named by a CLI's inputs (strings only), for the numeric run."""
     if inputs.get("loss") is not None:
         return product_objective(parse_loss_spec(inputs["loss"], mu=inputs.get("mu")), dim=int(inputs.get("dim") or 1))
     if inputs.get("objective") is not None:
@@ -108,25 +118,7 @@ def build_objective(inputs: dict) -> Objective:
     raise LlgdInputError("give a loss (--loss) or an objective (--objective with --vars)")
 
 
-def certified_minimiser(objective: Objective) -> bool:
-    """True when sympy proves ℓ'(μ) = 0 for the loss's μ (a numeric μ is not good enough for a proof)."""
-    loss = objective.loss
-    value = sympy.piecewise_fold(loss.derivative(1)).subs(S, loss.mu)
-    return simplify_guarded(value) == 0
-
-
-def strict_curvature(objective: Objective):
-    """ℓ'' on balls, with straddled branches raising Undecidable (see contraction.region_factors)."""
-    cached = objective.__dict__.get("_strict_curvature")
-    if cached is None:
-        function = compile_arb([S], [objective.loss_derivatives[2]], piecewise="undecidable")
-        cached = objective.__dict__["_strict_curvature"] = lambda s: function(s)[0]
-    return cached
-
-
 def validate_inputs(objective: Objective, h: str, init: Sequence[str]) -> None:
-    from .arb_backend import from_decimal
-
     try:
         values = [from_decimal(v) for v in [h, *init]]
     except ValueError as error:
@@ -138,226 +130,244 @@ def validate_inputs(objective: Objective, h: str, init: Sequence[str]) -> None:
         raise ParameterError(f"the start needs {objective.n_variables} values ({names}), got {len(init)}")
 
 
-# -- converges ------------------------------------------------------------------------------------
-def limit_enclosure(theta, h, mu, region, dim: int):
-    """(limit box, imbalance ball) for θ∞ from the enclosure of θ_K and its certified region (module doc)."""
-    radius = (h * region.slope * region.q_high.sqrt() * region.r_bar / (1 - region.rho)).upper()
-    box = [t + arb(0, 1) * radius for t in theta]
-    x_norm = sum((t * t for t in box[:dim]), arb(0))
-    y_norm = sum((t * t for t in box[dim:]), arb(0))
-    imbalance = x_norm - y_norm
-    tail = (h * region.slope * region.r_bar) * (h * region.slope * region.r_bar)
-    if dim == 1 and tail < 1:
-        epsilon = (tail / (1 - region.rho * region.rho)).upper()
-        d_limit = (theta[0] * theta[0] - theta[1] * theta[1]) * (1 - epsilon).union(arb(1))
-        imbalance = imbalance.intersection(d_limit)
-        f3 = _balanced_point(d_limit, mu, box)
-        if f3 is not None:
-            box = [b.intersection(c) for b, c in zip(box, f3)]
-    return box, imbalance
+def _rounded(value: arb, digits: int, upward: bool) -> str:
+    """A short decimal string below (or above) every point of ``value``."""
+    end = value.upper() if upward else value.lower()
+    return _decimal(exact_fraction(end), digits, upward)
 
 
-def _balanced_point(d, mu, box):
-    """The point with x² − y² = d, xy = μ and the signs of ``box`` (None when a sign is undecided)."""
-    if mu.is_zero() and mu.is_exact():
-        if d > 0 and (box[0] > 0 or box[0] < 0):
-            x = d.sqrt() if box[0] > 0 else -d.sqrt()
-            return [x, arb(0)]
-        if d < 0 and (box[1] > 0 or box[1] < 0):
-            y = (-d).sqrt() if box[1] > 0 else -(-d).sqrt()
-            return [arb(0), y]
+# -- the minimiser ---------------------------------------------------------------------------------------
+def locate_minimiser(problem: Problem, approximate: sympy.Expr) -> list[str] | None:
+    """[lo, hi]: a cell of the grid 10^-30·ℤ holding the zero μ* of ℓ' near ``approximate`` (exact or numeric).
+
+    Newton's method on midpoints refines the guess; the cell is then read off the certified signs of ℓ' at grid
+    points, so the interval depends on μ* alone, not on how μ was found. None when no cell is certified.
+    """
+    scale = Fraction(10) ** -MINIMISER_GRID
+    with working_bits(320):
+        guess = arb(str(sympy.N(approximate, 80)))
+        for _ in range(60):
+            slope, curvature = problem.strict_slope_and_curvature(guess.mid())
+            if not curvature.mid() > 0:
+                return None
+            correction = (slope / curvature).mid()
+            guess = (guess - correction).mid()
+            if abs(correction) < arb(10) ** -90:
+                break
+        index = math.floor(exact_fraction(guess.mid()) / scale)
+
+        def sign(k):
+            value = problem.slope(arb(k) * arb(10) ** -MINIMISER_GRID)
+            return -1 if value < 0 else (1 if value > 0 else 0)
+
+        low, high = index + 1, index
+        for _ in range(4):
+            if sign(low) < 0:
+                break
+            low -= 1
+        for _ in range(4):
+            if sign(high) > 0:
+                break
+            high += 1
+        if not (sign(low) < 0 < sign(high)):
+            return None
+        pair = [_decimal(Fraction(k) * scale, 40, upward=k == high) for k in (low, high)]
+        if minimiser_failures(problem, from_decimal(pair[0]), from_decimal(pair[1])):
+            return None
+    return pair
+
+
+# -- converges: the region method -------------------------------------------------------------------------
+def _window(problem: Problem, h, mu, theta, r_bar) -> tuple[str, str] | None:
+    """A q-window [a, b] (short decimals) around q_K for which the region's inequalities hold, or None."""
+    norms = sum((t * t for t in theta), arb(0))
+    low, high = norms.lower(), norms.upper()
+    width = (high - low).max(abs(norms.mid()) * arb(2) ** -40).max(arb(2) ** -200)
+    for _ in range(24):
+        digits = max(6, min(60, int(math.log10(float((abs(norms.mid()) + 1) / width))) + 4))
+        a, b = _rounded(low - width, digits, False), _rounded(high + width, digits, True)
+        bounds, failures = region_bounds(problem, h, mu, theta, r_bar, from_decimal(a), from_decimal(b))
+        if not failures:
+            return a, b
+        if "drift" not in bounds:
+            if "rho" not in bounds:
+                return None
+            width = width / 4
+            continue
+        width = (2 * bounds["drift"]).upper()
+    return None
+
+
+def _region_choice(problem: Problem, h, mu, theta) -> dict | None:
+    """r̄ (three digits, rounded up) and a q-window at θ_K, when the region's inequalities hold there."""
+    residual = abs(problem.product(theta) - mu)
+    if not residual.upper() < arb("0.5"):
         return None
-    if not (box[0] > 0 or box[0] < 0):
-        return None
-    x_squared = (d + (d * d + 4 * mu * mu).sqrt()) / 2
-    x = x_squared.sqrt() if box[0] > 0 else -x_squared.sqrt()
-    return [x, mu / x]
+    r_bar = _rounded(residual.max(arb(10) ** -200), 3, True)
+    window = _window(problem, h, mu, theta, from_decimal(r_bar))
+    return None if window is None else {"r_bar": r_bar, "q_window": list(window)}
 
 
-def prove_convergence(
-    objective: Objective, h_text: str, init: Sequence[str], *, max_steps: int, max_bits: int, target_width: str, start_bits: int = START_BITS, deadline: float = math.inf
-):
-    """Enclose the run with adaptive precision until a certified region gives a narrow limit box."""
-    compiled = objective.compiled("arb")
-    curvature = strict_curvature(objective)
-    dim = objective.dim or 1
-    target = float(target_width)
-    bits, reason, last_failure = start_bits, "", ""
+def prove_convergence(problem: Problem, target: Objective, *, max_steps: int, max_bits: int, target_width: str, start_bits: int, budget: _Budget):
+    """Choose μ's interval, the precision, K and the regions; the checker derives the certificate."""
+    minimiser = locate_minimiser(problem, target.loss.mu)
+    if minimiser is None:
+        return None, "no interval around μ on which ℓ' changes sign and ℓ'' > 0 was certified"
+    target_value = Fraction(target_width)
+    bits, reason = start_bits, ""
+    scheme = "centred" if problem.n_variables == 2 else "naive"
     while bits <= max_bits:
         with working_bits(bits):
-            h, theta = exact_inputs(h_text, init)
-            mu = compiled.minimiser()
+            h = from_decimal(problem.inputs["h"])
+            mu = from_decimal(minimiser[0]).union(from_decimal(minimiser[1]))
+            theta = [from_decimal(v) for v in problem.inputs["init"]]
+            enclosure = Enclosure(problem, h, theta, scheme)
             first = None
             blown = False
-            scheme = "centred" if objective.n_variables == 2 else "naive"
-            enclosure = CentredEnclosure(compiled, compiled.strict_hessian, h, theta) if scheme == "centred" else None
             for k in range(max_steps + 1):
                 if k:
-                    theta = enclosure.advance() if enclosure is not None else compiled.step(theta, h)
-                if k % 64 == 0 and time.perf_counter() > deadline:
-                    return None, f"time budget spent at step {k} with {bits} bits"
+                    theta = enclosure.advance()
+                    if not budget.charge(problem, bits):
+                        return None, f"work budget spent at step {k} with {bits} bits"
                 scale = 1 + max(abs(float(t.mid())) if t.is_finite() else math.inf for t in theta)
-                if not widest_radius(theta) <= RADIUS_THRESHOLD * scale:
+                if not max(float(t.rad()) if t.is_finite() else math.inf for t in theta) <= RADIUS_THRESHOLD * scale:
                     blown = True
                     break
-                residual = sum((theta[i] * theta[dim + i] for i in range(dim)), arb(0)) - mu
-                if not abs(residual).upper() < arb("0.5") or k % 4:
+                if k % 4:
                     continue
-                stored_strings = [interval_strings(t) for t in theta]  # what the certificate will hold
-                stored = [interval_from_strings(pair) for pair in stored_strings]
-                r_bar = abs(sum((stored[i] * stored[dim + i] for i in range(dim)), arb(0)) - mu).upper()
-                norms = sum((t * t for t in stored), arb(0))
-                region = certify_region(curvature, h, mu, r_bar, norms)
+                region = _region_choice(problem, h, mu, theta)
                 if region is None:
                     continue
                 if first is None:
                     first = (k, region)
-                candidate = {
-                    "inputs": {"h": h_text},
-                    "bits": bits,
-                    "steps_enclosed": k,
-                    "enclosure_scheme": scheme,
-                    "enclosure": stored_strings,
-                    "region": {"r_bar": upper_string(region.r_bar), "q_window": [interval_strings(region.q_low)[0], interval_strings(region.q_high)[1]]},
-                }
-                derived, failures = derive_converges(objective, candidate)
-                if failures:
-                    last_failure = failures[0]
+                derived, failures = region_derivation(problem, h, mu, theta, from_decimal(region["r_bar"]), *map(from_decimal, region["q_window"]))
+                if failures or "limit_box" not in derived:
+                    reason = failures[0] if failures else "no limit box"
                     if k - first[0] > 2000:
                         break
                     continue
-                if max(float(from_decimal(hi) - from_decimal(lo)) for lo, hi in derived["limit_box"]) > target:
+                if max(Fraction(hi) - Fraction(lo) for lo, hi in derived["limit_box"]) > target_value:
                     continue
-                return _converged(candidate, derived, first), "θ_K lies in a certified invariant region with ρ < 1"
+                choices = {
+                    "method": "region", "bits": bits, "steps_enclosed": k, "enclosure_scheme": scheme, "minimiser": minimiser, "region": region,
+                    "rate": {"K0": first[0], "r_K0": first[1]["r_bar"], "q_window": first[1]["q_window"], "rho": None, "drift_bound": None,
+                             "epsilon": None, "steps_to_epsilon": None},
+                }
+                return choices, "θ_K lies in a certified invariant region with ρ < 1"
             if not blown:
-                if last_failure:
-                    return None, f"the certificate's inequalities fail: {last_failure}"
-                return None, f"no certified region with a limit box narrower than {target_width} within {max_steps} steps"
+                return None, f"no certified region with a limit box narrower than {target_width} within {max_steps} steps" + (f" ({reason})" if reason else "")
             reason = f"the enclosure widened past {RADIUS_THRESHOLD:g} at step {k} with {bits} bits"
         bits *= 2
     return None, f"precision budget spent ({max_bits} bits): {reason}"
 
 
-def _converged(candidate: dict, derived: dict, first) -> dict:
-    first_step, first_region = first
-    epsilon = arb("1e-8")
-    ratio = (first_region.r_bar / epsilon).log() / (1 / first_region.rho).log()
-    to_epsilon = first_step + (max(0, math.ceil(float(ratio.upper()))) if first_region.r_bar > epsilon else 0)
-    facts = {k: v for k, v in candidate.items() if k != "inputs"}
-    facts.update(derived)
-    facts["rate"] = {
-        "K0": first_step,
-        "rho": upper_string(first_region.rho, 12),
-        "r_K0": upper_string(first_region.r_bar, 12),
-        "epsilon": "1e-8",
-        "steps_to_epsilon": to_epsilon,
-    }
-    return facts
-
-
-def prove_contraction(objective: Objective, h_text: str, init: Sequence[str], approximate, *, max_steps: int, max_bits: int, deadline: float):
-    """A general objective: enclose θ_K inside a ball on which F is a certified contraction (certificate.derive_contraction)."""
-    compiled = objective.compiled("arb")
+# -- converges: a general objective ------------------------------------------------------------------------
+def prove_contraction(problem: Problem, target: Objective, approximate, *, max_steps: int, max_bits: int, budget: _Budget):
+    """Find a ball around the fixed point that F contracts, then K with θ_K inside it."""
+    compiled = target.compiled("arb")
     bits, reason = START_BITS, "no contraction ball found around the numeric limit"
     while bits <= max_bits:
         with working_bits(bits):
-            h, theta = exact_inputs(h_text, init)
+            h = from_decimal(problem.inputs["h"])
             located = krawczyk(compiled, h, [arb(str(v)) for v in approximate], 1)
             if not located.proved:
                 return None, f"no fixed point proved near the numeric limit: {located.reason}"
             centre = located.centre
             ball = None
             for exponent in range(2, 40, 3):
-                candidate = {
-                    "inputs": {"h": h_text},
-                    "bits": bits,
-                    "enclosure": [interval_strings(c) for c in centre],
-                    "ball": {"centre": [dyadic(c) for c in centre], "radius": f"1e-{exponent}"},
-                }
-                derived, failures = derive_contraction(objective, candidate)
+                radius = f"1e-{exponent}"
+                _, failures = contraction_derivation(problem, h, centre, centre, from_decimal(radius))
                 if not failures:
-                    ball = candidate["ball"]
+                    ball = {"centre": [dyadic(c) for c in centre], "radius": radius}
                     break
             if ball is None:
                 return None, reason
-            scheme = "centred" if objective.n_variables == 2 else "naive"
-            enclosure = CentredEnclosure(compiled, compiled.strict_hessian, h, theta) if scheme == "centred" else None
+            scheme = "centred" if problem.n_variables == 2 else "naive"
+            theta = [from_decimal(v) for v in problem.inputs["init"]]
+            enclosure = Enclosure(problem, h, theta, scheme)
             for k in range(max_steps + 1):
                 if k:
-                    theta = enclosure.advance() if enclosure is not None else compiled.step(theta, h)
-                if k % 64 == 0 and time.perf_counter() > deadline:
-                    return None, f"time budget spent at step {k} with {bits} bits"
+                    theta = enclosure.advance()
+                    if not budget.charge(problem, bits):
+                        return None, f"work budget spent at step {k} with {bits} bits"
                 if not all(t.is_finite() for t in theta):
                     break
-                if k % 4:
-                    continue
-                candidate = {
-                    "method": "contraction", "inputs": {"h": h_text}, "bits": bits, "steps_enclosed": k,
-                    "enclosure_scheme": scheme, "enclosure": [interval_strings(t) for t in theta], "ball": ball,
-                }
-                derived, failures = derive_contraction(objective, candidate)
-                if not failures:
-                    facts = {key: value for key, value in candidate.items() if key != "inputs"}
-                    facts.update(derived)
-                    return facts, "θ_K lies in a ball that F maps into itself with ‖DF‖ < 1 (Banach)"
+                if k % 4 == 0 and norm_upper([t - c for t, c in zip(theta, centre)]) <= from_decimal(ball["radius"]):
+                    choices = {"method": "contraction", "bits": bits, "steps_enclosed": k, "enclosure_scheme": scheme, "ball": ball}
+                    return choices, "θ_K lies in a ball that F maps into itself with ‖DF‖ < 1 (Banach)"
             reason = f"the enclosure did not enter the contraction ball at {bits} bits"
         bits *= 2
     return None, reason
 
 
-def prove_divergence(objective: Objective, h_text: str, init: Sequence[str], *, max_steps: int, max_bits: int):
+# -- diverges ------------------------------------------------------------------------------------------------
+def prove_divergence(problem: Problem, *, max_steps: int, max_bits: int, budget: _Budget):
     """One variable: sympy proves |F(x)| ≥ c|x| on |x| ≥ A (c > 1), and the enclosure of some x_K has |x_K| ≥ A."""
-    if not objective.gradient[0].is_polynomial(*objective.variables):
-        return None, "the numeric run diverges; the divergence certificate needs f' to be a polynomial"
-    choice = next(
-        ((a, c) for a in ("1", "2", "5", "10", "100", "10000") for c in ("2", "1.5", "1.1") if expansion_holds(objective, h_text, a, c)), None
-    )
+    h_text = problem.inputs["h"]
+    choice = canonical_expansion(problem, h_text)
     if choice is None:
-        return None, "the numeric run diverges, but no region |x| ≥ A on which GD expands by a factor c > 1 was found"
+        return None, "the numeric run diverges, but no region |x| ≥ A on which GD expands by a factor c > 1 was proved (f' must be a polynomial)"
     threshold, factor = choice
-    compiled = objective.compiled("arb")
     bits = START_BITS
     while bits <= max_bits:
         with working_bits(bits):
-            h, theta = exact_inputs(h_text, init)
+            theta = [from_decimal(v) for v in problem.inputs["init"]]
+            enclosure = Enclosure(problem, from_decimal(h_text), theta, "naive")
             for k in range(max_steps + 1):
                 if k:
-                    theta = compiled.step(theta, h)
+                    theta = enclosure.advance()
+                    if not budget.charge(problem, bits):
+                        return None, f"work budget spent at step {k} with {bits} bits"
                 if not theta[0].is_finite():
                     break
                 if abs(theta[0]) >= from_decimal(threshold):
-                    facts = {"bits": bits, "steps_enclosed": k, "enclosure_scheme": "naive", "enclosure": [interval_strings(theta[0])], "threshold": threshold, "factor": factor}
-                    return facts, f"|x_K| ≥ {threshold} and sympy proves |F(x)| ≥ {factor}|x| for |x| ≥ {threshold}"
+                    choices = {"bits": bits, "steps_enclosed": k, "enclosure_scheme": "naive"}
+                    return choices, f"|x_K| ≥ {threshold} and sympy proves |F(x)| ≥ {factor}|x| for |x| ≥ {threshold}"
         bits *= 2
     return None, f"the enclosure did not reach |x| ≥ {threshold} (precision budget {max_bits} bits)"
 
 
-# -- periodic ---------------------------------------------------------------------------------------
-def prove_periodic(objective: Objective, h_text: str, point: Sequence, period: int, *, max_bits: int):
-    compiled = objective.compiled("arb")
-    bits = START_BITS
-    reason = ""
+# -- periodic -----------------------------------------------------------------------------------------------
+def prove_periodic(problem: Problem, target: Objective, point: Sequence, period: int, *, max_steps: int, max_bits: int, budget: _Budget):
+    """A Krawczyk box around the numeric orbit point (searched on the prover's compiled functions), then — when
+    F^p contracts a larger box around it — a K with θ_K inside that box (GD from θ0 converges to the orbit)."""
+    compiled = target.compiled("arb")
+    bits, reason = START_BITS, ""
     while bits <= max_bits:
         with working_bits(bits):
-            h, _ = exact_inputs(h_text, [])
-            centre = [arb(str(v)) for v in point]
-            result = krawczyk(compiled, h, centre, period)
+            h = from_decimal(problem.inputs["h"])
+            result = krawczyk(compiled, h, [arb(str(v)) for v in point], period, radius=arb(2) ** -(bits // 2))
             if result.proved:
-                facts = {
-                    "bits": bits,
-                    "period": period,
-                    "box": result.box_json,
-                    "orbit_boxes": [[interval_strings(c) for c in box] for box in result.boxes],
-                    "multiplier": interval_strings(result.multiplier) if result.multiplier is not None else None,
-                    "stable": (bool(result.multiplier < 1) if result.multiplier is not None and (result.multiplier < 1 or result.multiplier > 1) else None),
-                }
-                return facts, f"Krawczyk test for F^{period}(θ) − θ passed"
+                choices = {"bits": bits, "period": period, "box": result.box_json, "attraction": _attraction(problem, h, result, period, max_steps, bits, budget)}
+                return choices, f"Krawczyk test for F^{period}(θ) − θ passed" + (" and θ_K lies in a box F^p contracts" if choices["attraction"] else "")
             reason = result.reason
         bits *= 2
     return None, f"no period-{period} orbit proved: {reason}"
 
 
-# -- the entry points ---------------------------------------------------------------------------------
+def _attraction(problem: Problem, h, orbit, period: int, max_steps: int, bits: int, budget: _Budget) -> dict | None:
+    facts, failures = orbit_derivation(problem, h, orbit.centre, orbit.radius, period)
+    if failures:
+        return None
+    first_box = [from_decimal(lo).union(from_decimal(hi)) for lo, hi in facts["orbit_boxes"][0]]
+    radius = next((f"1e-{e}" for e in range(1, 13) if not attraction_derivation(problem, h, orbit.centre, from_decimal(f"1e-{e}"), period, first_box, orbit.centre)[1]), None)
+    if radius is None:
+        return None
+    box = [c + arb(0, 1) * from_decimal(radius) for c in orbit.centre]
+    scheme = "centred" if problem.n_variables == 2 else "naive"
+    theta = [from_decimal(v) for v in problem.inputs["init"]]
+    enclosure = Enclosure(problem, h, theta, scheme)
+    for k in range(max_steps + 1):
+        if k:
+            theta = enclosure.advance()
+            if not budget.charge(problem, bits) or not all(t.is_finite() for t in theta):
+                return None
+        if all(b.contains(t) for b, t in zip(box, theta)):
+            return {"steps_enclosed": k, "enclosure_scheme": scheme, "radius": radius, "enclosure": None, "lipschitz": None, "defect": None}
+    return None
+
+
+# -- the entry points -----------------------------------------------------------------------------------------
 def prove(
     *,
     h,
@@ -374,94 +384,83 @@ def prove(
     target_width: str = DEFAULT_TARGET_WIDTH,
     built: Objective | None = None,
 ) -> ProofResult:
-    """Decide rigorously converges / periodic / not-proved for GD on one instance (module doc).
+    """Decide rigorously converges / periodic / diverges / not-proved for GD on one instance (module doc).
 
-    ``max_seconds`` bounds the enclosure phase (then: not-proved, "time budget spent").
+    ``max_seconds`` is a nominal, deterministic work budget (then: not-proved, "work budget spent").
     """
     start = time.perf_counter()
-    deadline = math.inf if max_seconds is None else start + float(max_seconds)
-    if (loss is None) == (objective is None) and built is None:
+    if (loss is None) == (objective is None):
         raise LlgdInputError("give exactly one of a loss or a general objective")
-    if not (isinstance(max_steps, int) and max_steps >= 1):
-        raise ParameterError(f"the step budget must be a positive integer, got {max_steps}")
-    if not (isinstance(max_bits, int) and 64 <= max_bits <= 1_000_000):
-        raise ParameterError(f"the precision budget --max-bits must be an integer between 64 and 1000000, got {max_bits}")
+    if not (isinstance(max_steps, int) and 1 <= max_steps <= MAX_STEPS):
+        raise ParameterError(f"the step budget must be an integer from 1 to {MAX_STEPS}, got {max_steps}")
+    if not (isinstance(max_bits, int) and 64 <= max_bits <= MAX_BITS):
+        raise ParameterError(f"the precision budget --max-bits must be an integer between 64 and {MAX_BITS}, got {max_bits}")
     if period is not None and not (isinstance(period, int) and 1 <= period <= 64):
         raise ParameterError(f"the period must be an integer between 1 and 64, got {period}")
+    if max_seconds is not None and not (isinstance(max_seconds, (int, float)) and max_seconds >= 0 and math.isfinite(max_seconds)):
+        raise ParameterError(f"the proof budget must be a non-negative number of (nominal) seconds, got {max_seconds!r}")
     inputs = {
         "loss": loss,
-        "mu": None if mu is None else str(mu),
+        "mu": None if mu is None else str(mu).strip(),
         "dim": int(dim),
         "objective": objective,
-        "variables": [v.strip() for v in variables],
+        "variables": [v.strip() for v in variables] if objective is not None else [],
         "h": str(h).strip(),
         "init": [str(v).strip() for v in init],
     }
     target = built if built is not None else build_objective(inputs)
     validate_inputs(target, inputs["h"], inputs["init"])
+    problem = problem_from_inputs(inputs)
+    budget = _Budget(max_seconds)
 
-    def finish(outcome, reason, facts=None, certificate=None):
-        facts = facts or {}
+    def finish(outcome, reason, certificate=None):
+        facts = certificate or {}
+        rate = facts.get("rate")
         result = ProofResult(
-            outcome=outcome,
-            reason=reason,
-            inputs=inputs,
-            steps_enclosed=facts.get("steps_enclosed"),
-            bits=facts.get("bits"),
-            limit_box=facts.get("limit_box"),
-            eos_ratio=facts.get("eos_ratio"),
-            imbalance=facts.get("imbalance"),
-            rho=facts.get("rho"),
-            rate=facts.get("rate"),
-            period=facts.get("period"),
-            orbit_boxes=facts.get("orbit_boxes"),
-            multiplier=facts.get("multiplier"),
-            stable=facts.get("stable"),
-            threshold=facts.get("threshold"),
-            factor=facts.get("factor"),
-            certificate=certificate,
+            outcome=outcome, reason=reason, inputs=inputs, steps_enclosed=facts.get("steps_enclosed"), bits=facts.get("bits"),
+            limit_box=facts.get("limit_box"), eos_ratio=facts.get("eos_ratio"), imbalance=facts.get("imbalance"), rho=facts.get("rho"),
+            rate=rate, period=facts.get("period"), orbit_boxes=facts.get("orbit_boxes"), multiplier=facts.get("multiplier"),
+            stable=facts.get("stable"), threshold=facts.get("threshold"), factor=facts.get("factor"), minimiser=facts.get("minimiser"),
+            work=budget.spent, certificate=certificate,
         )
         result.seconds = time.perf_counter() - start
         return result
+
+    def certify(outcome, choices, reason):
+        """The checker derives the certificate from the choices; proved only when no inequality fails."""
+        certificate, failures = checker.derive({"kind": checker.KIND, "version": checker.VERSION, "outcome": outcome, "inputs": inputs, **choices})
+        if failures:
+            return finish("not-proved", f"the checker refuses the proposed certificate: {failures[0]}")
+        return finish(outcome, reason, certificate)
 
     run = numeric_descent(target, inputs["h"], inputs["init"], dps=40, max_steps=max_steps)
     if period is not None and period > 1 or run.status is Status.PERIODIC:
         chosen = period or run.period
         if run.status is not Status.PERIODIC:
             return finish("not-proved", f"the numeric run did not settle on a period-{chosen} orbit ({run.status.value}: {run.reason})")
-        facts, reason = prove_periodic(target, inputs["h"], run.orbit[0], chosen, max_bits=max_bits)
-        if facts is None:
-            return finish("not-proved", reason)
-        return finish("periodic", reason, facts, _certificate("periodic", inputs, facts))
+        if problem.n_variables > 2:
+            return finish("not-proved", "orbit proofs are implemented for one or two variables")
+        choices, reason = prove_periodic(problem, target, run.orbit[0], chosen, max_steps=max_steps, max_bits=max_bits, budget=budget)
+        return finish("not-proved", reason) if choices is None else certify("periodic", choices, reason)
     if run.status is Status.CONVERGED:
-        if not target.is_product:
-            if target.n_variables > 2:
+        if not problem.is_product:
+            if problem.n_variables > 2:
                 return finish("not-proved", "convergence proofs for a general objective are implemented for one or two variables")
-            facts, reason = prove_contraction(target, inputs["h"], inputs["init"], run.final, max_steps=max_steps, max_bits=max_bits, deadline=deadline)
-            if facts is None:
-                return finish("not-proved", reason)
-            return finish("converges", reason, facts, _certificate("converges", inputs, facts))
-        if not certified_minimiser(target):
-            return finish("not-proved", f"sympy could not prove ℓ'(μ) = 0 for μ = {target.loss.mu} (a numeric minimiser cannot anchor a proof)")
-        # a first guess of the precision from the numeric run: naive balls lose up to ~2 bits a step
-        # (the centred enclosure used for two variables loses far fewer)
-        guess = START_BITS
-        while target.n_variables != 2 and guess < min(max_bits, 2 * run.steps):
-            guess *= 2
-        facts, reason = prove_convergence(
-            target, inputs["h"], inputs["init"], max_steps=max_steps, max_bits=max_bits, target_width=target_width,
-            start_bits=min(guess, max_bits), deadline=deadline,
-        )
-        if facts is None:
-            return finish("not-proved", reason)
-        return finish("converges", reason, facts, _certificate("converges", inputs, facts))
+            choices, reason = prove_contraction(problem, target, run.final, max_steps=max_steps, max_bits=max_bits, budget=budget)
+        else:
+            # a first guess of the precision: naive balls lose up to ~2 bits a step (the centred scheme far fewer)
+            guess = START_BITS
+            while problem.n_variables != 2 and guess < min(max_bits, 2 * run.steps):
+                guess *= 2
+            choices, reason = prove_convergence(
+                problem, target, max_steps=max_steps, max_bits=max_bits, target_width=target_width, start_bits=min(guess, max_bits), budget=budget
+            )
+        return finish("not-proved", reason) if choices is None else certify("converges", choices, reason)
     if run.status is Status.DIVERGED:
-        if target.n_variables != 1 or target.is_product:
+        if problem.n_variables != 1 or problem.is_product:
             return finish("not-proved", "the numeric run diverges; divergence certificates are implemented for one-variable objectives only")
-        facts, reason = prove_divergence(target, inputs["h"], inputs["init"], max_steps=max_steps, max_bits=max_bits)
-        if facts is None:
-            return finish("not-proved", reason)
-        return finish("diverges", reason, facts, _certificate("diverges", inputs, facts))
+        choices, reason = prove_divergence(problem, max_steps=max_steps, max_bits=max_bits, budget=budget)
+        return finish("not-proved", reason) if choices is None else certify("diverges", choices, reason)
     return finish("not-proved", f"the numeric run did not settle ({run.status.value}: {run.reason}); nothing to prove")
 
 
@@ -469,19 +468,14 @@ def prove_case(case, **options) -> ProofResult:
     """Try a proof for a theorem-library :class:`~llgd_proof.theorems.base.Case` (``holds`` proved or only checked)."""
     loss_object = getattr(case, "loss_object", None)
     if loss_object is not None:
-        return prove(h=case.h, init=case.init, loss=str(loss_object.expr), dim=case.dim, built=case.build(), **options)
+        try:
+            text = to_text(loss_object.expr)
+        except ExpressionError as error:
+            inputs = {"loss": str(loss_object.expr), "h": case.h, "init": list(case.init)}
+            return ProofResult("not-proved", f"the loss cannot be written exactly for a certificate: {error}", inputs)
+        return prove(h=case.h, init=case.init, loss=text, dim=case.dim, built=case.build(), **options)
     options.setdefault("max_steps", case.max_steps)
-    return prove(
-        h=case.h,
-        init=case.init,
-        loss=case.loss,
-        mu=case.mu,
-        dim=case.dim,
-        objective=case.objective,
-        variables=case.variables,
-        **options,
-    )
+    return prove(h=case.h, init=case.init, loss=case.loss, mu=case.mu, dim=case.dim, objective=case.objective, variables=case.variables, **options)
 
 
-def _certificate(outcome: str, inputs: dict, facts: dict) -> dict:
-    return {"kind": "llgd-proof-certificate", "version": 1, "outcome": outcome, "inputs": inputs, **facts}
+__all__ = ["OUTCOMES", "ProofResult", "interval_strings", "locate_minimiser", "prove", "prove_case"]

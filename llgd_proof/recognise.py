@@ -23,7 +23,7 @@ from .errors import LlgdInputError
 from .expressions import almost_everywhere
 from .losses import Loss, S, find_minimiser
 from .objective import Objective, product_objective
-from .symbolic import vanishes
+from .symbolic import simplify_guarded, vanishes
 from .timeouts import TimeLimitExceeded, time_limit
 
 SYMBOLIC_SECONDS = 5.0
@@ -97,7 +97,7 @@ def as_product(objective: Objective) -> Objective | None:
             minimiser, method = find_minimiser(candidate)
     except (LlgdInputError, TimeLimitExceeded):
         return None
-    shift = sympy.nsimplify(candidate.subs(S, minimiser)) if method != "numeric" else candidate.subs(S, minimiser)
+    shift = simplify_guarded(candidate.subs(S, minimiser)) if method != "numeric" else candidate.subs(S, minimiser)
     loss = Loss(
         name=str(candidate - shift),
         formula=candidate - shift,

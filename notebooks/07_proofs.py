@@ -13,7 +13,8 @@ import pathlib
 import tempfile
 
 from llgd_proof import api
-from llgd_proof.certificate import latex_document, recheck
+from llgd_proof.certificate import latex_document
+from llgd_proof.checker import recheck
 
 # %% [markdown]
 # ## 1. Prove that GD on log cosh(xy − 1) with h = 0.9 from (20, 0.1) converges — at the edge of stability

@@ -9,7 +9,8 @@ import subprocess
 import mpmath
 import pytest
 
-from llgd_proof.certificate import latex_document, recheck
+from llgd_proof.certificate import latex_document
+from llgd_proof.checker import recheck
 from llgd_proof.cli import main
 from llgd_proof.dynamics import Status, gradient_descent
 from llgd_proof.errors import LlgdInputError

@@ -1,0 +1,22 @@
+"""The independent proof checker: re-derives every number of a certificate from its exact strings.
+
+It imports nothing from the prover (:mod:`llgd_proof.prove`, :mod:`llgd_proof.certified`,
+:mod:`llgd_proof.contraction`, :mod:`llgd_proof.certificate`) and no clock enters its decisions; the prover
+uses it, so every certificate the prover writes is one this package derived. Its trusted base is:
+
+* Arb ball arithmetic (python-flint) and the sympy → Arb translator :func:`llgd_proof.arb_backend.compile_arb`
+  (with exact decimal reading and outward-rounded decimal writing);
+* the expression parser :func:`llgd_proof.expressions.parse_expression` (every literal an exact rational) and
+  the catalogue's formulas :func:`llgd_proof.losses.spec_formula`;
+* sympy's derivatives and exact rational polynomial arithmetic;
+* the mathematics written in the module docs: :mod:`.balls` (enclosures, the minimiser interval),
+  :mod:`.converges` (theory F2–F4, T6, Banach), :mod:`.orbits` (Krawczyk), :mod:`.diverges`.
+
+``recheck(load(path))`` is what ``llgd recheck`` runs; :func:`derive` is what the prover calls to write a
+certificate from its choices. See docs/proofs.md.
+"""
+
+from .kernel import KIND, VERSION, RecheckResult, derive, load, loads, recheck, write
+from .problem import CertificateError
+
+__all__ = ["KIND", "VERSION", "CertificateError", "RecheckResult", "derive", "load", "loads", "recheck", "write"]
