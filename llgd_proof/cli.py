@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"time for the adversarial search, shared by the searched theorems (default {api.DEFAULT_SEARCH_BUDGET:g}; 0 skips it)")
     verify.add_argument("--seed", type=int, default=0, help="seed of the adversarial search (default 0)")
     verify.add_argument("--proof-seconds", type=float, default=None, metavar="SECONDS",
-                        help="time for each proof attempt (default 4; 0: no proofs, every holds is 'checked numerically')")
+                        help="nominal seconds of work for each proof attempt, a deterministic budget (default 4; 0: no proofs, every holds is 'checked numerically')")
     verify.set_defaults(handler=_verify)
 
     prop = verbs.add_parser("property", help="property-test a theorem over a loss family with hypothesis; shrink any counterexample")
@@ -199,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--period", type=int, help="prove an orbit of this period (default: what the numeric run shows)")
     prove.add_argument("--max-steps", type=int, default=20_000, help="step budget (default 20000)")
     prove.add_argument("--max-bits", type=int, default=16_384, help="precision budget in bits (default 16384)")
-    prove.add_argument("--max-seconds", type=float, help="time budget for the enclosure (default: none)")
+    prove.add_argument("--max-seconds", type=float, help="nominal seconds of work for the enclosure: a deterministic budget, independent of load (default: none)")
     prove.add_argument("--certificate", metavar="FILE", help="write the certificate (JSON) for llgd recheck")
     prove.add_argument("--latex", action="store_true", help="print the proposition and its computer-assisted proof as LaTeX")
     prove.add_argument("--json", action="store_true")

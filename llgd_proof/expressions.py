@@ -34,8 +34,8 @@ MAX_EXPONENT = 64
 MAX_RESULT_DIGITS = 300
 MAX_LITERAL_DIGITS = 100
 """Most significant digits in one decimal literal (every literal is read exactly, as the rational it spells)."""
-MAX_LITERAL_EXPONENT = 300
-"""Largest decimal exponent of a literal (``1e300`` is accepted, ``1e301`` refused)."""
+MAX_LITERAL_EXPONENT = 400
+"""Largest decimal exponent of a literal (``1e400`` is accepted, ``1e401`` refused; every float64 literal fits)."""
 
 
 ONE = sympy.Integer(1)

@@ -37,7 +37,7 @@ PROVABLE = {  # theorem id -> the numeric status whose ``holds`` a proof can est
     "chen-bruna-two-cycle": "periodic",
 }
 PROVED, CHECKED = "proved", "checked numerically"
-DEFAULT_PROOF_SECONDS = 4.0  # per case (the enclosure phase; see prove.prove)
+DEFAULT_PROOF_SECONDS = 4.0  # per case: nominal seconds of deterministic work (see prove.prove)
 DEFAULT_SEARCH_BUDGET = 25.0  # seconds for the whole searched phase; fixed phase ≈ 14 s, so verify ≈ 40 s on a free 2-core machine
 
 
