@@ -130,6 +130,12 @@ def validate_inputs(objective: Objective, h: str, init: Sequence[str]) -> None:
         raise ParameterError(f"the start needs {objective.n_variables} values ({names}), got {len(init)}")
 
 
+def _first_bits(wanted: int, max_bits: int) -> int:
+    """The precision to start from: ``wanted`` or the largest power of two within ``max_bits`` (certificates
+    carry a power of two; the search doubles it)."""
+    return min(wanted, 1 << (max_bits.bit_length() - 1))
+
+
 def _rounded(value: arb, digits: int, upward: bool) -> str:
     """A short decimal string below (or above) every point of ``value``."""
     end = value.upper() if upward else value.lower()
@@ -265,7 +271,7 @@ def prove_convergence(problem: Problem, target: Objective, *, max_steps: int, ma
 def prove_contraction(problem: Problem, target: Objective, approximate, *, max_steps: int, max_bits: int, budget: _Budget):
     """Find a ball around the fixed point that F contracts, then K with θ_K inside it."""
     compiled = target.compiled("arb")
-    bits, reason = START_BITS, "no contraction ball found around the numeric limit"
+    bits, reason = _first_bits(START_BITS, max_bits), "no contraction ball found around the numeric limit"
     while bits <= max_bits:
         with working_bits(bits):
             h = from_decimal(problem.inputs["h"])
@@ -308,7 +314,7 @@ def prove_divergence(problem: Problem, *, max_steps: int, max_bits: int, budget:
     if choice is None:
         return None, "the numeric run diverges, but no region |x| ≥ A on which GD expands by a factor c > 1 was proved (f' must be a polynomial)"
     threshold, factor = choice
-    bits = START_BITS
+    bits = _first_bits(START_BITS, max_bits)
     while bits <= max_bits:
         with working_bits(bits):
             theta = [from_decimal(v) for v in problem.inputs["init"]]
@@ -332,7 +338,7 @@ def prove_periodic(problem: Problem, target: Objective, point: Sequence, period:
     """A Krawczyk box around the numeric orbit point (searched on the prover's compiled functions), then — when
     F^p contracts a larger box around it — a K with θ_K inside that box (GD from θ0 converges to the orbit)."""
     compiled = target.compiled("arb")
-    bits, reason = START_BITS, ""
+    bits, reason = _first_bits(START_BITS, max_bits), ""
     while bits <= max_bits:
         with working_bits(bits):
             h = from_decimal(problem.inputs["h"])
@@ -453,7 +459,7 @@ def prove(
             while problem.n_variables != 2 and guess < min(max_bits, 2 * run.steps):
                 guess *= 2
             choices, reason = prove_convergence(
-                problem, target, max_steps=max_steps, max_bits=max_bits, target_width=target_width, start_bits=min(guess, max_bits), budget=budget
+                problem, target, max_steps=max_steps, max_bits=max_bits, target_width=target_width, start_bits=_first_bits(guess, max_bits), budget=budget
             )
         return finish("not-proved", reason) if choices is None else certify("converges", choices, reason)
     if run.status is Status.DIVERGED:
