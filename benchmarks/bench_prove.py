@@ -17,6 +17,7 @@ from llgd_proof.prove import prove, prove_case
 from llgd_proof.regularity import report_for
 from llgd_proof.theorems import get_theorem
 
+
 def default_cases():
     seen = set()
     for theorem_id in ("convergence", "eos", "rate"):

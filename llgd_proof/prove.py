@@ -36,9 +36,9 @@ from .arb_backend import _decimal, exact_fraction, from_decimal, interval_string
 from .certified import dyadic, krawczyk, numeric_descent
 from .checker.balls import Enclosure, minimiser_failures, norm_upper
 from .checker.converges import contraction_derivation, region_bounds, region_derivation
-from .checker.orbits import attraction_derivation, orbit_derivation
 from .checker.diverges import canonical_expansion
 from .checker.kernel import MAX_BITS, MAX_STEPS
+from .checker.orbits import attraction_derivation, orbit_derivation
 from .checker.problem import Problem, problem_from_inputs
 from .dynamics import Status
 from .errors import ExpressionError, LlgdInputError, ParameterError
