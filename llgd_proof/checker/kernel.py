@@ -18,6 +18,8 @@ and by stopping as soon as a recomputed enclosure runs away.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 
 from flint import arb
@@ -60,7 +62,10 @@ class RecheckResult:
 def load(path: str) -> dict:
     """A certificate file as JSON, refusing anything larger than :data:`MAX_BYTES` before parsing it."""
     try:
-        with open(path, "rb") as handle:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise CertificateError(f"{path!r} is not a regular file; a certificate is a JSON file")
             raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise CertificateError(f"no certificate file {path!r}") from None
@@ -163,6 +168,8 @@ def derive(data: dict) -> tuple[dict, list[str]]:
 
     Raises CertificateError when ``data`` is not shaped like a certificate at all.
     """
+    if data.get("kind") == KIND and data.get("version") == 1:
+        raise CertificateError("this is a version-1 certificate (written before the independent checker; its μ may be a rounded number): run llgd prove again")
     if data.get("kind") != KIND or data.get("version") != VERSION:
         raise CertificateError(f'not an llgd proof certificate of version {VERSION} (expected "kind": "{KIND}", "version": {VERSION})')
     outcome, method = data.get("outcome"), data.get("method")
