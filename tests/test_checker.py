@@ -6,6 +6,7 @@ Independent loops here are written out by hand with mpmath (derivatives by hand)
 import ast
 import copy
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -257,7 +258,11 @@ def test_hostile_certificates_are_refused_quickly(tmp_path):
     huge.write_text('{"kind": "' + "x" * (5 * 2**20) + '"}')
     number = tmp_path / "digits.json"
     number.write_text('{"kind": "llgd-proof-certificate", "version": 2, "bits": ' + "9" * 5000 + "}")
-    for path in ("/dev/zero", str(huge), str(number)):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # nobody writes to it: opening it must not block
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({**_certificate("diverges"), "version": 1}))
+    for path in ("/dev/zero", str(huge), str(number), str(fifo), str(old)):
         started = time.perf_counter()
         completed = _cli("recheck", path, "--json")
         assert completed.returncode == 2 and completed.stderr.count("\n") == 1, (path, completed.stderr)
