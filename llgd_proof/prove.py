@@ -417,6 +417,11 @@ def prove(
     target = built if built is not None else build_objective(inputs)
     validate_inputs(target, inputs["h"], inputs["init"])
     problem = problem_from_inputs(inputs)
+    if not problem.is_product:
+        try:
+            problem.step([arb(0)] * problem.n_variables, arb(0))  # compiles: refuses a gradient with a jump
+        except checker.CertificateError as error:
+            return ProofResult("not-proved", str(error), inputs)
     budget = _Budget(max_seconds)
 
     def finish(outcome, reason, certificate=None):

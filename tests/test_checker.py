@@ -297,3 +297,22 @@ def test_cli_recheck_of_a_written_certificate(tmp_path, capsys):
     data["minimiser"] = ["1.0999999999999999999999999999", "1.1000000000000000000000000001"]  # a wider, still true interval: not what was derived
     path.write_text(json.dumps(data))
     assert main(["recheck", str(path), "--json"]) == 1
+
+
+def test_a_jump_of_the_gradient_is_never_proved_across():
+    """x²/2 + ε|x|: GD ends on the 2-cycle ±ε/3 (f' jumps at 0, which the Hessian cannot show): not proved, and a
+    forged certificate for it is refused."""
+    result = prove(objective="x**2/2 + 1e-200*abs(x)", variables=["x"], h="0.5", init=["0.1"])
+    assert result.outcome == "not-proved"
+    certificate = _certificate("contraction")
+    certificate["inputs"]["objective"] = "x**2/2 + abs(x)"
+    assert not _accepted(certificate)
+
+
+def test_duplicate_keys_and_loose_types_are_refused():
+    certificate = _certificate("periodic")
+    text = json.dumps(certificate)
+    with pytest.raises(CertificateError):
+        loads(text[:-1] + ', "stable": true}')
+    certificate["stable"] = 1
+    assert not _accepted(certificate)

@@ -17,7 +17,7 @@ import sympy
 from ..expressions import almost_everywhere
 from .problem import Problem
 
-MAX_DEGREE = 256
+MAX_DEGREE = 32
 LADDER = tuple((a, c) for a in ("1", "2", "5", "10", "100", "10000") for c in ("2", "1.5", "1.1"))
 """The (threshold A, factor c) pairs tried, in order."""
 

@@ -82,8 +82,14 @@ def loads(raw: bytes | str, name: str = "the certificate") -> dict:
     def refuse(constant):
         raise ValueError(f"{constant} is not JSON")
 
+    def unique(pairs):
+        keys = [key for key, _ in pairs]
+        if len(set(keys)) != len(keys):
+            raise ValueError("a key appears twice")
+        return dict(pairs)
+
     try:
-        data = json.loads(raw, parse_constant=refuse)
+        data = json.loads(raw, parse_constant=refuse, object_pairs_hook=unique)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise CertificateError(f"{name!r} is not a readable JSON certificate") from None
     if not isinstance(data, dict):
@@ -295,7 +301,7 @@ def recheck(data) -> RecheckResult:
     for key in sorted(set(data) | set(derived)):
         if key not in derived:
             failures.append(f"the field {key!r} is not part of a {data['outcome']} certificate")
-        elif data.get(key) != derived[key]:
+        elif json.dumps(data.get(key), sort_keys=True) != json.dumps(derived[key], sort_keys=True):  # 1 is not true, 2.0 not 2
             failures.append(f"{key} is {_short(data.get(key))} but the checker computes {_short(derived[key])}")
     return RecheckResult(valid=not failures, failures=failures, outcome=data["outcome"])
 

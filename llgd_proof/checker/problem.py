@@ -67,6 +67,9 @@ class Problem:
             mode = "undecidable" if name.startswith("strict") else "union"
             return compile_arb([S], [first, second], piecewise=mode)
         gradient = [almost_everywhere(sympy.diff(self.expr, v)) for v in self.variables]
+        if any(g.has(sympy.Piecewise, sympy.sign, sympy.Heaviside) for g in gradient):
+            # a jump of ∇f would be invisible to the Hessian (its Dirac terms are dropped): no mean-value step is sound
+            raise CertificateError("the objective's gradient has a branch (where, abs, sign): proofs need a continuous gradient")
         upper = [(i, j) for i in range(self.n_variables) for j in range(i, self.n_variables)]
         hessian = [almost_everywhere(sympy.diff(gradient[i], self.variables[j])) for i, j in upper]
         _bounded(*gradient, *hessian)
