@@ -179,7 +179,7 @@ def observe_batch(objective: Objective, run: BatchRun, *, delta: float = 0.25, b
     ``eos``: converged with 1 − δ ≤ hS∞/2 ≤ 1 (+1e-6); ``catapult``: the loss rose above f(θ0),
     hS0 > 2 and the point settled with hS∞ ≤ 2; ``balancing``: |imbalance| fell by ``balance_fraction``.
     """
-    compiled = objective.compiled("numpy")
+    compiled = _OverflowAsNan(objective.compiled("numpy"), len(run.status))
     initial, final = run.initial.T, run.final.T
     converged = run.status == STATUS_CODES[Status.CONVERGED]
     settled = converged | (run.status == STATUS_CODES[Status.PERIODIC])
@@ -202,3 +202,22 @@ def observe_batch(objective: Objective, run: BatchRun, *, delta: float = 0.25, b
             "catapult": settled & (loss_ratio > 1 + CATAPULT_MARGIN) & (run.h * initial_sharpness > 2) & (run.h * final_sharpness <= 2 + 1e-9),
             "balancing": settled & (numpy.abs(imbalance_final) <= (1 - balance_fraction) * numpy.abs(imbalance_initial)),
         }
+
+
+class _OverflowAsNan:
+    """The compiled numpy functions of an objective, with a Python-integer overflow (a constant such as 4μ² with
+    μ = 10³⁰⁰, too large for float64) read as NaN over the batch instead of an exception."""
+
+    def __init__(self, compiled, size: int):
+        self._compiled, self._size = compiled, size
+
+    def __getattr__(self, name: str):
+        function = getattr(self._compiled, name)
+
+        def guarded(*arguments):
+            try:
+                return function(*arguments)
+            except OverflowError:
+                return numpy.full(self._size, numpy.nan)
+
+        return guarded
