@@ -34,7 +34,7 @@ from .claims import Claim, ClaimError
 from .claims import load_claim as _load_claim
 from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, ENGINES, MAX_PERIOD, Run
 from .errors import LlgdInputError, ParameterError, ResourceLimitError
-from .families import DEFAULT_EXAMPLES, FamilyReport, family_losses
+from .families import DEFAULT_EXAMPLES, MAX_EXAMPLES, FamilyReport, family_losses
 from .families import check_family as _check_family
 from .losses import CATALOG, Loss, parse_loss_spec
 from .objective import MAX_DIM, Objective, general_objective, product_objective
@@ -50,7 +50,6 @@ from .verification import DEFAULT_SEARCH_BUDGET, VerifyReport  # fixed, searched
 # -- limits on what the API accepts (README, "Errors and output") ------------------------------
 MIN_DPS, MAX_DPS = 15, 1000
 MAX_STEPS = 1_000_000
-MAX_EXAMPLES = 10_000
 MAX_SEED = 2**32 - 1
 MAX_MAGNITUDE = 1e300  # steps, starts and parameters must be representable as float64 in every output
 MIN_STEP = 1e-300
