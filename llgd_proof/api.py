@@ -72,6 +72,7 @@ class ArgumentError(ParameterError):
 
 MAX_TEXT = 20_000  # characters of a name, expression or path handed to the API (expressions have their own, lower limit)
 MAX_NUMBER_TEXT = 1000  # characters of a number written as text
+MAX_NAME = 200  # characters of a name: a variable, a theorem id, a hypothesis
 MAX_BUDGET_SECONDS = 86_400  # a search or proof budget: at most a day
 MAX_STARTS = 10**8  # starts of one run_starts call (the memory estimate refuses far fewer on most machines)
 
@@ -99,6 +100,14 @@ def _text(value, what: str, *, allow_none: bool = False) -> str | None:
     return value
 
 
+def _name(value, what: str, *, allow_none: bool = False) -> str | None:
+    """A name (a theorem id, a catalog loss, a label): a string of at most :data:`MAX_NAME` characters."""
+    text = _text(value, what, allow_none=allow_none)
+    if text is not None and len(text) > MAX_NAME:
+        raise ArgumentError(f"{what} must be a name of at most {MAX_NAME} characters, got one of {len(text)}")
+    return text
+
+
 def _names(value, what: str, *, allow_empty: bool = False) -> list[str]:
     """A list of names; a single string is one name (never split into characters)."""
     if isinstance(value, str):
@@ -113,7 +122,8 @@ def _names(value, what: str, *, allow_empty: bool = False) -> list[str]:
     for item in items:
         if not isinstance(item, str) or not item.strip():
             raise ArgumentError(f"{what} must be non-empty strings, got {_shown(item)}")
-        _text(item, what)
+        if len(item) > MAX_NAME:
+            raise ArgumentError(f"{what} must be names of at most {MAX_NAME} characters, got one of {len(item)}")
     return [item.strip() for item in items]
 
 
@@ -278,8 +288,10 @@ def _tolerance(value):
 
 
 _ATLAS_COUNTS = {"samples": (1, 10**9), "grid": (2, 100_000), "seed": (0, MAX_SEED), "max_steps": (1, MAX_STEPS), "confirm": (0, 10**6), "workers": (1, 4096), "chunk": (1, 10**8)}
+_OPTIONAL_COUNTS = {"samples", "grid", "workers"}  # None: not given (the rest are integers)
 _ATLAS_OPTIONS = {
-    **{name: functools.partial(_optional_integer, what=name, low=low, high=high) for name, (low, high) in _ATLAS_COUNTS.items()},
+    **{name: functools.partial(_optional_integer if name in _OPTIONAL_COUNTS else _integer, what=name, low=low, high=high)
+       for name, (low, high) in _ATLAS_COUNTS.items()},
     "log_scale": functools.partial(_flag, what="log_scale"),
     "same_sign": functools.partial(_flag, what="same_sign"),
     "progress": functools.partial(_flag, what="progress (Dask's progress bar)"),
@@ -377,19 +389,19 @@ def atlas_summary(dataset) -> dict:
 
 def get_theorem(theorem_id: str) -> Theorem:
     """The theorem with id ``theorem_id`` (see ``llgd theorems``)."""
-    return _theorems.get_theorem(_text(theorem_id, "a theorem id").strip())
+    return _theorems.get_theorem(_name(theorem_id, "a theorem id").strip())
 
 
 def catalog_loss(name: str, **parameters) -> Loss:
     """A catalog loss by name, with parameter overrides (``mu``, ``delta``, ``p``)."""
     return _losses.catalog_loss(
-        _text(name, "a catalog loss name"), **{k: _number(v, f"the loss parameter {k}", allow_none=True) for k, v in parameters.items()}
+        _name(name, "a catalog loss name"), **{k: _number(v, f"the loss parameter {k}", allow_none=True) for k, v in parameters.items()}
     )
 
 
 def loss_from_expression(text: str, mu=None, name: str | None = None) -> Loss:
     """Parse ``text`` as ℓ(s) (parameter ``mu`` allowed) and find its global minimiser."""
-    return _losses.loss_from_expression(_text(text, "a loss expression"), mu=_number(mu, "mu", allow_none=True), name=_text(name, "the loss name", allow_none=True))
+    return _losses.loss_from_expression(_text(text, "a loss expression"), mu=_number(mu, "mu", allow_none=True), name=_name(name, "the loss name", allow_none=True))
 
 
 def _budget(dps, max_steps) -> dict:
@@ -600,7 +612,7 @@ def _parameters(values) -> dict[str, float]:
         raise ArgumentError(f"parameters must be a dict of name -> number, got {type(values).__name__}")
     checked = {}
     for name, value in values.items():
-        _text(name, "a parameter name")
+        _name(name, "a parameter name")
         checked[name.strip()] = float(_number(value, f"the parameter {_shown(name)}"))
     return checked
 
@@ -698,7 +710,7 @@ def check_family(
         chosen = chosen.without(*dropped)
     if ranges is not None and not isinstance(ranges, Mapping):
         raise ArgumentError(f"ranges must be a dict of name -> (low, high), got {type(ranges).__name__}")
-    spans = {_text(name, "a parameter name").strip(): _pair(span, f"the range of {_shown(name)}") for name, span in (ranges or {}).items()}
+    spans = {_name(name, "a parameter name").strip(): _pair(span, f"the range of {_shown(name)}") for name, span in (ranges or {}).items()}
     fraction = _pair(fraction, "the h fraction", positive=True)
     x_range, y_range = _pair(x_range, "x_range", positive=True), _pair(y_range, "y_range", positive=True)
     log_scale, same_sign, progress = _flag(log_scale, "log_scale"), _flag(same_sign, "same_sign"), _flag(progress, "progress")

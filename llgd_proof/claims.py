@@ -633,7 +633,7 @@ class Claim:
         chosen = self._domain(domain) if domain is not None else self.domain_with(**overrides)
         if isinstance(without, str):
             without = [without]
-        if not isinstance(without, (list, tuple)) or not all(isinstance(text, str) and text.strip() for text in without):
+        if not isinstance(without, (list, tuple)) or not all(isinstance(text, str) and text.strip() and len(text) <= MAX_LENGTH for text in without):
             raise ClaimError(f"claim {self.name!r}: without takes hypothesis texts (strings), got {_brief(without)}")
         if scheduler is not None and not (isinstance(scheduler, str) and scheduler.strip() and len(scheduler) <= 1000):
             raise ClaimError(f"the scheduler must be an address such as tcp://127.0.0.1:8786, got {_brief(scheduler)}")
