@@ -11,41 +11,45 @@ from __future__ import annotations
 import contextlib
 import functools
 import numbers
+import os
+import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
 import mpmath
+import numpy
 import sympy
 
+from . import atlas as _atlas
 from . import dynamics as _dynamics
 from . import losses as _losses
 from . import phenomena as _phenomena
+from . import prove as _prove
 from . import text as _formats
 from . import theorems as _theorems
-from . import atlas as _atlas
-from .atlas import AtlasResult, Box, atlas_summary, default_cache_dir, run_starts
-from .claims import Claim, ClaimError, load_claim
-from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, Run
+from . import verification as _verification
+from .atlas import AtlasResult, Box, default_cache_dir
+from .claims import Claim, ClaimError
+from .claims import load_claim as _load_claim
+from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, ENGINES, MAX_PERIOD, Run
 from .errors import LlgdInputError, ParameterError, ResourceLimitError
-from .families import FamilyReport, family_losses
+from .families import DEFAULT_EXAMPLES, MAX_EXAMPLES, FamilyReport, family_losses
 from .families import check_family as _check_family
 from .losses import CATALOG, Loss, parse_loss_spec
 from .objective import MAX_DIM, Objective, general_objective, product_objective
 from .phenomena import Investigation
-from .prove import ProofResult, prove, prove_case
+from .prove import ProofResult
 from .regularity import RegularityReport
 from .strategies import cases as case_strategy
 from .strategies import starting_points
 from .theorems import THEOREMS, Case, CheckResult, Theorem, Verdict
 from .timeouts import TimeLimitExceeded, time_limit
-from . import verification as _verification
 from .verification import DEFAULT_SEARCH_BUDGET, VerifyReport  # fixed, searched and refuted phases
 
 # -- limits on what the API accepts (README, "Errors and output") ------------------------------
 MIN_DPS, MAX_DPS = 15, 1000
 MAX_STEPS = 1_000_000
-MAX_EXAMPLES = 10_000
 MAX_SEED = 2**32 - 1
 MAX_MAGNITUDE = 1e300  # steps, starts and parameters must be representable as float64 in every output
 MIN_STEP = 1e-300
@@ -66,6 +70,24 @@ class ArgumentError(ParameterError):
     """An API argument has the wrong type or is out of range (wrong type, None, empty, NaN, ±∞, too large…)."""
 
 
+MAX_TEXT = 20_000  # characters of a name, expression or path handed to the API (expressions have their own, lower limit)
+MAX_NUMBER_TEXT = 1000  # characters of a number written as text
+MAX_NAME = 200  # characters of a name: a variable, a theorem id, a hypothesis
+MAX_BUDGET_SECONDS = 86_400  # a search or proof budget: at most a day
+MAX_STARTS = 10**8  # starts of one run_starts call (the memory estimate refuses far fewer on most machines)
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 2, 40, 40, 40
+
+
+def _shown(value) -> str:
+    """A short, safe repr for a sentence: bounded in length and depth (a list nested 5000 deep, a 10⁵-digit int)."""
+    try:
+        return _REPR.repr(value)
+    except (ArithmeticError, AttributeError, LookupError, RecursionError, RuntimeError, TypeError, ValueError):  # a repr that fails
+        return f"a {type(value).__name__}"
+
+
 def _text(value, what: str, *, allow_none: bool = False) -> str | None:
     if value is None and allow_none:
         return None
@@ -73,7 +95,17 @@ def _text(value, what: str, *, allow_none: bool = False) -> str | None:
         raise ArgumentError(f"{what} must be a string, got {type(value).__name__}")
     if not value.strip():
         raise ArgumentError(f"{what} must not be empty")
+    if len(value) > MAX_TEXT:
+        raise ArgumentError(f"{what} is {len(value)} characters long; at most {MAX_TEXT} are accepted")
     return value
+
+
+def _name(value, what: str, *, allow_none: bool = False) -> str | None:
+    """A name (a theorem id, a catalog loss, a label): a string of at most :data:`MAX_NAME` characters."""
+    text = _text(value, what, allow_none=allow_none)
+    if text is not None and len(text) > MAX_NAME:
+        raise ArgumentError(f"{what} must be a name of at most {MAX_NAME} characters, got one of {len(text)}")
+    return text
 
 
 def _names(value, what: str, *, allow_empty: bool = False) -> list[str]:
@@ -85,9 +117,13 @@ def _names(value, what: str, *, allow_empty: bool = False) -> list[str]:
     items = list(value)
     if not items and not allow_empty:
         raise ArgumentError(f"{what} must not be empty")
+    if len(items) > 1000:
+        raise ArgumentError(f"{what} has {len(items)} entries; at most 1000 are accepted")
     for item in items:
         if not isinstance(item, str) or not item.strip():
-            raise ArgumentError(f"{what} must be non-empty strings, got {item!r}")
+            raise ArgumentError(f"{what} must be non-empty strings, got {_shown(item)}")
+        if len(item) > MAX_NAME:
+            raise ArgumentError(f"{what} must be names of at most {MAX_NAME} characters, got one of {len(item)}")
     return [item.strip() for item in items]
 
 
@@ -103,7 +139,11 @@ def _number(value, what: str, *, positive: bool = False, allow_none: bool = Fals
         return None
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            raise ArgumentError(f"{what} must be a number written in at most {MAX_NUMBER_TEXT} characters, got {len(text)}")
     elif _is_numeric(value):
+        if isinstance(value, numbers.Integral) and abs(int(value)) > MAX_MAGNITUDE:
+            raise ArgumentError(f"{what} must be at most {MAX_MAGNITUDE:g} in magnitude, got an integer of {len(str(abs(int(value)) // 10**300)) + 300} digits")
         if isinstance(value, float):
             text = repr(float(value))  # numpy 2 reprs a float64 as "np.float64(…)"
         elif isinstance(value, (numbers.Integral, Decimal)):
@@ -111,20 +151,32 @@ def _number(value, what: str, *, positive: bool = False, allow_none: bool = Fals
         elif isinstance(value, mpmath.mpf):
             text = mpmath.nstr(value, mpmath.mp.dps + 5, strip_zeros=False) if mpmath.isfinite(value) else str(value)
         else:  # Fraction, sympy numbers, other reals: 40 significant digits
-            text = str(sympy.N(sympy.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else value, 40))
+            try:
+                text = str(sympy.N(sympy.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else value, 40))
+            except (TypeError, ValueError, ArithmeticError, RecursionError):
+                raise ArgumentError(f"{what} must be a number that evaluates to a decimal, got {_shown(value)}") from None
     else:
         raise ArgumentError(f"{what} must be a number, got {type(value).__name__}")
     try:
         number = mpmath.mpf(text)
     except (ValueError, TypeError):
-        raise ArgumentError(f"{what} must be a number, got {value!r}") from None
+        raise ArgumentError(f"{what} must be a number, got {_shown(value)}") from None
     if not mpmath.isfinite(number):
-        raise ArgumentError(f"{what} must be finite, got {value!r}")
+        raise ArgumentError(f"{what} must be finite, got {_shown(value)}")
     if abs(number) > MAX_MAGNITUDE:
-        raise ArgumentError(f"{what} must be at most {MAX_MAGNITUDE:g} in magnitude, got {value!r}")
+        raise ArgumentError(f"{what} must be at most {MAX_MAGNITUDE:g} in magnitude, got {_shown(value)}")
     if positive and not number >= MIN_STEP:
-        raise ArgumentError(f"{what} must be a positive number of at least {MIN_STEP:g}, got {value!r}")
+        raise ArgumentError(f"{what} must be a positive number of at least {MIN_STEP:g}, got {_shown(value)}")
     return text
+
+
+def _real(value, what: str, low: float, high: float, *, open_low: bool = False, open_high: bool = False) -> float:
+    """A number within [low, high] (ends excluded when open) as a float."""
+    number = float(_number(value, what))
+    if number < low or number > high or (open_low and number == low) or (open_high and number == high):
+        span = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+        raise ArgumentError(f"{what} must be a number in {span}, got {_shown(value)}")
+    return number
 
 
 def _start(value, what: str = "the start") -> list[str]:
@@ -132,29 +184,91 @@ def _start(value, what: str = "the start") -> list[str]:
         raise ArgumentError(f"{what} must be a sequence of numbers such as [1.0, 0.5] (not a {type(value).__name__})")
     if not value:
         raise ArgumentError(f"{what} must not be empty")
+    if len(value) > 2 * MAX_DIM:
+        raise ArgumentError(f"{what} has {len(value)} coordinates; at most {2 * MAX_DIM} are accepted")
     return [_number(v, f"each coordinate of {what}") for v in value]
+
+
+def _checked_start(value, what: str = "the start") -> Sequence:
+    """``value`` itself once :func:`_start` accepts it (for callers that keep the numbers as given)."""
+    _start(value, what)
+    return value
 
 
 def _integer(value, what: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ArgumentError(f"{what} must be an integer, got {value!r}")
+        raise ArgumentError(f"{what} must be an integer, got {_shown(value)}")
     if not low <= value <= high:
-        raise ArgumentError(f"{what} must be an integer from {low} to {high}, got {value}")
+        raise ArgumentError(f"{what} must be an integer from {low} to {high}, got {_shown(value)}")
     return int(value)
+
+
+def _optional_integer(value, what: str, low: int, high: int) -> int | None:
+    """None, or an integer from ``low`` to ``high``."""
+    return None if value is None else _integer(value, what, low, high)
+
+
+def _flag(value, what: str) -> bool:
+    if not isinstance(value, (bool, numpy.bool_)):
+        raise ArgumentError(f"{what} must be True or False, got {_shown(value)}")
+    return bool(value)
 
 
 def _pair(value, what: str, *, positive: bool = False) -> tuple[float, float]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
-        raise ArgumentError(f"{what} must be a pair (low, high) of numbers, got {value!r}")
+        raise ArgumentError(f"{what} must be a pair (low, high) of numbers, got {_shown(value)}")
     low, high = (float(_number(v, what)) for v in value)
     if low > high or (positive and low <= 0):
-        raise ArgumentError(f"{what} needs {'0 < ' if positive else ''}low ≤ high, got {tuple(value)!r}")
+        raise ArgumentError(f"{what} needs {'0 < ' if positive else ''}low ≤ high, got {_shown(tuple(value))}")
     return low, high
+
+
+def _path(value, what: str, *, allow_none: bool = True):
+    """A file or folder name (str or os.PathLike), returned as given."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, os.PathLike):
+        text = os.fspath(value)
+    else:
+        text = value
+    if not isinstance(text, str) or not text.strip():
+        raise ArgumentError(f"{what} must be a path (a non-empty string or pathlib.Path), got {_shown(value)}")
+    if len(text) > 4096 or "\x00" in text or any(len(part) > 255 for part in text.split(os.sep)):
+        raise ArgumentError(f"{what} is not a usable path: names are at most 255 characters, paths 4096, without NUL")
+    return value
+
+
+def _scheduler(value):
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > 1000:
+        raise ArgumentError(f"the scheduler must be an address such as tcp://127.0.0.1:8786 (or processes, threads, sync), got {_shown(value)}")
+    return value
+
+
+def _callback(value, what: str):
+    if value is not None and not callable(value):
+        raise ArgumentError(f"{what} must be a function of one result, got {type(value).__name__}")
+    return value
+
+
+def _options(options: dict, accepted: Mapping[str, Callable], what: str) -> dict:
+    """Keyword options checked one by one (``accepted`` maps each name to its check); an unknown name is refused."""
+    unknown = set(options) - set(accepted)
+    if unknown:
+        raise ArgumentError(f"{what} takes no option {min(unknown)!r}; it takes {', '.join(sorted(accepted))}")
+    return {name: accepted[name](value) for name, value in options.items()}
 
 
 def _objective(value) -> Objective:
     if not isinstance(value, Objective):
         raise ArgumentError(f"expected an Objective from api.make_objective, got {type(value).__name__}")
+    return value
+
+
+def _run(value) -> Run:
+    if not isinstance(value, Run):
+        raise ArgumentError(f"expected a Run from api.gradient_descent, got {type(value).__name__}")
     return value
 
 
@@ -164,94 +278,204 @@ def _theorem(value) -> Theorem:
     return get_theorem(value)
 
 
+def _tolerance(value):
+    if value is None:
+        return None
+    text = _number(value, "the tolerance")
+    if not 0 < mpmath.mpf(text) < 1:
+        raise ArgumentError(f"the tolerance must be a number between 0 and 1 (exclusive), got {_shown(value)}")
+    return text
+
+
 _ATLAS_COUNTS = {"samples": (1, 10**9), "grid": (2, 100_000), "seed": (0, MAX_SEED), "max_steps": (1, MAX_STEPS), "confirm": (0, 10**6), "workers": (1, 4096), "chunk": (1, 10**8)}
+_OPTIONAL_COUNTS = {"samples", "grid", "workers"}  # None: not given (the rest are integers)
+_ATLAS_OPTIONS = {
+    **{name: functools.partial(_optional_integer if name in _OPTIONAL_COUNTS else _integer, what=name, low=low, high=high)
+       for name, (low, high) in _ATLAS_COUNTS.items()},
+    "log_scale": functools.partial(_flag, what="log_scale"),
+    "same_sign": functools.partial(_flag, what="same_sign"),
+    "progress": functools.partial(_flag, what="progress (Dask's progress bar)"),
+    "mu": functools.partial(_number, what="mu", allow_none=True),
+    "box": lambda value: value if isinstance(value, Box) else _fail(f"box must be an api.Box(x_low, x_high, y_low, y_high), got {type(value).__name__}"),
+    "delta": functools.partial(_real, what="delta", low=0, high=1, open_high=True),
+    "balance_fraction": functools.partial(_real, what="the balance fraction", low=0, high=1, open_low=True, open_high=True),
+    "out": functools.partial(_path, what="out (the Zarr store)"),
+    "cache_dir": functools.partial(_path, what="cache_dir"),
+    "scheduler": _scheduler,
+}
 
 
-def _atlas_options(options: dict) -> dict:
-    for name, (low, high) in _ATLAS_COUNTS.items():
-        if options.get(name) is not None:
-            options[name] = _integer(options[name], name, low, high)
-    for name in ("log_scale", "same_sign"):
-        if name in options and not isinstance(options[name], bool):
-            raise ArgumentError(f"{name} must be True or False, got {options[name]!r}")
-    if options.get("mu") is not None:
-        options["mu"] = _number(options["mu"], "mu")
-    if "box" in options and not isinstance(options["box"], Box):
-        raise ArgumentError(f"box must be an api.Box(x_low, x_high, y_low, y_high), got {type(options['box']).__name__}")
-    if "progress" in options and not isinstance(options["progress"], bool):
-        raise ArgumentError(f"progress must be True or False (Dask's progress bar), got {options['progress']!r}")
-    for name in ("delta", "balance_fraction"):
-        if name in options:
-            options[name] = float(_number(options[name], name))
-    return options
+def _fail(sentence: str):
+    raise ArgumentError(sentence)
+
+
+def _atlas_options(options: dict, accepted: set[str] | None = None, what: str = "api.atlas") -> dict:
+    chosen = {name: check for name, check in _ATLAS_OPTIONS.items() if accepted is None or name in accepted}
+    return _options(options, chosen, what)
+
+
+def _steps(h, what: str = "h") -> float | list[float]:
+    """One positive step, or a non-empty sequence of them, as floats."""
+    if isinstance(h, (str, bytes)) or not isinstance(h, (Sequence, numpy.ndarray)):
+        return float(_number(h, "the step h", positive=True))
+    if len(h) == 0 or len(h) > 100_000:
+        raise ArgumentError(f"{what} must be a positive number or a sequence of 1 to 100000 of them")
+    return [float(_number(v, "each step h", positive=True)) for v in h]
 
 
 def atlas(losses, h, **options) -> AtlasResult:
     """The atlas of ``losses`` at step ``h`` (see :func:`llgd_proof.atlas.atlas`); a single string is one loss."""
-    names = _names(losses, "the losses")
-    if isinstance(h, (str, bytes)) or not isinstance(h, Sequence):
-        steps = float(_number(h, "the step h", positive=True))
-    elif len(h) == 0:
-        raise ArgumentError("h must be a positive number or a non-empty sequence of them")
-    else:
-        steps = [float(_number(v, "each step h", positive=True)) for v in h]
-    return _atlas.atlas(names, steps, **_atlas_options(options))
+    return _atlas.atlas(_names(losses, "the losses"), _steps(h), **_atlas_options(options))
+
+
+_SWEEP_OPTIONS = {"mu", "max_steps", "confirm", "seed", "out", "scheduler"}
 
 
 def sweep(loss: str, h_values, init, **options) -> dict:
     """One start over many steps h (see :func:`llgd_proof.atlas.sweep`)."""
-    if isinstance(h_values, (str, bytes)) or not hasattr(h_values, "__len__") or len(h_values) == 0:
+    steps = _steps(h_values, "h_values")
+    if not isinstance(steps, list):
         raise ArgumentError("h_values must be a non-empty sequence of positive numbers")
-    steps = [float(_number(v, "each step h", positive=True)) for v in h_values]
     start = [float(v) for v in _start(init)]
-    return _atlas.sweep(_text(loss, "the loss"), steps, start, **_atlas_options(options))
+    return _atlas.sweep(_text(loss, "the loss"), steps, start, **_atlas_options(options, _SWEEP_OPTIONS, "api.sweep"))
+
+
+_RUN_STARTS_OPTIONS = {"mu", "max_steps", "scheduler", "workers", "delta", "balance_fraction"}
+
+
+def run_starts(spec: str, h, starts, **options):
+    """Per-start arrays for one loss (see :func:`llgd_proof.atlas.run_starts`): ``h`` one step or one per start,
+    ``starts`` a sequence (or array) of (x0, y0) pairs; ``store`` a Zarr store to keep them in."""
+    store = _path(options.pop("store", None), "store (the Zarr store)")
+    checked = _atlas_options(options, _RUN_STARTS_OPTIONS, "api.run_starts")
+    points = _pairs(starts)
+    steps = _steps(h)
+    if isinstance(steps, list) and len(steps) != len(points):
+        raise ArgumentError(f"h must be one step or one per start ({len(points)}), got {len(steps)} steps")
+    return _atlas.run_starts(_text(spec, "the loss"), steps, points, store=store, **checked)
+
+
+def _pairs(starts) -> numpy.ndarray:
+    """Starts as a finite float array (N, 2)."""
+    if isinstance(starts, numpy.ndarray):
+        if starts.ndim != 2 or starts.shape[1] != 2 or not starts.size or starts.dtype.kind not in "fiu":
+            raise ArgumentError(f"starts must be an array of shape (N, 2) of numbers, got shape {starts.shape} of {starts.dtype}")
+        points = starts.astype(float)
+    else:
+        if isinstance(starts, (str, bytes)) or not isinstance(starts, Sequence) or not starts:
+            raise ArgumentError(f"starts must be a non-empty sequence of (x0, y0) pairs, got {_shown(starts)}")
+        if len(starts) > MAX_STARTS:
+            raise ArgumentError(f"starts has {len(starts)} points; at most {MAX_STARTS} are accepted")
+        points = numpy.array([_pair_of_numbers(point) for point in starts], dtype=float)
+    if len(points) > MAX_STARTS or not numpy.all(numpy.abs(points) <= MAX_MAGNITUDE):
+        raise ArgumentError(f"starts must be at most {MAX_STARTS} points of finite coordinates, each at most {MAX_MAGNITUDE:g} in magnitude")
+    return points
+
+
+def _pair_of_numbers(point) -> tuple[float, float]:
+    if isinstance(point, (str, bytes)) or not isinstance(point, (Sequence, numpy.ndarray)) or len(point) != 2:
+        raise ArgumentError(f"each start must be a pair (x0, y0) of numbers, got {_shown(point)}")
+    return float(_number(point[0], "each coordinate of a start")), float(_number(point[1], "each coordinate of a start"))
+
+
+def atlas_summary(dataset) -> dict:
+    """The JSON summary of an atlas Dataset from :func:`atlas` (see :func:`llgd_proof.atlas.atlas_summary`)."""
+    import xarray
+
+    if not isinstance(dataset, xarray.Dataset) or "llgd" not in dataset.attrs:
+        raise ArgumentError(f"atlas_summary takes the Dataset returned by api.atlas, got {type(dataset).__name__}")
+    return _atlas.atlas_summary(dataset)
 
 
 def get_theorem(theorem_id: str) -> Theorem:
     """The theorem with id ``theorem_id`` (see ``llgd theorems``)."""
-    return _theorems.get_theorem(_text(theorem_id, "a theorem id").strip())
+    return _theorems.get_theorem(_name(theorem_id, "a theorem id").strip())
 
 
 def catalog_loss(name: str, **parameters) -> Loss:
     """A catalog loss by name, with parameter overrides (``mu``, ``delta``, ``p``)."""
     return _losses.catalog_loss(
-        _text(name, "a catalog loss name"), **{k: _number(v, f"the loss parameter {k}", allow_none=True) for k, v in parameters.items()}
+        _name(name, "a catalog loss name"), **{k: _number(v, f"the loss parameter {k}", allow_none=True) for k, v in parameters.items()}
     )
 
 
 def loss_from_expression(text: str, mu=None, name: str | None = None) -> Loss:
     """Parse ``text`` as ℓ(s) (parameter ``mu`` allowed) and find its global minimiser."""
-    return _losses.loss_from_expression(_text(text, "a loss expression"), mu=_number(mu, "mu", allow_none=True), name=_text(name, "the loss name", allow_none=True))
+    return _losses.loss_from_expression(_text(text, "a loss expression"), mu=_number(mu, "mu", allow_none=True), name=_name(name, "the loss name", allow_none=True))
+
+
+def _budget(dps, max_steps) -> dict:
+    return {"dps": _integer(dps, "the precision dps", MIN_DPS, MAX_DPS), "max_steps": _integer(max_steps, "the step budget", 1, MAX_STEPS)}
+
+
+_INVESTIGATE_OPTIONS = {"tolerance": _tolerance, "check": functools.partial(_flag, what="check"), "keep_path": functools.partial(_flag, what="keep_path")}
 
 
 def investigate(objective: Objective, h, init: Sequence, *, dps: int = DEFAULT_DPS, max_steps: int = DEFAULT_MAX_STEPS, **options) -> Investigation:
-    """Run high-precision GD, repeat it at higher precision and observe it (see :mod:`llgd_proof.phenomena`)."""
+    """Run high-precision GD, repeat it at higher precision and observe it (see :mod:`llgd_proof.phenomena`).
+
+    Options: ``tolerance`` (in (0, 1); default 10^(−dps/3)), ``check`` (the precision repeat, default True), ``keep_path``."""
     arguments = _objective(objective), _number(h, "the step h", positive=True), _start(init)
-    budget = dict(dps=_integer(dps, "the precision dps", MIN_DPS, MAX_DPS), max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS))
+    budget, checked = _budget(dps, max_steps), _options(options, _INVESTIGATE_OPTIONS, "api.investigate")
     with _within("the run"):
-        return _phenomena.investigate(*arguments, **budget, **options)
+        return _phenomena.investigate(*arguments, **budget, **checked)
+
+
+def _engine(value):
+    if value is not None and value not in ENGINES:
+        raise ArgumentError(f"the engine must be one of {', '.join(ENGINES)} (or None for the default), got {_shown(value)}")
+    return value
+
+
+_DESCENT_OPTIONS = {
+    "tolerance": _tolerance,
+    "keep_path": functools.partial(_flag, what="keep_path"),
+    "max_period": functools.partial(_integer, what="max_period", low=2, high=MAX_PERIOD),
+    "mark_step": functools.partial(_optional_integer, what="mark_step", low=0, high=MAX_STEPS),
+    "engine": _engine,
+}
 
 
 def gradient_descent(objective: Objective, h, init: Sequence, *, dps: int = DEFAULT_DPS, max_steps: int = DEFAULT_MAX_STEPS, **options) -> Run:
-    """One high-precision GD run (see :func:`llgd_proof.dynamics.gradient_descent`)."""
+    """One high-precision GD run (see :func:`llgd_proof.dynamics.gradient_descent`).
+
+    Options: ``tolerance``, ``keep_path``, ``max_period`` (2…64), ``mark_step``, ``engine`` ("arb" or "mpmath")."""
     arguments = _objective(objective), _number(h, "the step h", positive=True), _start(init)
-    budget = dict(dps=_integer(dps, "the precision dps", MIN_DPS, MAX_DPS), max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS))
+    budget, checked = _budget(dps, max_steps), _options(options, _DESCENT_OPTIONS, "api.gradient_descent")
     with _within("the run"):
-        return _dynamics.gradient_descent(*arguments, **budget, **options)
+        return _dynamics.gradient_descent(*arguments, **budget, **checked)
+
+
+_PRECISION_OPTIONS = {
+    "extra_digits": functools.partial(_optional_integer, what="extra_digits", low=1, high=MAX_DPS),
+    "max_steps": functools.partial(_optional_integer, what="the step budget", low=1, high=2 * MAX_STEPS + 1000),
+}
 
 
 def precision_check(run: Run, objective: Objective, **options):
-    """The same run repeated at higher precision: does it tell the same story?"""
-    if not isinstance(run, Run):
-        raise ArgumentError(f"expected a Run from api.gradient_descent, got {type(run).__name__}")
-    return _dynamics.precision_check(run, _objective(objective), **options)
+    """The same run repeated at higher precision: does it tell the same story? Options: ``extra_digits``, ``max_steps``."""
+    arguments = _run(run), _objective(objective)
+    with _within("the precision check"):
+        return _dynamics.precision_check(*arguments, **_options(options, _PRECISION_OPTIONS, "api.precision_check"))
+
+
+_OBSERVE_OPTIONS = {
+    "trace_points": functools.partial(_integer, what="trace_points", low=1, high=10_000),
+    "balance_fraction": functools.partial(_real, what="the balance fraction", low=0, high=1, open_low=True, open_high=True),
+}
 
 
 def observe(objective: Objective, run: Run, **options):
-    """What ``run`` did on ``objective`` (sharpness, catapult, balancing…)."""
-    if not isinstance(run, Run):
-        raise ArgumentError(f"expected a Run from api.gradient_descent, got {type(run).__name__}")
-    return _phenomena.observe(_objective(objective), run, **options)
+    """What ``run`` did on ``objective`` (sharpness, catapult, balancing…). Options: ``trace_points``, ``balance_fraction``."""
+    arguments = _objective(objective), _run(run)
+    return _phenomena.observe(*arguments, **_options(options, _OBSERVE_OPTIONS, "api.observe"))
+
+
+_MISFIT = (KeyError, TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError, RecursionError, OverflowError)
+
+
+def _misfit(name: str, error: Exception) -> ArgumentError:
+    return ArgumentError(f"{name} takes the dict from a result's as_json(); this one does not fit ({type(error).__name__}: {_shown(str(error))})")
 
 
 def _formatter(function: Callable[[dict], str]) -> Callable[[dict], str]:
@@ -261,8 +485,8 @@ def _formatter(function: Callable[[dict], str]) -> Callable[[dict], str]:
             raise ArgumentError(f"{function.__name__} takes the dict from a result's as_json(), got {type(data).__name__}")
         try:
             return function(data)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError) as error:
-            raise ArgumentError(f"{function.__name__} takes the dict from a result's as_json(); this one does not fit ({type(error).__name__}: {error})") from None
+        except _MISFIT as error:
+            raise _misfit(function.__name__, error) from None
 
     return format_data
 
@@ -275,38 +499,45 @@ format_regularity = _formatter(_formats.format_regularity)
 format_run = _formatter(_formats.format_run)
 format_sweep = _formatter(_formats.format_sweep)
 format_verify = _formatter(_formats.format_verify)
-format_theorems = _formats.format_theorems  # takes the list from `llgd theorems --json`
+
+
+def format_theorems(listing: Sequence[Mapping]) -> str:
+    """The text of ``llgd theorems`` from its JSON list (one dict per theorem); an empty list gives ""."""
+    if isinstance(listing, (str, bytes, Mapping)) or not isinstance(listing, Sequence) or not all(isinstance(item, Mapping) for item in listing):
+        raise ArgumentError(f"format_theorems takes the list of dicts from `llgd theorems --json`, got {_shown(listing)}")
+    if not listing:
+        return ""
+    try:
+        return _formats.format_theorems(list(listing))
+    except _MISFIT as error:
+        raise _misfit("format_theorems", error) from None
+
 
 __all__ = [
     "CATALOG",
     "DEFAULT_DPS",
     "DEFAULT_MAX_STEPS",
+    "DEFAULT_SEARCH_BUDGET",
     "THEOREMS",
     "ArgumentError",
     "AtlasResult",
-    "Claim",
-    "ClaimError",
-    "DEFAULT_SEARCH_BUDGET",
-    "ProofResult",
-    "atlas_summary",
-    "format_theorems",
-    "load_claim",
-    "prove",
-    "prove_case",
-    "run_starts",
     "Box",
     "Case",
     "CheckResult",
+    "Claim",
+    "ClaimError",
     "FamilyReport",
     "Investigation",
     "LlgdInputError",
     "Loss",
     "Objective",
+    "ProofResult",
     "RegularityReport",
     "Theorem",
     "Verdict",
     "VerifyReport",
     "atlas",
+    "atlas_summary",
     "catalog_loss",
     "check",
     "check_family",
@@ -318,16 +549,21 @@ __all__ = [
     "format_regularity",
     "format_run",
     "format_sweep",
+    "format_theorems",
     "format_verify",
     "get_theorem",
     "gradient_descent",
     "investigate",
+    "load_claim",
     "loss_from_expression",
     "make_loss",
     "make_objective",
     "observe",
     "precision_check",
+    "prove",
+    "prove_case",
     "regularity",
+    "run_starts",
     "sweep",
     "verify",
 ]
@@ -357,7 +593,7 @@ def make_objective(
         if variables is not None:
             raise ArgumentError("variables go with a general objective, not with a loss")
         return product_objective(make_loss(loss, mu=mu), dim=_integer(dim, "the dimension", 1, MAX_DIM))
-    if mu is not None or dim != 1:
+    if mu is not None or not (isinstance(dim, int) and not isinstance(dim, bool) and dim == 1):
         raise ArgumentError("mu and dim go with a loss, not with a general objective")
     if variables is None:
         raise ArgumentError("a general objective needs its variables, e.g. variables=['x', 'y']")
@@ -376,8 +612,8 @@ def _parameters(values) -> dict[str, float]:
         raise ArgumentError(f"parameters must be a dict of name -> number, got {type(values).__name__}")
     checked = {}
     for name, value in values.items():
-        _text(name, "a parameter name")
-        checked[name.strip()] = float(_number(value, f"the parameter {name}"))
+        _name(name, "a parameter name")
+        checked[name.strip()] = float(_number(value, f"the parameter {_shown(name)}"))
     return checked
 
 
@@ -421,19 +657,25 @@ def check(
         return chosen.check(case)
 
 
-def verify(theorem_ids: Sequence[str] | None = None, progress=None, *, budget_seconds: float = DEFAULT_SEARCH_BUDGET, seed: int = 0, search_progress=None) -> VerifyReport:
+def verify(
+    theorem_ids: Sequence[str] | None = None,
+    progress=None,
+    *,
+    budget_seconds: float = DEFAULT_SEARCH_BUDGET,
+    seed: int = 0,
+    search_progress=None,
+    proof_seconds: float = _verification.DEFAULT_PROOF_SECONDS,
+) -> VerifyReport:
     """Every theorem (or the named ones; a single string is one id): fixed cases, a budgeted search, refuted variants
-    re-checked (see :mod:`llgd_proof.verification`)."""
-    for name, function in (("progress", progress), ("search_progress", search_progress)):
-        if function is not None and not callable(function):
-            raise ArgumentError(f"{name} must be a function of one result, got {type(function).__name__}")
+    re-checked, proofs of the holds that can be proved within ``proof_seconds`` each (see :mod:`llgd_proof.verification`)."""
+    _callback(progress, "progress")
+    _callback(search_progress, "search_progress")
     chosen = [get_theorem(i) for i in _names(theorem_ids, "the theorem ids")] if theorem_ids is not None else None
-    budget = float(_number(budget_seconds, "the search budget (seconds)"))
-    if budget < 0:
-        raise ArgumentError(f"the search budget must be at least 0 seconds, got {budget_seconds!r}")
+    budget = _real(budget_seconds, "the search budget (seconds)", 0, MAX_BUDGET_SECONDS)
+    proofs = _real(proof_seconds, "the time for each proof (seconds)", 0, MAX_BUDGET_SECONDS)
     return _verification.verify(
         [t.id for t in chosen] if chosen is not None else None, progress,
-        budget_seconds=budget, seed=_integer(seed, "the seed", 0, MAX_SEED), search_progress=search_progress,
+        budget_seconds=budget, seed=_integer(seed, "the seed", 0, MAX_SEED), search_progress=search_progress, proof_seconds=proofs,
     )
 
 
@@ -442,7 +684,7 @@ def check_family(
     *,
     loss: str,
     ranges: dict | None = None,
-    examples: int = 100,
+    examples: int = DEFAULT_EXAMPLES,
     seed: int = 0,
     without: Sequence[str] = (),
     fraction: tuple[float, float] = (0.05, 0.99),
@@ -468,12 +710,11 @@ def check_family(
         chosen = chosen.without(*dropped)
     if ranges is not None and not isinstance(ranges, Mapping):
         raise ArgumentError(f"ranges must be a dict of name -> (low, high), got {type(ranges).__name__}")
-    spans = {_text(name, "a parameter name").strip(): _pair(span, f"the range of {name}") for name, span in (ranges or {}).items()}
+    spans = {_name(name, "a parameter name").strip(): _pair(span, f"the range of {_shown(name)}") for name, span in (ranges or {}).items()}
     fraction = _pair(fraction, "the h fraction", positive=True)
     x_range, y_range = _pair(x_range, "x_range", positive=True), _pair(y_range, "y_range", positive=True)
-    for flag, what in ((log_scale, "log_scale"), (same_sign, "same_sign")):
-        if not isinstance(flag, bool):
-            raise ArgumentError(f"{what} must be True or False, got {flag!r}")
+    log_scale, same_sign, progress = _flag(log_scale, "log_scale"), _flag(same_sign, "same_sign"), _flag(progress, "progress")
+    scheduler, workers = _scheduler(scheduler), _optional_integer(workers, "workers", 0, 1024)
     starts = starting_points(x_range=x_range, y_range=y_range, same_sign=same_sign, log_scale=log_scale)
     strategy = case_strategy(
         family_losses(_text(loss, "the loss family"), spans), fraction=fraction, starts=starts,
@@ -481,4 +722,72 @@ def check_family(
     )
     examples, seed = _integer(examples, "the number of examples", 1, MAX_EXAMPLES), _integer(seed, "the seed", 0, MAX_SEED)
     with _within("the property test"):
-        return _check_family(chosen, strategy, examples=examples, seed=seed, scheduler=scheduler, workers=workers, progress=bool(progress))
+        return _check_family(chosen, strategy, examples=examples, seed=seed, scheduler=scheduler, workers=workers, progress=progress)
+
+
+def load_claim(source) -> Claim:
+    """A :class:`Claim` from a path (str or pathlib.Path) to a TOML file, or from the TOML text itself
+    (see :func:`llgd_proof.claims.load_claim`)."""
+    if not isinstance(source, (str, os.PathLike)):
+        raise ClaimError(f"a claim is a path or TOML text, got {type(source).__name__}")
+    return _load_claim(source)
+
+
+def _prove_number(value, what: str, *, positive: bool = False) -> str:
+    """An input of a proof, checked and passed on as given (the prover reads it exactly)."""
+    _number(value, what, positive=positive)
+    return value.strip() if isinstance(value, str) else value
+
+
+def prove(
+    *,
+    h,
+    init: Sequence,
+    loss: str | None = None,
+    mu=None,
+    dim: int = 1,
+    objective: str | None = None,
+    variables: Sequence[str] = (),
+    period: int | None = None,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    max_bits: int = _prove.DEFAULT_MAX_BITS,
+    max_seconds: float | None = None,
+    **options,
+) -> ProofResult:
+    """A computer-assisted proof for one instance (see :func:`llgd_proof.prove.prove`); the arguments are checked here."""
+    if (loss is None) == (objective is None):
+        raise ArgumentError("give exactly one of a loss or a general objective")
+    if loss is not None and tuple(variables or ()):
+        raise ArgumentError("variables go with a general objective, not with a loss")
+    if objective is not None and mu is not None:
+        raise ArgumentError("mu goes with a loss, not with a general objective")
+    arguments = {
+        "h": _prove_number(h, "the step h", positive=True),
+        "init": [_prove_number(v, "each coordinate of the start") for v in _checked_start(init)],
+        "loss": _text(loss, "the loss", allow_none=True),
+        "mu": None if mu is None else _prove_number(mu, "mu"),
+        "dim": _integer(dim, "the dimension", 1, MAX_DIM),
+        "objective": _text(objective, "the objective", allow_none=True),
+        "variables": _names(variables, "the variables", allow_empty=loss is not None),
+        "period": _optional_integer(period, "the period", 1, 64),
+        "max_steps": _integer(max_steps, "the step budget", 1, MAX_STEPS),
+        "max_bits": _integer(max_bits, "the precision budget max_bits", 64, 1_000_000),
+        "max_seconds": None if max_seconds is None else _real(max_seconds, "max_seconds", 0, MAX_BUDGET_SECONDS),
+    }
+    if "target_width" in options:
+        options["target_width"] = _prove_number(options["target_width"], "the target width", positive=True)
+    return _prove.prove(**arguments, **_options(options, {"target_width": str}, "api.prove"))
+
+
+def prove_case(case: Case, **options) -> ProofResult:
+    """A proof for a theorem-library :class:`~llgd_proof.theorems.base.Case` (see :func:`llgd_proof.prove.prove_case`)."""
+    if not isinstance(case, Case):
+        raise ArgumentError(f"prove_case takes a Case (api.Case or a theorem's cases), got {type(case).__name__}")
+    accepted = {
+        "period": functools.partial(_optional_integer, what="the period", low=1, high=64),
+        "max_steps": functools.partial(_integer, what="the step budget", low=1, high=MAX_STEPS),
+        "max_bits": functools.partial(_integer, what="the precision budget max_bits", low=64, high=1_000_000),
+        "max_seconds": lambda value: None if value is None else _real(value, "max_seconds", 0, MAX_BUDGET_SECONDS),
+        "target_width": lambda value: _prove_number(value, "the target width", positive=True),
+    }
+    return _prove.prove_case(case, **_options(options, accepted, "api.prove_case"))

@@ -29,6 +29,7 @@ import numpy
 import sympy
 
 from .dynamics import MAX_PERIOD, Status
+from .errors import ParameterError
 from .objective import Objective, _stable_for_floats
 
 STATUS_CODES = {Status.UNDECIDED: 0, Status.CONVERGED: 1, Status.PERIODIC: 2, Status.DIVERGED: 3, Status.STATIONARY: 4}
@@ -351,9 +352,9 @@ def batch_gradient_descent(
     theta = numpy.array(init, dtype=float, ndmin=2)
     count, n = theta.shape
     if n != objective.n_variables:
-        raise ValueError(f"each start needs {objective.n_variables} values, got {n}")
-    if isinstance(max_steps, bool) or int(max_steps) != max_steps or max_steps < 0:
-        raise ValueError(f"the step budget must be a non-negative integer, got {max_steps!r}")
+        raise ParameterError(f"each start needs {objective.n_variables} values, got {n}")
+    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, numpy.integer)) or max_steps < 0:
+        raise ParameterError(f"the step budget must be a non-negative integer, got {max_steps!r}")
     all_h = numpy.broadcast_to(numpy.asarray(h, dtype=float), (count,)).copy()
     status = numpy.zeros(count, dtype=numpy.int8)
     steps = numpy.full(count, max_steps, dtype=numpy.int64)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import itertools
 import math
 import pathlib
 import re
@@ -242,7 +243,7 @@ def _latex(expr: sympy.Expr, names: Mapping) -> str:
 
 
 def _is_chain(parts) -> bool:
-    return all(isinstance(p, Relation) for p in parts) and all(a.rhs == b.lhs for a, b in zip(parts, parts[1:]))
+    return all(isinstance(p, Relation) for p in parts) and all(a.rhs == b.lhs for a, b in itertools.pairwise(parts))
 
 
 Condition = Relation | Flag | Connective
@@ -283,6 +284,15 @@ def parse_condition(text: str, names: Mapping[str, sympy.Symbol], booleans: set[
 
 def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _brief(value) -> str:
+    """A value for a sentence: a short repr of a number or string, else its type (never a 10⁵-digit or 5000-deep repr)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    if isinstance(value, (bool, int, float, str)):
+        return _shorten(repr(value))
+    return f"a {type(value).__name__}"
 
 
 class _ConditionBuilder:
@@ -330,9 +340,9 @@ class _ConditionBuilder:
 
 def _inside_where(root: ast.AST, target: ast.AST) -> bool:
     for node in ast.walk(root):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "where" and node.args:
-            if any(inner is target for inner in ast.walk(node.args[0])):
-                return True
+        is_where = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "where" and node.args
+        if is_where and any(inner is target for inner in ast.walk(node.args[0])):
+            return True
     return False
 
 
@@ -440,6 +450,9 @@ def _json_value(value):
 
 # -- the claim ------------------------------------------------------------------------------------
 
+MAX_CLAIM_CHARACTERS = 1_000_000
+_LIMITS = {"dim": (1, 16), "grid": (1, 1000), "examples": (1, 10_000), "seed": (0, 2**32 - 1), "dps": (15, 1000), "max_steps": (1, 1_000_000)}
+"""The ranges of a claim's integer settings, those of the command line (docs/reference.md, "Errors and output")."""
 _KEYS = {"name", "statement", "reference", "provenance", "formalises", "parameters", "hypotheses", "conclusion", "cases", "domain"}
 _CASE_KEYS = {"loss", "mu", "h", "init", "dim", "objective", "vars", "variables", "dps", "max_steps", "label", "parameters"}
 _DOMAIN_KEYS = {"loss", "parameters", "grid", "h_fraction", "h", "box", "log_box", "any_sign", "dim", "examples", "seed", "dps", "max_steps"}
@@ -554,12 +567,19 @@ class Claim:
     # what users call ----------------------------------------------------------------------
     def check(self, case: Case | Mapping | None = None, **fields) -> CheckResult:
         """Check the claim on one case: a :class:`Case`, or its fields (loss=…, h=…, init=…)."""
-        chosen = case if isinstance(case, Case) else _case_from(dict(case or {}, **fields), f"claim {self.name!r}")
+        if isinstance(case, Case):
+            if fields:
+                raise ClaimError(f"claim {self.name!r}: give a Case or its fields, not both")
+            chosen = case
+        elif case is None or isinstance(case, Mapping):
+            chosen = _case_from({**(case or {}), **fields}, f"claim {self.name!r}")
+        else:
+            raise ClaimError(f"claim {self.name!r} checks a Case or its fields (loss=…, h=…, init=[…]), got {type(case).__name__}")
         return self.theorem.check(chosen)
 
     def strategy(self, domain: Domain | None = None):
         """The hypothesis strategy of cases for ``domain`` (default: the claim's own)."""
-        d = domain or self.domain
+        d = self._domain(domain)
         starts = starting_points(x_range=d.box[0], y_range=d.box[1], same_sign=not d.any_sign, log_scale=d.log_box, dim=d.dim)
         losses = family_losses(d.loss, dict(d.parameters), steps=d.grid)
         if d.h is None:
@@ -580,7 +600,10 @@ class Claim:
         if unknown:
             raise ClaimError(f"a search domain has no option {min(unknown)!r}; it takes {', '.join(sorted(_DOMAIN_KEYS))}")
         if "parameters" in overrides:
-            overrides["parameters"] = {k: list(v) for k, v in dict(overrides["parameters"]).items()}
+            ranges = overrides["parameters"]
+            if not isinstance(ranges, Mapping) or not all(isinstance(v, (list, tuple)) for v in ranges.values()):
+                raise ClaimError(f"claim {self.name!r}: parameters must be a dict of ranges, e.g. {{'mu': (0.5, 2)}}, got {_brief(ranges)}")
+            overrides["parameters"] = {k: list(v) for k, v in ranges.items()}
         if overrides.get("h") is not None and "h_fraction" not in overrides:
             overrides["h_fraction"] = None
         if overrides.get("h_fraction") is not None and "h" not in overrides:
@@ -605,9 +628,26 @@ class Claim:
         ``without`` drops hypotheses by their text, to see what breaks; ``scheduler`` and ``workers`` say where
         the cases are checked (see :func:`~llgd_proof.families.check_family`).
         """
-        chosen = domain if domain is not None else self.domain_with(**overrides)
+        if domain is not None and overrides:
+            raise ClaimError(f"claim {self.name!r}: give a domain or overrides of the claim's own, not both")
+        chosen = self._domain(domain) if domain is not None else self.domain_with(**overrides)
+        if isinstance(without, str):
+            without = [without]
+        if not isinstance(without, (list, tuple)) or not all(isinstance(text, str) and text.strip() and len(text) <= MAX_LENGTH for text in without):
+            raise ClaimError(f"claim {self.name!r}: without takes hypothesis texts (strings), got {_brief(without)}")
+        if scheduler is not None and not (isinstance(scheduler, str) and scheduler.strip() and len(scheduler) <= 1000):
+            raise ClaimError(f"the scheduler must be an address such as tcp://127.0.0.1:8786, got {_brief(scheduler)}")
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= 1024):
+            raise ClaimError(f"workers must be a whole number from 0 to 1024 (0 or 1: in this process), got {_brief(workers)}")
         theorem = self.theorem.without(*without) if without else self.theorem
         return check_family(theorem, self.strategy(chosen), examples=chosen.examples, seed=chosen.seed, scheduler=scheduler, workers=workers)
+
+    def _domain(self, domain) -> Domain:
+        if domain is None:
+            return self.domain
+        if not isinstance(domain, Domain):
+            raise ClaimError(f"claim {self.name!r}: a domain is a claims.Domain (e.g. claim.domain_with(...)), got {type(domain).__name__}")
+        return domain
 
     def latex(self) -> str:
         """The claim as a LaTeX fragment (statement, provenance, hypotheses, conclusion), typeset by sympy."""
@@ -649,8 +689,12 @@ def load_claim(source) -> Claim:
     """A :class:`Claim` from a path (str or Path) to a TOML file, or from the TOML text itself."""
     if isinstance(source, pathlib.Path) or (isinstance(source, str) and "\n" not in source and "=" not in source):
         path = pathlib.Path(source)
-        if not path.is_file():
-            raise ClaimError(f"no claim file {str(source)!r}")
+        try:
+            found = path.is_file()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+            found = False
+        if not found:
+            raise ClaimError(f"no claim file {_shorten(str(source))!r}")
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -663,10 +707,14 @@ def load_claim(source) -> Claim:
 
 def parse_claim(text: str, origin: str = "<text>") -> Claim:
     """Parse TOML ``text`` into a :class:`Claim`; every mistake is one :class:`ClaimError` sentence."""
+    if len(text) > MAX_CLAIM_CHARACTERS:
+        raise ClaimError(f"{origin} is {len(text)} characters long; a claim file may have at most {MAX_CLAIM_CHARACTERS}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ClaimError(f"{origin} is not valid TOML ({error})") from error
+        raise ClaimError(f"{origin} is not valid TOML ({' '.join(str(error).split())})") from error
+    except RecursionError:
+        raise ClaimError(f"{origin} nests arrays or tables too deeply to read") from None
     where = f"claim file {origin}"
     unknown = set(data) - _KEYS
     if unknown:
@@ -727,16 +775,26 @@ def _parameters(table, where: str) -> dict[str, float]:
     for key, value in table.items():
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", key) or key in VOCABULARY or key in _RESERVED:
             raise ClaimError(f"{where}: {key!r} cannot be a parameter name (it must be a new identifier, not a vocabulary, function or constant name)")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ClaimError(f"{where}: parameter {key} must be a finite number, got {value!r}")
+        if not _finite_number(value):
+            raise ClaimError(f"{where}: parameter {key} must be a finite number of magnitude at most 1e300, got {_brief(value)}")
         result[key] = float(value)
     return result
 
 
 def _text_number(value, what: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ClaimError(f"{what} must be a number, got {value!r}")
-    return value.strip() if isinstance(value, str) else repr(value)
+    """A number of a case as exact text: finite, at most 10³⁰⁰ in magnitude (the limits of the command line)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or isinstance(value, str) and len(value) > 1000:
+        raise ClaimError(f"{what} must be a number, got {_brief(value)}")
+    if isinstance(value, int) and value.bit_length() > 1000:
+        raise ClaimError(f"{what} must be at most 1e300 in magnitude, got {_brief(value)}")
+    text = value.strip() if isinstance(value, str) else repr(value)
+    try:
+        number = mpmath.mpf(text)
+    except (TypeError, ValueError):
+        raise ClaimError(f"{what} must be a number, got {_brief(value)}") from None
+    if not mpmath.isfinite(number) or abs(number) > mpmath.mpf("1e300"):
+        raise ClaimError(f"{what} must be a finite number of magnitude at most 1e300, got {_brief(value)}")
+    return text
 
 
 def _case_from(data: Mapping, where: str) -> Case:
@@ -755,12 +813,17 @@ def _case_from(data: Mapping, where: str) -> Case:
     variables = data.get("vars", data.get("variables", ()))
     if isinstance(variables, str):
         variables = variables.split(",")
-    for key, kind in (("dim", int), ("dps", int), ("max_steps", int), ("loss", str), ("objective", str), ("label", str)):
-        if key in data and (isinstance(data[key], bool) or not isinstance(data[key], kind)):
-            raise ClaimError(f"{where}: {key!r} must be {'an integer' if kind is int else 'a string'}")
+    for key in ("loss", "objective", "label"):
+        if key in data and not isinstance(data[key], str):
+            raise ClaimError(f"{where}: {key!r} must be a string")
+    for key in ("dim", "dps", "max_steps"):
+        if key in data:
+            _bounded_integer(data[key], key, where)
+    if not isinstance(init, (list, tuple)) or len(init) > 32:
+        raise ClaimError(f"{where}: 'init' must be a list of at most 32 numbers")
     parameters = data.get("parameters", {})
-    if not isinstance(parameters, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in parameters.values()):
-        raise ClaimError(f"{where}: 'parameters' must be a table of numbers")
+    if not isinstance(parameters, dict) or not all(_finite_number(v) for v in parameters.values()):
+        raise ClaimError(f"{where}: 'parameters' must be a table of finite numbers")
     return Case(
         h=_text_number(data["h"], f"{where}: h"),
         init=tuple(_text_number(v, f"{where}: init") for v in init),
@@ -776,11 +839,25 @@ def _case_from(data: Mapping, where: str) -> Case:
     )
 
 
+def _finite_number(value) -> bool:
+    """An int or float (not a bool) of magnitude at most 10³⁰⁰."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value) <= 1e300 if isinstance(value, float) else value.bit_length() <= 997
+
+
+def _bounded_integer(value, key: str, where: str) -> int:
+    low, high = _LIMITS[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ClaimError(f"{where}: {key!r} must be an integer from {low} to {high}, got {_brief(value)}")
+    return value
+
+
 def _pair(value, what: str) -> tuple[float, float]:
     if (
         not isinstance(value, (list, tuple))
         or len(value) != 2
-        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+        or not all(_finite_number(v) for v in value)
         or value[0] > value[1]
     ):
         raise ClaimError(f"{what} must be a range [low, high] of finite numbers with low ≤ high, got {value!r}")
@@ -816,10 +893,7 @@ def _domain_from(data: Mapping, where: str) -> Domain:
         raise ClaimError(f"the domain of {where}: the box gives magnitudes; use positive bounds (signs are drawn separately)")
     result = {}
     for key in ("dim", "grid", "examples", "seed", "dps", "max_steps"):
-        value = data.get(key, getattr(defaults, key))
-        if isinstance(value, bool) or not isinstance(value, int) or (key != "seed" and value < 1):
-            raise ClaimError(f"the domain of {where}: {key!r} must be a positive integer")
-        result[key] = value
+        result[key] = _bounded_integer(data.get(key, getattr(defaults, key)), key, f"the domain of {where}")
     for key in ("log_box", "any_sign"):
         value = data.get(key, getattr(defaults, key))
         if not isinstance(value, bool):

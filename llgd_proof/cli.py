@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     prop.add_argument("theorem", metavar="THEOREM_ID", nargs="?")
     prop.add_argument("--loss", help="catalog name or expression in s (parameter mu)")
     prop.add_argument("--param", action="append", default=[], metavar="NAME=LO:HI", help="vary a loss parameter over a range (mu; delta, p for catalog losses)")
-    prop.add_argument("--examples", type=int, default=100)
+    prop.add_argument("--examples", type=int, default=None, metavar="N",
+                      help=f"cases to draw and check (default {api.DEFAULT_EXAMPLES}, a claim: its domain's; at most {api.MAX_EXAMPLES})")
     prop.add_argument("--seed", type=int, default=0)
     prop.add_argument("--without", action="append", default=[], metavar="HYPOTHESIS", help="drop a hypothesis: what breaks without it?")
     prop.add_argument("--h-fraction", default="0.05:0.99", metavar="LO:HI", help="h as a fraction of the maximal stable step 1/(|mu|l''(mu)) (2/l''(0) when mu = 0)")
@@ -328,7 +329,7 @@ def _verify(args) -> int:
 
     proofs = {} if args.proof_seconds is None else {"proof_seconds": _proof_seconds(args.proof_seconds)}
     report = api.verify(
-        args.only.split(",") if args.only else None, progress=progress, budget_seconds=args.budget, seed=args.seed, search_progress=search_progress, **proofs
+        _only(args.only), progress=progress, budget_seconds=args.budget, seed=args.seed, search_progress=search_progress, **proofs
     )
     data = report.as_json()
     if args.latex:
@@ -339,6 +340,16 @@ def _verify(args) -> int:
         data["latex_file"] = args.latex
     print(json.dumps(data) if args.json else api.format_verify(data))
     return 1 if report.violated else 0
+
+
+def _only(text: str | None) -> list[str] | None:
+    """--only ID,ID: the theorem ids, each non-empty (an empty --only would otherwise mean "everything")."""
+    if text is None:
+        return None
+    ids = [part.strip() for part in text.split(",")]
+    if not all(ids):
+        raise UsageError(f"--only takes comma-separated theorem ids (llgd theorems lists them), got {text!r}")
+    return ids
 
 
 def _proof_seconds(value: float) -> float:
@@ -375,7 +386,7 @@ def _property(args) -> int:
         args.theorem,
         loss=args.loss,
         ranges=ranges,
-        examples=args.examples,
+        examples=api.DEFAULT_EXAMPLES if args.examples is None else args.examples,
         seed=args.seed,
         without=args.without,
         fraction=_range(args.h_fraction, "--h-fraction"),
@@ -393,8 +404,13 @@ def _property(args) -> int:
     data["loss"] = args.loss
     data["parameters"] = {k: list(v) for k, v in ranges.items()}
     data["dropped_hypotheses"] = list(args.without)
-    print(json.dumps(data) if args.json else api.format_family(data))
+    print(json.dumps(data) if args.json else api.format_family(data) + _more_examples(args.examples, report.examples))
     return 0
+
+
+def _more_examples(given: int | None, examples: int) -> str:
+    """Without --examples, a line saying how to ask for more (the default is kept small: each new loss costs ~1 s)."""
+    return "" if given is not None else f"\n{examples} examples (the default); --examples N checks N cases, up to {api.MAX_EXAMPLES}"
 
 
 def _box(text: str):
@@ -656,7 +672,7 @@ def _property_claim(args, defaults) -> int:
     data = report.as_json()
     data.update(claim_file=args.claim, loss=domain.loss, parameters={k: list(v) for k, v in domain.parameters.items()},
                 domain=claim.domain_json(domain), dropped_hypotheses=list(args.without))
-    print(json.dumps(data) if args.json else api.format_family(data))
+    print(json.dumps(data) if args.json else api.format_family(data) + _more_examples(args.examples, report.examples))
     return 0
 
 
@@ -681,7 +697,7 @@ def _verify_with_claims(builtin):
                 print(f"  {result.theorem.id:<24} {result.verdict.value}", file=sys.stderr, flush=True)
 
         claims = load_directory(args.claims)  # every file is read (and refused) before anything runs
-        library = api.verify(args.only.split(",") if args.only else None, progress=progress)
+        library = api.verify(_only(args.only), progress=progress)
         start = time.perf_counter()
         results = library.results + check_claims(claims, progress=progress)
         report = api.VerifyReport(results, library.elapsed + time.perf_counter() - start)

@@ -12,7 +12,8 @@ step: a fast multiple-precision float) by default, or on mpmath (``engine="mpmat
   consecutive steps, with orbit points that are genuinely distinct (spread ≥ √tolerance, so a slow
   flip-convergence to a fixed point is not mistaken for a 2-cycle);
 * ``diverged`` — |θ|∞ or f(θ) past a bound, or a value leaving the reals (mpmath never overflows,
-  so this is checked every step);
+  so this is checked every step, from the first: a start near 10³⁰⁰ that the first step throws past the bound
+  is decided there, even where float64 screens overflow);
 * ``undecided`` — the step budget is spent.
 
 The stopping rule (one implementation, :meth:`StoppingRule.observe`, called by every engine; the Arb
@@ -300,7 +301,9 @@ def gradient_descent(
     ``engine``: "arb" iterates on python-flint Arb numbers at the matching binary precision, each ball
     collapsed to its midpoint every step (a fast multiple-precision float; not a proof); "mpmath" on
     mpmath numbers. The default is "arb" (falling back to mpmath for an objective the Arb translation
-    table cannot express). Both call the same :class:`StoppingRule` and return the same :class:`Run`
+    table cannot express, and for a run where an Arb value comes back infinite at the working precision while
+    mpmath, which widens its precision for huge arguments, evaluates it: log cosh(xy) at xy = 10⁴⁰⁰). Both call the
+    same :class:`StoppingRule` and return the same :class:`Run`
     (numbers as mpmath values at ``dps``); :func:`precision_check` repeats a run on mpmath, so the
     self-check is a second library as well as a second precision.
     """
@@ -327,7 +330,11 @@ def gradient_descent(
         rule = StoppingRule(objective, tol, dps)
     if chosen == "arb":
         outcome = _descend_arb(compiled, rule, h, init, dps, max_steps, max_period, keep_path, mark_step)
-    else:
+        if "arb_failed_at" in outcome:  # the same run on mpmath, from the start (the rule is decided afresh)
+            chosen = "mpmath"
+            with mpmath.workdps(dps):
+                rule = StoppingRule(objective, tol, dps)
+    if chosen == "mpmath":
         with mpmath.workdps(dps):
             outcome = _descend_mpmath(objective.compiled("mpmath"), rule, step, start, max_steps, max_period, keep_path, mark_step)
     return Run(
@@ -397,6 +404,14 @@ def _descend_mpmath(compiled, rule: StoppingRule, step, theta, max_steps, max_pe
         final_loss=loss, max_loss=max_loss, max_loss_step=max_loss_step, reason=reason, record=record, path=path,
         stationary_kind=kind if status is Status.STATIONARY else None, marked=marked,
     )
+
+
+def _mpmath_finite(rule: StoppingRule, theta: Sequence) -> bool:
+    """f and ∇f at the Arb iterate ``theta`` are finite reals on mpmath (which widens its precision for huge arguments
+    where an Arb ball at the working precision comes back infinite, e.g. cosh(10⁴⁰⁰))."""
+    with mpmath.workdps(rule.dps):
+        values = rule.compiled.value_and_gradient(*[to_mpmath(t) for t in theta])
+    return not any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for v in values)
 
 
 def bits_for_digits(dps: int) -> int:
@@ -493,6 +508,8 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
             loss_float = float(loss)
             gradient_floats = list(map(float, gradient))
             if not finite(loss_float + sum(gradient_floats)) and not all(v.is_finite() for v in values[: n + 1]):  # nan or ±inf in any
+                if _mpmath_finite(rule, theta):
+                    return {"arb_failed_at": k}  # Arb lost the value at this precision (e.g. cosh(1e400)); mpmath has it
                 status, reason = Status.DIVERGED, "the objective left the reals or became infinite"
                 loss = loss if loss.is_finite() else None
                 break
@@ -522,7 +539,8 @@ def _descend_arb(compiled, rule: StoppingRule, h, init, dps, max_steps, max_peri
                     status, reason, kind = decision
                     break
             previous_gradient = gradient
-            if (theta_float > position_screen or loss_size > loss_screen) and rule.diverges(
+            # ≥, not >: past float64's range both sides are ∞ (a start near 1e300 overflows at once), and then the exact test decides
+            if (theta_float >= position_screen or loss_size >= loss_screen) and rule.diverges(
                 max(abs(to_mpmath(t)) for t in theta), to_mpmath(loss)
             ):
                 status, reason = Status.DIVERGED, "iterate or loss past the divergence bound"

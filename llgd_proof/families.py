@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import multiprocessing
 import os
 import sys
@@ -43,11 +44,13 @@ from hypothesis import strategies as st
 
 from .atlas import SchedulerError, probe_scheduler
 from .errors import ParameterError
-from .losses import ALIASES, CATALOG, catalog_loss, parse_loss_spec
+from .losses import ALIASES, CATALOG, Loss, catalog_loss, loss_from_expression, parse_loss_spec
 from .strategies import cases, decimal, parametrised_losses, starting_points, starts_near_minimiser_set
 from .theorems.base import Case, CheckResult, Theorem, Verdict
 
 CONFIRM_EXTRA_DIGITS = 20
+DEFAULT_EXAMPLES = 50  # without an explicit count: every new member of a family costs ~1 s of sympy, so keep the default modest
+MAX_EXAMPLES = 10_000
 PARALLEL_EXAMPLES = 100  # automatic choice: runs of at least this many examples are checked on local Dask processes
 CHUNK_CASES = 16  # at most this many cases (all of one loss) per Dask task; see chunk_cases
 
@@ -120,7 +123,7 @@ def check_family(
     theorem: Theorem,
     cases: st.SearchStrategy[Case],
     *,
-    examples: int = 100,
+    examples: int = DEFAULT_EXAMPLES,
     seed: int = 0,
     confirm_extra_digits: int = CONFIRM_EXTRA_DIGITS,
     scheduler: str | None = None,
@@ -135,8 +138,8 @@ def check_family(
     whose workers must import llgd_proof. Without either, runs of :data:`PARALLEL_EXAMPLES` examples or
     more use every core, smaller ones stay in this process. ``progress``: Dask's progress bar on stderr.
     """
-    if not (isinstance(examples, int) and examples >= 1):
-        raise ParameterError(f"the number of examples must be a positive integer, got {examples}")
+    if isinstance(examples, bool) or not (isinstance(examples, int) and 1 <= examples <= MAX_EXAMPLES):
+        raise ParameterError(f"the number of examples must be an integer from 1 to {MAX_EXAMPLES}, got {examples if isinstance(examples, int) and abs(examples) < 10**12 else type(examples).__name__}")
     engine = _engine(examples, scheduler, workers)
     if engine["scheduler"] == "dask-distributed":
         probe_scheduler(engine["scheduler_address"])
@@ -322,11 +325,27 @@ def _shrink(theorem: Theorem, cases: st.SearchStrategy[Case], examples: int, see
     return smallest[-1] if smallest else theorem.check(fallback)
 
 
+@functools.lru_cache(maxsize=256)
+def family_member(spec: str, values: tuple[tuple[str, str], ...]) -> Loss:
+    """The member of the family ``spec`` with parameters ``values``, built once per process.
+
+    Building a loss from an expression solves for its minimiser (0.1–1 s of sympy); a family's parameters lie on
+    a grid, so the counting pass, the shrinking pass and the confirmation draw the same members again and again."""
+    name = ALIASES.get(spec.strip(), spec.strip())
+    if name in CATALOG:
+        return catalog_loss(name, **dict(values))
+    return loss_from_expression(spec, mu=dict(values)["mu"])
+
+
 def family_losses(spec: str, ranges: dict[str, tuple[float, float]], steps: int = 20) -> st.SearchStrategy:
     """Losses of a family from the CLI: a catalog name (ranges over mu, delta, p) or an expression (ranges over mu)."""
     name = ALIASES.get(spec.strip(), spec.strip())
     if name not in CATALOG:
-        return parametrised_losses(spec, ranges, steps=steps) if ranges else st.just(parse_loss_spec(spec))
+        if not ranges:
+            return st.just(parse_loss_spec(spec))
+        parametrised_losses(spec, ranges, steps=steps)  # refuses a range other than mu, or an empty one, in its words
+        low, high = ranges["mu"]
+        return decimal(low, high, (high - low) / steps if high > low else 1.0).map(lambda mu: family_member(spec, (("mu", mu),)))
     unknown = set(ranges) - set(CATALOG[name].defaults)
     if unknown:
         raise ParameterError(f"loss {name!r} has no parameter {min(unknown)!r}; it has {', '.join(CATALOG[name].defaults) or 'none'}")
@@ -334,7 +353,7 @@ def family_losses(spec: str, ranges: dict[str, tuple[float, float]], steps: int 
         if not low <= high:
             raise ParameterError(f"parameter range {key}={low}:{high} is empty")
     grids = {key: decimal(low, high, (high - low) / steps if high > low else 1.0) for key, (low, high) in ranges.items()}
-    return st.fixed_dictionaries(grids).map(lambda values: catalog_loss(name, **values))
+    return st.fixed_dictionaries(grids).map(lambda values: family_member(name, tuple(sorted(values.items()))))
 
 
 # -- the searched phase of `llgd verify`: a seeded, budgeted hunt for counterexamples ----------------------

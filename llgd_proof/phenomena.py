@@ -27,9 +27,9 @@ BALANCE_FRACTION = 0.5
 
 @dataclass
 class Phenomena:
-    initial_loss: float
+    initial_loss: float | None  # None when f(θ0) is not a finite real (the run then diverged at step 0)
     final_loss: float | None
-    initial_sharpness: float
+    initial_sharpness: float | None
     final_sharpness: float | None
     eos_ratio: float | None
     max_loss_ratio: float | None
@@ -50,27 +50,45 @@ def _number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _real(value):
+    """``value`` if it is a real (not NaN, not complex, not None), else None."""
+    if value is None or isinstance(value, mpmath.mpc) or mpmath.isnan(value):
+        return None
+    return value
+
+
+def _float(value) -> float | None:
+    """A real as a float (±∞ past float64's range, kept so that strict JSON writes its text); None for no real value."""
+    if value is None or isinstance(value, mpmath.mpc) or mpmath.isnan(value):
+        return None
+    return float(value)
+
+
+def _finite_point(point) -> bool:
+    return all(not isinstance(v, mpmath.mpc) and mpmath.isfinite(v) for v in point)
+
+
 def observe(objective: Objective, run: Run, *, trace_points: int = 64, balance_fraction: float = BALANCE_FRACTION) -> Phenomena:
     """Summarise ``run`` (made on ``objective``) as :class:`Phenomena`."""
     compiled = objective.compiled("mpmath")
     with mpmath.workdps(run.dps):
-        initial_sharpness = compiled.sharpness(run.initial)
-        final_sharpness = None if run.status is Status.DIVERGED else compiled.sharpness(run.final)
-        initial_loss = run.initial_loss
-        ratio = None if initial_loss == 0 else run.max_loss / initial_loss
+        initial_sharpness = _real(compiled.sharpness(run.initial))
+        final_sharpness = None if run.status is Status.DIVERGED else _real(compiled.sharpness(run.final))
+        initial_loss = _real(run.initial_loss)
+        ratio = None if initial_loss is None or run.max_loss is None or initial_loss == 0 else run.max_loss / initial_loss
         eos_ratio = None if final_sharpness is None else run.h * final_sharpness / 2
         phenomena = Phenomena(
-            initial_loss=float(initial_loss),
+            initial_loss=_float(initial_loss),
             final_loss=None if run.status is Status.DIVERGED else _number(run.final_loss),
-            initial_sharpness=float(initial_sharpness),
+            initial_sharpness=_float(initial_sharpness),
             final_sharpness=_number(final_sharpness),
             eos_ratio=_number(eos_ratio),
             max_loss_ratio=_number(ratio),
         )
         if objective.is_product:
             imbalance_initial = compiled.imbalance(*run.initial)
-            phenomena.imbalance_initial = float(imbalance_initial)
-            phenomena.gf_sharpness = float(compiled.gf_sharpness(*run.initial))
+            phenomena.imbalance_initial = _float(imbalance_initial)
+            phenomena.gf_sharpness = _float(compiled.gf_sharpness(*run.initial))
             if run.status is not Status.DIVERGED:
                 imbalance_final = compiled.imbalance(*run.final)
                 phenomena.imbalance_final = float(imbalance_final)
@@ -78,11 +96,15 @@ def observe(objective: Objective, run: Run, *, trace_points: int = 64, balance_f
                 phenomena.balancing = abs(imbalance_final) <= (1 - balance_fraction) * abs(imbalance_initial)
         record = run.record
         chosen = range(0, len(record.steps), max(1, len(record.steps) // trace_points))
-        phenomena.sharpness_trace = [(record.steps[i], float(compiled.sharpness([mpmath.mpf(v) for v in record.points[i]]))) for i in chosen]
-        peak_sharpness = max((value for _, value in phenomena.sharpness_trace), default=float(initial_sharpness))
-        phenomena.progressive_sharpening = peak_sharpness > float(initial_sharpness) * (1 + SHARPENING_MARGIN)
+        points = [(record.steps[i], [mpmath.mpf(v) for v in record.points[i]]) for i in chosen]
+        trace = [(step, _float(compiled.sharpness(point))) for step, point in points if _finite_point(point)]  # float copies past 1e308 are ∞
+        phenomena.sharpness_trace = [(step, value) for step, value in trace if value is not None and math.isfinite(value)]
+        if initial_sharpness is not None:
+            peak_sharpness = max((value for _, value in phenomena.sharpness_trace), default=float(initial_sharpness))
+            phenomena.progressive_sharpening = peak_sharpness > float(initial_sharpness) * (1 + SHARPENING_MARGIN)
         phenomena.catapult = bool(
             run.settled
+            and initial_sharpness is not None
             and ratio is not None
             and ratio > 1 + CATAPULT_MARGIN
             and run.h * initial_sharpness > 2
@@ -179,7 +201,7 @@ def observe_batch(objective: Objective, run: BatchRun, *, delta: float = 0.25, b
     ``eos``: converged with 1 − δ ≤ hS∞/2 ≤ 1 (+1e-6); ``catapult``: the loss rose above f(θ0),
     hS0 > 2 and the point settled with hS∞ ≤ 2; ``balancing``: |imbalance| fell by ``balance_fraction``.
     """
-    compiled = objective.compiled("numpy")
+    compiled = _OverflowAsNan(objective.compiled("numpy"), len(run.status))
     initial, final = run.initial.T, run.final.T
     converged = run.status == STATUS_CODES[Status.CONVERGED]
     settled = converged | (run.status == STATUS_CODES[Status.PERIODIC])
@@ -202,3 +224,22 @@ def observe_batch(objective: Objective, run: BatchRun, *, delta: float = 0.25, b
             "catapult": settled & (loss_ratio > 1 + CATAPULT_MARGIN) & (run.h * initial_sharpness > 2) & (run.h * final_sharpness <= 2 + 1e-9),
             "balancing": settled & (numpy.abs(imbalance_final) <= (1 - balance_fraction) * numpy.abs(imbalance_initial)),
         }
+
+
+class _OverflowAsNan:
+    """The compiled numpy functions of an objective, with a Python-integer overflow (a constant such as 4μ² with
+    μ = 10³⁰⁰, too large for float64) read as NaN over the batch instead of an exception."""
+
+    def __init__(self, compiled, size: int):
+        self._compiled, self._size = compiled, size
+
+    def __getattr__(self, name: str):
+        function = getattr(self._compiled, name)
+
+        def guarded(*arguments):
+            try:
+                return function(*arguments)
+            except OverflowError:
+                return numpy.full(self._size, numpy.nan)
+
+        return guarded

@@ -10,13 +10,17 @@ the arguments of ``investigate`` and ``check``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import tempfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from llgd_proof import api
+from llgd_proof.claims import SHIPPED
 from llgd_proof.errors import LlgdInputError, UnknownNameError
 
 NAN, INF = float("nan"), float("inf")
@@ -178,3 +182,175 @@ def test_junk_in_investigate_is_refused_or_answered(argument, junk):
         assert str(error)
     else:
         assert math.isfinite(float(result.run.h))
+
+
+# -- issue 21 (hardening, round 2): every public entry of the API, every parameter, hostile values -------------
+
+GUARD_SECONDS = 30
+CLAIM = api.load_claim(SHIPPED / "eos-v1.toml")
+
+
+class CallHung(BaseException):
+    """Raised by the guard; a BaseException so that no ``except Exception`` inside llgd can swallow it."""
+
+
+@contextlib.contextmanager
+def guard(seconds: float = GUARD_SECONDS):
+    """A hang fails the test instead of stalling it (a guard, not a timing assertion)."""
+
+    def _raise(signum, frame):
+        raise CallHung(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _deep_list(depth: int) -> list:
+    outer = inner = []
+    for _ in range(depth):
+        inner.append([])
+        inner = inner[0]
+    return outer
+
+
+HOSTILE = {
+    "None": None, "zero": 0, "minus one": -1, "10**400": 10**400, "-10**400": -(10**400), "nan": NAN, "inf": INF, "-inf": -INF,
+    "1e300": 1e300, "'1e400'": "1e400", "'nan'": "nan", "empty string": "", "blank": "   ", "word": "x", "bytes": b"x",
+    "huge string": "9" * 100_000, "5000 brackets": "[" * 5000 + "]" * 5000, "nested list": _deep_list(5000), "empty list": [],
+    "True": True, "complex": 1j, "dict": {"a": 1}, "object": object(), "list of None": [None, None],
+}
+RUN = api.gradient_descent(OBJECTIVE, "0.4", ["3", "0.5"], dps=15, max_steps=5)
+TINY_CHECK = {"theorem": "convergence", "h": "0.4", "init": ["3", "0.5"], "loss": "quadratic", "dps": 15, "max_steps": 5}
+
+# each public entry: (callable, positional arguments, valid keyword arguments — every one of them is replaced in turn)
+ENTRIES = {
+    "make_loss": (api.make_loss, (), {"loss": "quadratic", "mu": None}),
+    "make_objective": (api.make_objective, (), {"loss": "quadratic", "mu": None, "dim": 1}),
+    "make_objective (general)": (api.make_objective, (), {"objective": "x**2", "variables": ["x"]}),
+    "regularity": (api.regularity, (), {"loss": "quadratic", "mu": None}),
+    "catalog_loss": (api.catalog_loss, ("huber",), {"delta": 0.5, "mu": 1}),
+    "loss_from_expression": (api.loss_from_expression, (), {"text": "(s-1)**2", "mu": None, "name": None}),
+    "get_theorem": (api.get_theorem, (), {"theorem_id": "eos"}),
+    "investigate": (api.investigate, (), {"objective": OBJECTIVE, "h": "0.4", "init": ["3", "0.5"], "dps": 15, "max_steps": 5,
+                                          "tolerance": None, "check": True, "keep_path": False}),
+    "gradient_descent": (api.gradient_descent, (), {"objective": OBJECTIVE, "h": "0.4", "init": ["3", "0.5"], "dps": 15, "max_steps": 5,
+                                                    "tolerance": None, "max_period": 64, "keep_path": False, "mark_step": None, "engine": None}),
+    "precision_check": (api.precision_check, (), {"run": RUN, "objective": OBJECTIVE, "extra_digits": 5, "max_steps": 10}),
+    "observe": (api.observe, (), {"objective": OBJECTIVE, "run": RUN, "trace_points": 64, "balance_fraction": 0.5}),
+    "check": (api.check, (), {**TINY_CHECK, "mu": None, "dim": 1, "parameters": None, "without": ()}),
+    "check_family": (api.check_family, (), {"theorem": "convergence", "loss": "quadratic", "examples": 1, "max_steps": 3, "dps": 15, "seed": 0,
+                                            "ranges": None, "without": (), "fraction": (0.05, 0.99), "x_range": (0.05, 10.0),
+                                            "y_range": (0.05, 5.0), "log_scale": False, "same_sign": True, "scheduler": None, "workers": 0,
+                                            "progress": False}),
+    "verify": (api.verify, (), {"theorem_ids": ["eos-v1"], "budget_seconds": 0, "seed": 0, "proof_seconds": 0, "progress": None}),
+    "atlas": (api.atlas, (), {"losses": ["quadratic"], "h": 0.5, "samples": 4, "max_steps": 5, "seed": 0, "confirm": 0, "delta": 0.25,
+                              "balance_fraction": 0.5, "log_scale": False, "same_sign": True, "mu": None, "workers": 1, "chunk": 8192}),
+    "sweep": (api.sweep, (), {"loss": "logcosh", "h_values": [0.5], "init": [1, 2], "max_steps": 5, "mu": None, "confirm": 0, "seed": 0}),
+    "run_starts": (api.run_starts, (), {"spec": "quadratic", "h": 0.5, "starts": [[1.0, 2.0]], "mu": None, "max_steps": 5, "workers": 1,
+                                        "delta": 0.25, "balance_fraction": 0.5}),
+    "atlas_summary": (api.atlas_summary, (), {"dataset": None}),
+    **{name: (getattr(api, name), (), {"data": {}}) for name in sorted(api.__all__) if name.startswith("format_") and name != "format_theorems"},
+    "format_theorems": (api.format_theorems, (), {"listing": []}),
+    "load_claim": (api.load_claim, (), {"source": str(SHIPPED / "eos-v1.toml")}),
+    "prove": (api.prove, (), {"h": "0.9", "init": ["20", "0.1"], "loss": "logcosh", "mu": None, "dim": 1, "max_steps": 50, "max_bits": 128,
+                              "max_seconds": 1, "period": None}),
+    "prove_case": (api.prove_case, (), {"case": api.Case(h="0.9", init=("20", "0.1"), loss="logcosh"), "max_steps": 50, "max_seconds": 1}),
+    "Claim.check": (CLAIM.check, (), {"loss": "logcosh", "h": "0.9", "init": ["20", "0.1"], "dps": 15, "max_steps": 50}),
+    "Claim.search": (CLAIM.search, (), {"examples": 1, "max_steps": 5, "dps": 15, "seed": 0, "workers": 0, "without": ()}),
+    "Claim.domain_with": (CLAIM.domain_with, (), {"examples": 1, "grid": 4, "dps": 15, "box": [[0.1, 1], [0.1, 1]]}),
+    "Claim.strategy": (CLAIM.strategy, (), {"domain": None}),
+}
+VALID_BUT_LONG = {("verify", "theorem_ids", "None")}  # None is every theorem: the whole library, ~40 s
+PUBLIC_CALLABLES = {name for name in api.__all__ if callable(getattr(api, name)) and not isinstance(getattr(api, name), type)}
+
+
+def test_every_public_function_is_fuzzed():
+    """Not vacuous: a new public function of llgd_proof.api must get a row in ENTRIES (then it is fuzzed below)."""
+    fuzzed = {entry[0].__name__ for entry in ENTRIES.values()}
+    assert PUBLIC_CALLABLES - {"default_cache_dir"} <= fuzzed, PUBLIC_CALLABLES - fuzzed
+
+
+def _call(function, args, kwargs):
+    """Call under the guard in a scratch folder (path-like values become folders there); a result or a typed sentence."""
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder), guard():
+        try:
+            return function(*args, **kwargs)
+        except LlgdInputError as error:
+            message = str(error)
+            assert message and "\n" not in message and len(message) < 2000, message
+            return error
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_valid_baseline_calls_work(entry):
+    """Not vacuous: each row's own arguments are accepted, so a refusal below is caused by the one hostile value."""
+    function, args, kwargs = ENTRIES[entry]
+    if entry == "atlas_summary" or entry.startswith("format_") and entry != "format_theorems":
+        pytest.skip("takes a result: checked by its own rows")
+    assert not isinstance(_call(function, args, kwargs), LlgdInputError)
+
+
+@st.composite
+def hostile_calls(draw):
+    entry = draw(st.sampled_from(sorted(ENTRIES)))
+    kwargs = ENTRIES[entry][2]
+    parameter = draw(st.sampled_from(sorted(kwargs)))
+    label = draw(st.sampled_from(sorted(HOSTILE)))
+    return entry, parameter, label
+
+
+@settings(max_examples=800, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(hostile_calls())
+def test_hostile_value_in_any_parameter_of_any_public_function(call):
+    """Property: any public function, any one parameter replaced by a hostile value (None, a wrong type, 10**400, −1,
+    NaN, ±∞, a 10⁵-character string, 5000 nested brackets…) gives a result or an LlgdInputError sentence, never
+    another exception, within the guard."""
+    entry, parameter, label = call
+    assume(call not in VALID_BUT_LONG)
+    function, args, kwargs = ENTRIES[entry]
+    _call(function, args, {**kwargs, parameter: HOSTILE[label]})
+
+
+@pytest.mark.parametrize("parameter", ["examples", "seed", "dps", "max_steps", "grid", "dim"])
+@pytest.mark.parametrize("label", ["10**400", "minus one", "nan", "word", "nested list", "True"])
+def test_claim_search_settings_are_bounded(parameter, label):
+    """claim.search(examples=10**400) once never ended: every integer setting of a domain is refused out of range."""
+    with pytest.raises(LlgdInputError), guard():
+        CLAIM.search(**{parameter: HOSTILE[label]})
+
+
+QUOTED = [  # the calls named in issue 21
+    (api.run_starts, (None, 0.5, [[1, 2]]), {}),
+    (api.investigate, (OBJECTIVE, 0.4, [3, 0.5]), {"max_steps": 10**400}),
+    (api.prove, (), {"h": "0.9", "init": None, "loss": "logcosh"}),
+    (api.prove, (), {"init": ["20", "0.1"], "loss": "logcosh", "h": None}),
+    (api.format_theorems, (None,), {}),
+    (api.load_claim, ("a = " + "[" * 5000 + "]" * 5000,), {}),
+    (api.load_claim, ("[" * 5000,), {}),
+    (CLAIM.search, (), {"examples": 10**400}),
+    (api.verify, (["eos"],), {"budget_seconds": 10**400}),
+    (api.gradient_descent, (OBJECTIVE, 0.4, [3, 0.5]), {"max_period": "64"}),
+    (api.observe, (OBJECTIVE, RUN), {"trace_points": 0}),
+    (api.precision_check, (RUN, OBJECTIVE), {"extra_digits": 10**400}),
+    (api.run_starts, ("quadratic", 0.5, [[1, 2]]), {"max_steps": None}),
+    (api.check, (), {**TINY_CHECK, "dim": _deep_list(5000)}),
+    (CLAIM.check, (), {"loss": "logcosh", "h": "1e400", "init": ["20", "0.1"]}),
+    (CLAIM.check, (5,), {}),
+]
+
+
+@pytest.mark.parametrize(("function", "args", "kwargs"), QUOTED)
+def test_quoted_misuse_raises_a_typed_sentence(function, args, kwargs):
+    result = _call(function, args, kwargs)
+    assert isinstance(result, LlgdInputError), result
+
+
+def test_a_huge_mu_in_run_starts_is_answered():
+    """μ = 1e300 (inside the documented limits) once raised OverflowError in the batch observation."""
+    dataset = _call(api.run_starts, ("quadratic", 0.5, [[1.0, 2.0]]), {"mu": 1e300, "max_steps": 5})
+    assert not isinstance(dataset, LlgdInputError) and dataset.status.size == 1

@@ -273,3 +273,118 @@ def test_zz_outcomes_cover_success_and_refusal():
     print("slowest probes (s):", [(round(t, 2), " ".join(a)[:120]) for t, a in SLOWEST])
     print("peak resident memory of this process (MB):", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
     assert OUTCOMES["run"].get(0, 0) > 0 and OUTCOMES["run"].get(2, 0) > 0
+
+
+# -- issue 21 (hardening, round 2) ---------------------------------------------------------------------------------
+
+HUGE = st.sampled_from(["1e300", "-1e300", "1e299", "1e200", "-1e200", "1e-300", "1e150", "3e299"])
+
+
+@st.composite
+def huge_argv(draw) -> list[str]:
+    """A verb at the edge of the documented limits (coordinates, μ and boxes up to 10³⁰⁰), always with --json."""
+    verb = draw(st.sampled_from(["run", "check", "regularity", "latex", "sweep", "atlas", "property", "boundary"]))
+    loss = draw(st.sampled_from(["quadratic", "logcosh", "huber", "pseudo-huber", "log(1+(s-1)**2)"]))
+    start = f"{draw(HUGE)},{draw(st.one_of(HUGE, GOOD))}"
+    corner = draw(st.sampled_from(["1e299:1e300", "1e150:1e200", "0.05:1e300"]))
+    box = f"{corner},{draw(st.sampled_from(['1e299:1e300', '0.01:5']))}"
+    mu = ["--mu", draw(st.sampled_from(["1", "1e300", "-1e300", "1e-300"]))] if draw(st.booleans()) else []
+    if verb == "run":
+        argv = ["run", "--loss", loss, *mu, "--h", draw(GOOD), "--init", start]
+    elif verb == "check":
+        argv = ["check", draw(st.sampled_from(["convergence", "eos", "catapult", "sharpness-bound", "balancing"])), "--loss", loss, *mu,
+                "--h", draw(GOOD), "--init", start]
+    elif verb in ("regularity", "latex"):
+        argv = [verb, *(["regularity"] if verb == "latex" else []), "--loss", loss, *mu]
+    elif verb == "sweep":
+        argv = ["sweep", "--loss", loss, *mu, "--h-range", "0.1:0.9:3", "--init", start]
+    elif verb == "atlas":
+        argv = ["atlas", "--losses", loss, "--h", draw(GOOD), "--samples", "6", "--box", box, "--no-cache"]
+    elif verb == "property":
+        argv = ["property", draw(st.sampled_from(["convergence", "catapult-v1"])), "--loss", loss, "--examples", "2", "--box", box]
+    else:
+        argv = ["boundary", "eos", "--loss", loss, "--h-fraction", "0.5:0.9", "--h-steps", "2", "--grid", "2", "--box", box]
+    if verb in ("run", "check", "sweep", "atlas", "property", "boundary"):
+        argv += ["--max-steps", draw(st.sampled_from(["30", "200"]))]
+    if verb in ("run", "check", "property"):
+        argv += ["--dps", "20"]
+    return argv + ["--json"]
+
+
+@seed(21)
+@settings(SETTINGS, max_examples=16 * SCALE)
+@given(huge_argv())
+def test_every_verb_gives_strict_json_at_the_edge_of_the_limits(capsys, argv):
+    """Property: starts, μ and boxes up to 10³⁰⁰ (inside the documented limits) end, on every verb, in exit 0/1/2 with
+    strict JSON on stdout and no traceback (once: a TypeError in phenomena.observe and no JSON at all)."""
+    probe(capsys, argv)
+
+
+def test_a_huge_start_with_a_bounded_gradient_is_answered_in_json(capsys):
+    """`llgd check eos --loss logcosh --h 0.9 --init 1e200,1e200 --json` once ended in a TypeError traceback. Arb cannot
+    evaluate cosh(10⁴⁰⁰) at 50 digits; the run is made on mpmath, and (ℓ' is bounded) GD converges."""
+    code, out, _ = probe(capsys, ["check", "eos", "--loss", "logcosh", "--h", "0.9", "--init", "1e200,1e200", "--json"])
+    data = strict_loads(out)
+    assert code == 0 and data["verdict"] in ("holds", "violated", "hypotheses-not-met", "inconclusive")
+    assert data["evidence"]["status"] == "converged" and data["evidence"]["precision_check"]["agrees"]
+    code, out, _ = probe(capsys, ["run", "--loss", "logcosh", "--h", "0.9", "--init", "1e200,1e200", "--json"])
+    data = strict_loads(out)
+    assert data["status"] == "converged" and data["initial_loss"] is None and data["initial_loss_text"] == "Infinity"
+    assert abs(data["limit"][0] * data["limit"][1] - 1) < 1e-9  # on the minimiser set xy = μ
+
+
+@pytest.mark.parametrize("start", ["1e300,1e300", "-1e300,1e300", "1e299,-3e299", "1e200,1e150"])
+def test_a_diverging_run_from_a_huge_start_is_decided_at_its_first_steps(capsys, start):
+    """`llgd run --loss quadratic --h 0.4 --init 1e300,1e300` once iterated its whole budget (33 s) and ended undecided:
+    past float64's range the float screen of the divergence bound compared ∞ > ∞. The bound decides at step 1 now."""
+    code, out, _ = probe(capsys, ["run", "--loss", "quadratic", "--h", "0.4", f"--init={start}", "--json"])
+    data = strict_loads(out)
+    assert code == 0 and data["status"] == "diverged" and data["steps"] <= 2
+    assert data["precision_check"]["same_status"]
+
+
+def test_normal_runs_keep_their_verdicts(capsys):
+    """Not vacuous: the early decision changes nothing for ordinary starts (README's quickstart numbers)."""
+    data = strict_loads(probe(capsys, ["run", "--loss", "quadratic", "--h", "0.4", "--init", "3,0.5", "--json"])[1])
+    assert data["status"] == "converged" and abs(data["limit"][0] + 1.5655117) < 1e-6
+    data = strict_loads(probe(capsys, ["run", "--loss", "quadratic", "--h", "0.6", "--init", "3,0.5", "--json"])[1])
+    assert data["status"] == "diverged" and data["steps"] == 6
+
+
+@pytest.mark.parametrize("only", ["", ",", "eos,", ",eos", " , ", "eos,,balancing"])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_verify_refuses_an_empty_only(capsys, only, as_json):
+    """`llgd verify --only ''` once ran the whole library: an empty id is refused in one sentence, exit 2."""
+    code, out, err = probe(capsys, ["verify", "--only", only, "--budget", "0"] + (["--json"] if as_json else []))
+    assert code == 2 and "--only" in err
+    if as_json:
+        assert strict_loads(out)["kind"] == "UsageError"
+
+
+def test_property_default_is_a_modest_run_and_says_how_to_ask_for_more(capsys):
+    """Without --examples a property run draws api.DEFAULT_EXAMPLES cases (was 100: 74 s for a parametrised expression
+    family) and says how to ask for more; an explicit --examples is kept exactly."""
+    from llgd_proof import api
+
+    argv = ["property", "catapult-v1", "--loss", "logcosh", "--max-steps", "40", "--dps", "20"]
+    code, out, _ = probe(capsys, argv + ["--json"])
+    assert code == 0 and strict_loads(out)["examples"] == api.DEFAULT_EXAMPLES <= 50
+    code, out, _ = probe(capsys, argv)
+    assert "--examples N" in out.splitlines()[-1]
+    code, out, _ = probe(capsys, argv + ["--examples", "7", "--json"])
+    assert strict_loads(out)["examples"] == 7
+    code, out, _ = probe(capsys, argv + ["--examples", "7"])
+    assert "--examples N" not in out
+
+
+def test_a_family_member_is_built_once_per_process(monkeypatch):
+    """The counting pass, the shrinking pass and the confirmation draw the members of a family (a grid of μ) again and
+    again; each is built once (a user expression costs 0.1–1 s of sympy to build)."""
+    from llgd_proof import api, families
+
+    built: list[str] = []
+    real = families.loss_from_expression
+    monkeypatch.setattr(families, "loss_from_expression", lambda text, mu=None: built.append(mu) or real(text, mu=mu))
+    families.family_member.cache_clear()
+    report = api.check_family("catapult-v1", loss="log(cosh(s-mu))", ranges={"mu": (0.5, 2)}, examples=12, max_steps=40, dps=20, workers=0)
+    assert report.examples == 12 and built and len(built) == len(set(built))
