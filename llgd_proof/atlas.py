@@ -457,26 +457,87 @@ def _scheduler_address(scheduler: str | None) -> str | None:
     return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
+PROBE_SECONDS = 5.0  # the longest a scheduler address is probed before it is refused
+
+
 def probe_scheduler(address: str) -> None:
-    """Refuse at once (:class:`SchedulerError`) a malformed address, or a TCP address where nothing listens: a Dask
-    ``Client`` would retry until its timeout, and a half-built one blocks the interpreter's exit for 20 s more."""
+    """Refuse at once (:class:`SchedulerError`, one sentence) an address no Dask client could use: malformed, a protocol
+    this installation cannot speak (``ucx://`` without its package), ``inproc://`` with no scheduler in this process,
+    nothing listening, or something listening that is not a Dask scheduler. A ``Client`` would retry until its
+    timeout, and a half-built one blocks the interpreter's exit for 20 s more and prints a traceback; so every verb
+    that takes ``--scheduler`` probes first: one connection and Dask's handshake, within :data:`PROBE_SECONDS`."""
     import socket
 
+    from distributed.comm import registry
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
         scheme, location = parse_address(address, strict=False)
-        if scheme in ("tcp", "tls"):
+        backend = registry.get_backend(scheme)  # an unknown protocol is a ValueError
+        host = port = None
+        if scheme in ("tcp", "tls", "ws", "wss"):
             host, port = parse_host_port(location)
     except (ValueError, TypeError) as error:
         raise SchedulerError(f"{address!r} is not a Dask scheduler address ({error}); give one such as tcp://127.0.0.1:8786") from error
-    if scheme in ("tcp", "tls"):
+    try:
+        backend.get_connector()
+    except Exception as error:  # noqa: BLE001 — e.g. ucx:// without the UCX package: its connector cannot be made
+        raise SchedulerError(
+            f"{address!r} uses the {scheme}:// protocol, which this installation of dask.distributed cannot speak ({type(error).__name__}); "
+            "give a tcp:// address such as tcp://127.0.0.1:8786"
+        ) from error
+    if scheme == "inproc":
+        from distributed.comm.inproc import global_manager
+
         try:
-            socket.create_connection((host or "127.0.0.1", port), timeout=5).close()
+            listener = global_manager.get_listener_for(location)
+        except (ValueError, TypeError, AssertionError):
+            listener = None
+        if listener is None:
+            raise SchedulerError(
+                f"no Dask scheduler runs in this process at {address!r} (an inproc:// address names one inside the calling Python process); "
+                "give a tcp:// address such as tcp://127.0.0.1:8786, or drop --scheduler and DASK_SCHEDULER_ADDRESS"
+            )
+    if host is not None:
+        try:  # a refused connection fails here at once (Dask's own connect would retry until its timeout)
+            socket.create_connection((host or "127.0.0.1", port), timeout=PROBE_SECONDS).close()
         except OSError as error:
             raise SchedulerError(
                 f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md) or drop --scheduler and DASK_SCHEDULER_ADDRESS"
             ) from error
+    problem = _handshake(address)
+    if problem is not None:
+        raise SchedulerError(
+            f"no Dask scheduler answers at {address!r} ({problem}); start one (see docs/reference.md) or drop --scheduler and DASK_SCHEDULER_ADDRESS"
+        )
+
+
+def _handshake(address: str) -> str | None:
+    """Connect to ``address`` as a Dask client would (its security settings) and complete Dask's handshake: None, or
+    what went wrong (a short phrase). On an event loop of its own, in a thread of its own, so that it works where a
+    loop already runs (a Jupyter kernel) and never waits more than :data:`PROBE_SECONDS`."""
+    import asyncio
+    import concurrent.futures
+
+    async def connect_and_close() -> None:
+        from distributed.comm import connect
+        from distributed.security import Security
+
+        arguments = Security().get_connection_args("client")
+        comm = await asyncio.wait_for(connect(address, timeout=PROBE_SECONDS, **arguments), PROBE_SECONDS)
+        comm.abort()
+
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llgd-probe")
+    try:
+        executor.submit(asyncio.run, connect_and_close()).result(timeout=PROBE_SECONDS + 1)
+    except concurrent.futures.TimeoutError:
+        return f"no Dask handshake within {PROBE_SECONDS:g} s"
+    except Exception as error:  # noqa: BLE001 — whatever the reason, this address cannot be used
+        phrase = " ".join(str(error).split())[:120]
+        return f"{type(error).__name__}: {phrase}" if phrase else type(error).__name__
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    return None
 
 
 def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int | None = None, progress: bool = False, user_named: bool = True,
