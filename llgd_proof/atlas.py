@@ -27,6 +27,7 @@ parameters is refused with a sentence.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
@@ -481,7 +482,7 @@ def probe_scheduler(address: str) -> None:
         raise SchedulerError(f"{address!r} is not a Dask scheduler address ({error}); give one such as tcp://127.0.0.1:8786") from error
     try:
         backend.get_connector()
-    except Exception as error:  # noqa: BLE001 — e.g. ucx:// without the UCX package: its connector cannot be made
+    except Exception as error:  # e.g. ucx:// without the UCX package: its connector cannot be made
         raise SchedulerError(
             f"{address!r} uses the {scheme}:// protocol, which this installation of dask.distributed cannot speak ({type(error).__name__}); "
             "give a tcp:// address such as tcp://127.0.0.1:8786"
@@ -517,7 +518,6 @@ def _handshake(address: str) -> str | None:
     what went wrong (a short phrase). On an event loop of its own, in a thread of its own, so that it works where a
     loop already runs (a Jupyter kernel) and never waits more than :data:`PROBE_SECONDS`."""
     import asyncio
-    import concurrent.futures
 
     async def connect_and_close() -> None:
         from distributed.comm import connect
@@ -532,7 +532,7 @@ def _handshake(address: str) -> str | None:
         executor.submit(asyncio.run, connect_and_close()).result(timeout=PROBE_SECONDS + 1)
     except concurrent.futures.TimeoutError:
         return f"no Dask handshake within {PROBE_SECONDS:g} s"
-    except Exception as error:  # noqa: BLE001 — whatever the reason, this address cannot be used
+    except Exception as error:  # whatever the reason, this address cannot be used
         phrase = " ".join(str(error).split())[:120]
         return f"{type(error).__name__}: {phrase}" if phrase else type(error).__name__
     finally:
@@ -615,17 +615,55 @@ def _in_processes(tasks: list, count: int) -> list:
     """The chunks' results from ``count`` local worker processes (Dask's multiprocessing scheduler, one chunk at a time
     each: chunks are long, so batching them would only unbalance the workers). Forked on Linux (they inherit the
     compiled losses), spawned elsewhere; shut down before returning."""
-    import concurrent.futures
     import multiprocessing
 
     import dask
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(count, mp_context=context)
+    pool = worker_pool(count, context)
     try:
         return list(dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+WATCHDOG_SECONDS = 0.5  # how often a worker process checks that its parent is alive (where the kernel cannot tell it)
+
+
+def worker_pool(count: int, context) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool of ``count`` local worker processes (start method ``context``) that die with this process.
+
+    A pool's workers outlive a parent killed with SIGKILL (nothing runs in the parent to stop them): they would
+    finish the chunks already queued, writing them into the store, then wait forever, reparented. So each worker,
+    as it starts (:func:`_die_with_parent`), asks the kernel for SIGKILL the moment its parent dies
+    (``prctl(PR_SET_PDEATHSIG)`` on Linux) and also runs a watchdog thread that kills it once its parent pid
+    changes (every :data:`WATCHDOG_SECONDS`; the fallback on other systems). A worker killed mid-chunk leaves no
+    checksum for that chunk (written last), so the next run recomputes it."""
+    return concurrent.futures.ProcessPoolExecutor(count, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initialiser (see :func:`worker_pool`): SIGKILL this process when process ``parent`` is gone."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl (an unusual libc): the watchdog below still runs
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_SECONDS)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if os.getppid() != parent:  # the parent died before the request above was made
+        os.kill(os.getpid(), signal.SIGKILL)
+    threading.Thread(target=watch, name="llgd-watchdog", daemon=True).start()
 
 
 def _on_cluster(address: str, tasks: list, progress: bool) -> list:
