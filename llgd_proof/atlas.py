@@ -377,12 +377,31 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
                         f"the result store {store} was made with other parameters ({', '.join(differences)} differ); "
                         "give another --out, or delete the store to start again"
                     )
+                _refuse_obstacles(store)
                 _repair(store, layout)
                 return False
         else:  # no group metadata (written last): a creation cut short, so no chunk was ever written — or not a store at all
             _clear(store)
     _create(store, layout, created)
     return True
+
+
+def _refuse_obstacles(store: Path) -> None:
+    """A StoreError sentence, before anything is written, if something stands where the store must write a file: a
+    folder named as a chunk or metadata file, or a file named as one of its array folders (never removed: not ours)."""
+    for name in STORE_ARRAYS:
+        folder = store / name
+        if folder.is_symlink() or folder.exists() and not folder.is_dir():
+            obstacle = folder
+        else:
+            entries = folder.iterdir() if folder.is_dir() else ()
+            obstacle = next((entry for entry in entries if _STORE_FILE.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()), None)
+        if obstacle is not None:
+            what = "a link" if obstacle.is_symlink() else "a folder" if obstacle.is_dir() else "a file"
+            raise StoreError(
+                f"the result store {store} has {what} at {obstacle.relative_to(store)}, which an llgd store never makes, so it is left as it is; "
+                "move it away, or give another --out"
+            )
 
 
 def _repair(store: Path, layout: dict) -> None:
@@ -552,6 +571,8 @@ def probe_scheduler(address: str) -> None:
         host = port = None
         if scheme in ("tcp", "tls", "ws", "wss"):
             host, port = parse_host_port(location)
+            if not 0 < port < 65536:
+                raise ValueError(f"port {port} is not between 1 and 65535")
     except (ValueError, TypeError) as error:
         raise SchedulerError(f"{address!r} is not a Dask scheduler address ({error}); give one such as tcp://127.0.0.1:8786") from error
     try:
@@ -606,7 +627,7 @@ def _handshake(address: str) -> str | None:
         executor.submit(asyncio.run, connect_and_close()).result(timeout=PROBE_SECONDS + 1)
     except concurrent.futures.TimeoutError:
         return f"no Dask handshake within {PROBE_SECONDS:g} s"
-    except Exception as error:  # whatever the reason, this address cannot be used
+    except Exception as error:  # noqa: BLE001 — whatever the reason, this address cannot be used
         phrase = " ".join(str(error).split())[:120]
         return f"{type(error).__name__}: {phrase}" if phrase else type(error).__name__
     finally:
