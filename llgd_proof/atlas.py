@@ -27,11 +27,13 @@ parameters is refused with a sentence.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -334,69 +336,141 @@ def _write_chunk(store: str, region: tuple, values: dict, checksum_at: tuple, ch
 # -- the store --------------------------------------------------------------------------------------
 
 
-def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
-    """Check that an existing store for ``job`` was made with the same parameters (returns False), or create it
-    empty (returns True)."""
-    import zarr
+STORE_ARRAYS = (*VARIABLES, "checksum", "loss", "h", "x0", "y0")  # the folders of a store: its arrays
+_STORE_FILE = re.compile(  # what a store's folders hold: metadata, chunk files, and the partial files of a write cut short
+    r"zarr\.json|c(\.\d+)*"
+    r"|\.(zarr\.json|c(\.\d+)*)\.\d+\.partial"  # written by _write_files
+    r"|(zarr|c(\.\d+)*)\.[0-9a-f]{32}\.partial"  # written by zarr's LocalStore
+)
 
+
+def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
+    """Check that an existing store for ``job`` was made with the same parameters and repair whatever of it is not a
+    chunk (returns False), or create it empty (returns True).
+
+    Everything a rerun reuses is checked before a chunk is trusted: the group's parameters (other parameters: refused),
+    then every metadata file and coordinate chunk, byte for byte against the ones the parameters make (a missing,
+    damaged or altered one is rewritten, with a one-line warning); the chunks themselves are checked against their
+    checksums as they are loaded. A folder that is not a usable store is refused with a sentence when the user named it
+    and its metadata is unreadable; when it is a cache, or its group metadata is missing (a creation cut short), it is
+    made again — removing only the files a store writes, and refusing a folder that holds anything else (see
+    :func:`_clear`)."""
     if store.exists() and not store.is_dir():
         raise StoreError(f"the result store {store} is a file, not a Zarr store (a directory); give another path")
+    layout, created = _layout(job)
     if store.exists() and any(store.iterdir()):
-        try:
-            group = zarr.open_group(str(store), mode="r")
-            stored = json.loads(group.attrs["llgd_parameters"])
-        except Exception as error:  # noqa: BLE001
-            if user_named:
-                raise StoreError(f"{store} is not a readable llgd result store ({type(error).__name__}); give another --out or delete it") from error
-            print(f"llgd: warning: the cached store {store} was unreadable ({type(error).__name__}); rebuilding it", file=sys.stderr)
-        else:
-            if stored != job.parameters:
-                differences = [name for name in sorted(set(stored) | set(job.parameters)) if stored.get(name) != job.parameters.get(name)]
-                raise StoreError(
-                    f"the result store {store} was made with other parameters ({', '.join(differences)} differ); "
-                    "give another --out, or delete the store to start again"
-                )
+        group_file = store / "zarr.json"
+        if group_file.exists() or group_file.is_symlink():
             try:
-                shapes = {name: group[name].shape for name in VARIABLES}
-                group["checksum"]
-            except KeyError:  # our own creation, interrupted before every array existed: no chunk was written yet
-                shapes = None
-            if shapes is not None:
-                expected = (len(job.losses), len(job.h_values), len(job.starts))
-                if any(shape != expected for shape in shapes.values()):
-                    raise StoreError(f"the result store {store} has arrays of the wrong shape; delete it to start again")
+                stored = json.loads(json.loads(group_file.read_bytes())["attributes"]["llgd_parameters"])
+                if not isinstance(stored, dict):
+                    raise TypeError("the parameters are not a mapping")
+            except Exception as error:
+                if user_named:
+                    raise StoreError(f"{store} is not a readable llgd result store ({type(error).__name__}); give another --out or delete it") from error
+                _clear(store)
+                print(f"llgd: warning: the cached store {store} was unreadable ({type(error).__name__}); rebuilding it", file=sys.stderr)
+            else:
+                if stored != job.parameters:
+                    differences = [name for name in sorted(set(stored) | set(job.parameters)) if stored.get(name) != job.parameters.get(name)]
+                    raise StoreError(
+                        f"the result store {store} was made with other parameters ({', '.join(differences)} differ); "
+                        "give another --out, or delete the store to start again"
+                    )
+                _refuse_obstacles(store)
+                _repair(store, layout)
                 return False
-    _create(job, store)
+        else:  # no group metadata (written last): a creation cut short, so no chunk was ever written — or not a store at all
+            _clear(store)
+    _create(store, layout, created)
     return True
 
 
-def _create(job: Job, store: Path) -> None:
-    """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes.
+def _refuse_obstacles(store: Path) -> None:
+    """A StoreError sentence, before anything is written, if something stands where the store must write a file: a
+    folder named as a chunk or metadata file, or a file named as one of its array folders (never removed: not ours)."""
+    for name in STORE_ARRAYS:
+        folder = store / name
+        if folder.is_symlink() or folder.exists() and not folder.is_dir():
+            obstacle = folder
+        else:
+            entries = folder.iterdir() if folder.is_dir() else ()
+            obstacle = next((entry for entry in entries if _STORE_FILE.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()), None)
+        if obstacle is not None:
+            what = "a link" if obstacle.is_symlink() else "a folder" if obstacle.is_dir() else "a file"
+            raise StoreError(
+                f"the result store {store} has {what} at {obstacle.relative_to(store)}, which an llgd store never makes, so it is left as it is; "
+                "move it away, or give another --out"
+            )
 
-    The ~20 arrays' metadata and the coordinates are made here in a zarr ``MemoryStore`` (Python work, no I/O),
-    then written into the folder in the background while the first chunk computes (~25 files, concurrently), the
-    group's metadata with the parameters last, so that a store whose creation was interrupted has none and is
-    never mistaken for a complete one. :func:`_write_chunk` waits for them (``_CREATING``) before it writes, and
-    :func:`run_job` before it returns."""
+
+def _repair(store: Path, layout: dict) -> None:
+    """Rewrite every file of ``layout`` (metadata and coordinates, as the parameters make them) that ``store`` does not
+    hold byte for byte, with a one-line warning naming them; a StoreError sentence if they cannot be written."""
+    damaged = []
+    for key, buffer in layout.items():
+        try:
+            same = (store / key).read_bytes() == buffer.to_bytes()
+        except OSError:  # missing, a folder, unreadable
+            same = False
+        if not same:
+            damaged.append(key)
+    if not damaged:
+        return
+    try:
+        _write_files(store, layout, damaged)
+    except OSError as error:
+        raise StoreError(
+            f"the result store {store} has damaged metadata ({damaged[0]}) that cannot be rewritten ({error.strerror or type(error).__name__}); "
+            "delete the store to start again"
+        ) from error
+    names = sorted({key.split("/")[0] if "/" in key else "the group" for key in damaged})
+    print(f"llgd: warning: the metadata or coordinates of {', '.join(names)} in {store} did not match its parameters and were rewritten", file=sys.stderr)
+
+
+def _clear(store: Path) -> None:
+    """Remove the files of an unusable store of ours before it is made again — only files a store writes (its
+    metadata, chunk files and partial writes, in its own folders). A folder that holds anything else (a user's file,
+    a link, another folder) is refused with a StoreError sentence, and nothing in it is removed."""
+    files, folders = [], []
+    for path in store.rglob("*"):  # lazily: a foreign folder is refused at its first foreign file, not walked whole
+        relative = path.relative_to(store)
+        if path.is_symlink():
+            pass
+        elif path.is_dir():
+            if len(relative.parts) == 1 and relative.name in STORE_ARRAYS:
+                folders.append(path)
+                continue
+        elif len(relative.parts) <= 2 and (len(relative.parts) == 1 or relative.parts[0] in STORE_ARRAYS) and _STORE_FILE.fullmatch(relative.name):
+            files.append(path)
+            continue
+        raise StoreError(
+            f"{store} holds {relative}, which is not part of an llgd result store, so it is not made into one (nothing was removed); "
+            "move that away, or give another --out"
+        )
+    try:
+        for path in files:
+            path.unlink()
+        for path in folders:
+            path.rmdir()
+    except OSError as error:
+        raise StoreError(f"the result store {store} cannot be rebuilt ({error.strerror or type(error).__name__}); give another --out") from error
+
+
+def _layout(job: Job) -> tuple[dict, list]:
+    """Every file of an empty store for ``job`` (key → bytes: the ~20 arrays' metadata, the coordinates' chunks and the
+    group's metadata with the parameters), made in a zarr ``MemoryStore`` (Python work, no I/O), and the arrays made
+    there (the variables, then the checksum)."""
     import asyncio
-    import concurrent.futures
-    import shutil
 
-    import zarr
     from zarr.api.asynchronous import open_group
-    from zarr.storage import LocalStore, MemoryStore, StorePath
+    from zarr.storage import MemoryStore
 
     h_size, sample_size = job.block_sizes
     shape = (len(job.losses), len(job.h_values), len(job.starts))
     blocks = (len(job.losses), -(-shape[1] // h_size), -(-shape[2] // sample_size))
-    if store.is_dir() and any(store.iterdir()):
-        shutil.rmtree(store)  # a store of ours that cannot be used (see _open_or_create): made again from nothing
-    store.mkdir(parents=True, exist_ok=True)  # a path that cannot be written fails here, at once
-    if not os.access(store, os.W_OK):
-        raise StoreError(f"the result store {store} is not writable; give another --out")
     parameters = json.dumps(job.parameters, sort_keys=True)
-
-    layout: dict = {}  # key → bytes of every file of the new store
+    layout: dict = {}
 
     async def build() -> list:
         group = await open_group(store=MemoryStore(layout), mode="w", attributes={"llgd_parameters": parameters, "llgd_block_sizes": json.dumps([h_size, sample_size])})
@@ -415,22 +489,42 @@ def _create(job: Job, store: Path) -> None:
         coordinates = [names(), group.create_array("h", data=numpy.asarray(job.h_values, dtype=float), dimension_names=("h",), **flat)]
         for name, column in (("x0", 0), ("y0", 1)):
             coordinates.append(group.create_array(name, data=numpy.ascontiguousarray(job.starts[:, column]), dimension_names=("sample",), **flat))
-        return (await asyncio.gather(*arrays, *coordinates))[: len(VARIABLES) + 1]  # the variables then the checksum
+        return (await asyncio.gather(*arrays, *coordinates))[: len(VARIABLES) + 1]
 
     created = _zarr_io(build())  # Python work: done here, not beside the chunk's computation, which needs the GIL as well
+    return layout, created
+
+
+def _write_files(store: Path, layout: dict, keys) -> None:
+    """Write the files ``keys`` of ``layout`` into the folder ``store`` (key → folder/key), the group's metadata last;
+    each whole under a temporary name, then renamed, as zarr's LocalStore does. Plain blocking writes on one thread:
+    they hold the GIL only briefly, where zarr's asynchronous ones would hand it back and forth with a chunk's computation."""
+    for key in sorted(keys, key=lambda key: key == "zarr.json"):
+        path = store / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(layout[key].to_bytes())
+        partial.replace(path)
+
+
+def _create(store: Path, layout: dict, created: list) -> None:
+    """An empty store laid out as an xarray Dataset (zarr v3 ``dimension_names``), parameters in its attributes.
+
+    The files of :func:`_layout` are written into the folder in the background while the first chunk computes (~25
+    files), the group's metadata with the parameters last, so that a store whose creation was interrupted has none and
+    is never mistaken for a complete one. :func:`_write_chunk` waits for them (``_CREATING``) before it writes, and
+    :func:`run_job` before it returns."""
+    import zarr
+    from zarr.storage import LocalStore, StorePath
+
+    store.mkdir(parents=True, exist_ok=True)  # a path that cannot be written fails here, at once
+    if not os.access(store, os.W_OK):
+        raise StoreError(f"the result store {store} is not writable; give another --out")
     local = LocalStore(str(store))
     arrays = tuple(zarr.AsyncArray(array.metadata, StorePath(local, array.path)) for array in created)  # as _write_chunk wants, on the folder
 
     def write() -> tuple:
-        # the files of a directory store (key → folder/key), the group's last; each written whole under a temporary
-        # name, then renamed, as zarr's LocalStore does. Plain blocking writes on one thread: they hold the GIL only
-        # briefly, where zarr's asynchronous ones would hand it back and forth with the chunk's computation.
-        for key in sorted(layout, key=lambda key: key == "zarr.json"):
-            path = store / key
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-            partial.write_bytes(layout[key].to_bytes())
-            partial.replace(path)
+        _write_files(store, layout, layout)
         return arrays
 
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llgd-store")
@@ -457,26 +551,88 @@ def _scheduler_address(scheduler: str | None) -> str | None:
     return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
+PROBE_SECONDS = 5.0  # the longest a scheduler address is probed before it is refused
+
+
 def probe_scheduler(address: str) -> None:
-    """Refuse at once (:class:`SchedulerError`) a malformed address, or a TCP address where nothing listens: a Dask
-    ``Client`` would retry until its timeout, and a half-built one blocks the interpreter's exit for 20 s more."""
+    """Refuse at once (:class:`SchedulerError`, one sentence) an address no Dask client could use: malformed, a protocol
+    this installation cannot speak (``ucx://`` without its package), ``inproc://`` with no scheduler in this process,
+    nothing listening, or something listening that is not a Dask scheduler. A ``Client`` would retry until its
+    timeout, and a half-built one blocks the interpreter's exit for 20 s more and prints a traceback; so every verb
+    that takes ``--scheduler`` probes first: one connection and Dask's handshake, within :data:`PROBE_SECONDS`."""
     import socket
 
+    from distributed.comm import registry
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
         scheme, location = parse_address(address, strict=False)
-        if scheme in ("tcp", "tls"):
+        backend = registry.get_backend(scheme)  # an unknown protocol is a ValueError
+        host = port = None
+        if scheme in ("tcp", "tls", "ws", "wss"):
             host, port = parse_host_port(location)
+            if not 0 < port < 65536:
+                raise ValueError(f"port {port} is not between 1 and 65535")
     except (ValueError, TypeError) as error:
         raise SchedulerError(f"{address!r} is not a Dask scheduler address ({error}); give one such as tcp://127.0.0.1:8786") from error
-    if scheme in ("tcp", "tls"):
+    try:
+        backend.get_connector()
+    except Exception as error:  # e.g. ucx:// without the UCX package: its connector cannot be made
+        raise SchedulerError(
+            f"{address!r} uses the {scheme}:// protocol, which this installation of dask.distributed cannot speak ({type(error).__name__}); "
+            "give a tcp:// address such as tcp://127.0.0.1:8786"
+        ) from error
+    if scheme == "inproc":
+        from distributed.comm.inproc import global_manager
+
         try:
-            socket.create_connection((host or "127.0.0.1", port), timeout=5).close()
+            listener = global_manager.get_listener_for(location)
+        except (ValueError, TypeError, AssertionError):
+            listener = None
+        if listener is None:
+            raise SchedulerError(
+                f"no Dask scheduler runs in this process at {address!r} (an inproc:// address names one inside the calling Python process); "
+                "give a tcp:// address such as tcp://127.0.0.1:8786, or drop --scheduler and DASK_SCHEDULER_ADDRESS"
+            )
+    if host is not None:
+        try:  # a refused connection fails here at once (Dask's own connect would retry until its timeout)
+            socket.create_connection((host or "127.0.0.1", port), timeout=PROBE_SECONDS).close()
         except OSError as error:
             raise SchedulerError(
                 f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md) or drop --scheduler and DASK_SCHEDULER_ADDRESS"
             ) from error
+    problem = _handshake(address)
+    if problem is not None:
+        raise SchedulerError(
+            f"no Dask scheduler answers at {address!r} ({problem}); start one (see docs/reference.md) or drop --scheduler and DASK_SCHEDULER_ADDRESS"
+        )
+
+
+def _handshake(address: str) -> str | None:
+    """Connect to ``address`` as a Dask client would (its security settings) and complete Dask's handshake: None, or
+    what went wrong (a short phrase). On an event loop of its own, in a thread of its own, so that it works where a
+    loop already runs (a Jupyter kernel) and never waits more than :data:`PROBE_SECONDS`."""
+    import asyncio
+
+    async def connect_and_close() -> None:
+        from distributed.comm import connect
+        from distributed.security import Security
+
+        arguments = Security().get_connection_args("client")
+        comm = await asyncio.wait_for(connect(address, timeout=PROBE_SECONDS, **arguments), PROBE_SECONDS)
+        comm.abort()
+
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llgd-probe")
+    try:
+        executor.submit(asyncio.run, connect_and_close()).result(timeout=PROBE_SECONDS + 1)
+    except concurrent.futures.TimeoutError:
+        return f"no Dask handshake within {PROBE_SECONDS:g} s"
+    except Exception as error:  # noqa: BLE001 — whatever the reason, this address cannot be used
+        phrase = " ".join(str(error).split())[:120]
+        return f"{type(error).__name__}: {phrase}" if phrase else type(error).__name__
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    return None
 
 
 def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int | None = None, progress: bool = False, user_named: bool = True,
@@ -554,17 +710,55 @@ def _in_processes(tasks: list, count: int) -> list:
     """The chunks' results from ``count`` local worker processes (Dask's multiprocessing scheduler, one chunk at a time
     each: chunks are long, so batching them would only unbalance the workers). Forked on Linux (they inherit the
     compiled losses), spawned elsewhere; shut down before returning."""
-    import concurrent.futures
     import multiprocessing
 
     import dask
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(count, mp_context=context)
+    pool = worker_pool(count, context)
     try:
         return list(dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+WATCHDOG_SECONDS = 0.5  # how often a worker process checks that its parent is alive (where the kernel cannot tell it)
+
+
+def worker_pool(count: int, context) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool of ``count`` local worker processes (start method ``context``) that die with this process.
+
+    A pool's workers outlive a parent killed with SIGKILL (nothing runs in the parent to stop them): they would
+    finish the chunks already queued, writing them into the store, then wait forever, reparented. So each worker,
+    as it starts (:func:`_die_with_parent`), asks the kernel for SIGKILL the moment its parent dies
+    (``prctl(PR_SET_PDEATHSIG)`` on Linux) and also runs a watchdog thread that kills it once its parent pid
+    changes (every :data:`WATCHDOG_SECONDS`; the fallback on other systems). A worker killed mid-chunk leaves no
+    checksum for that chunk (written last), so the next run recomputes it."""
+    return concurrent.futures.ProcessPoolExecutor(count, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initialiser (see :func:`worker_pool`): SIGKILL this process when process ``parent`` is gone."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl (an unusual libc): the watchdog below still runs
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_SECONDS)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if os.getppid() != parent:  # the parent died before the request above was made
+        os.kill(os.getpid(), signal.SIGKILL)
+    threading.Thread(target=watch, name="llgd-watchdog", daemon=True).start()
 
 
 def _on_cluster(address: str, tasks: list, progress: bool) -> list:

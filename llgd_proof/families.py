@@ -34,7 +34,6 @@ import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import sympy
@@ -42,7 +41,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from .atlas import SchedulerError, probe_scheduler
+from .atlas import SchedulerError, probe_scheduler, worker_pool
 from .errors import ParameterError
 from .losses import ALIASES, CATALOG, Loss, catalog_loss, loss_from_expression, parse_loss_spec
 from .strategies import cases, decimal, parametrised_losses, starting_points, starts_near_minimiser_set
@@ -210,7 +209,7 @@ def _check_all(theorem: Theorem, drawn: list[Case], engine: dict, progress: bool
     ]
     if engine["scheduler"] == "dask-processes":
         engine["workers"] = min(engine["workers"], len(chunks))  # no idle process (a forking pool starts them all at once)
-        pool = ProcessPoolExecutor(engine["workers"], mp_context=_process_context())
+        pool = worker_pool(engine["workers"], _process_context())  # workers that die with this process
         try:  # chunksize=1: a chunk is already a coarse task, and Dask's default batches of 6 would unbalance the workers
             with _progress_bar(progress):
                 results = dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)

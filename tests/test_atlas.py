@@ -148,6 +148,33 @@ def test_a_bad_scheduler_address_is_one_sentence_exit_2_and_no_store(tmp_path):
         assert not (tmp_path / "a.zarr").exists()
 
 
+DASK_VERBS = {  # every verb that takes --scheduler, with small arguments
+    "atlas": ["atlas", "--losses", "logcosh", "--h", "0.9", "--samples", "50"],
+    "sweep": ["sweep", "--loss", "logcosh", "--h-range", "0.2:1:3", "--init", "1,1"],
+    "boundary": ["boundary", "eos-v1", "--loss", "logcosh", "--mu", "0.5", "--h-fraction", "0.2:0.9", "--box", "0.05:4,0.05:4", "--grid", "4"],
+    "property": ["property", "convergence-v1", "--loss", "logcosh", "--examples", "5"],
+}
+
+
+def test_an_address_no_client_can_use_is_one_sentence_and_exit_2_for_every_verb(tmp_path):
+    """``inproc://`` (no scheduler in this process) and ``ucx://`` (no UCX package): refused by the probe before a Dask
+    Client is made, for every verb — one sentence, exit 2, no store — and the process exits at once (a half-built Client
+    would hold the exit for 20 s, then print a traceback)."""
+    script = (
+        "import json, sys\nfrom llgd_proof.cli import main\n"
+        f"verbs = {json.dumps(DASK_VERBS)}\n"
+        "codes = [main([*argv, *(['--out', sys.argv[1] + '/' + name + '.zarr'] if name in ('atlas', 'sweep') else []), '--scheduler', address])\n"
+        "         for address in ('inproc://x', 'ucx://127.0.0.1:1') for name, argv in verbs.items()]\n"
+        "print(json.dumps(codes))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and json.loads(done.stdout) == [2] * 8, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 8 and all(line.startswith("llgd: error:") for line in lines), done.stderr
+    assert sum("no Dask scheduler runs in this process" in line for line in lines) == 4 and sum("ucx://" in line for line in lines) == 4
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_starts_with_one_step_per_start():
     starts = numpy.array([[1.3, 1.3]] * 3)
     h = numpy.array([0.5, 1.1, 0.5])
@@ -190,12 +217,22 @@ def test_an_interrupted_atlas_resumes_to_the_same_result(tmp_path, how):
     assert _same(_arrays(fresh), _arrays(_as_grid(load(store), 20)))  # the store the CLI resumed, read back
 
 
-@pytest.fixture()
-def stored(tmp_path):
-    """A small finished store and its arrays."""
-    store = tmp_path / "atlas.zarr"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A small finished store (made once per module) and its arrays."""
+    store = tmp_path_factory.mktemp("template") / "atlas.zarr"
     dataset = atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)  # two chunks, one per h
     return store, _arrays(dataset)
+
+
+@pytest.fixture()
+def stored(template, tmp_path):
+    """A copy of the small finished store, to damage, and its arrays."""
+    import shutil
+
+    store = tmp_path / "atlas.zarr"
+    shutil.copytree(template[0], store)
+    return store, template[1]
 
 
 def _chunk_file(store: Path, variable: str) -> Path:
@@ -205,8 +242,8 @@ def _chunk_file(store: Path, variable: str) -> Path:
     return store / variable / zarr.open_array(str(store / variable), mode="r").metadata.encode_chunk_key((0, 1, 0))
 
 
-def _damage_and_rerun(store: Path, capsys) -> tuple[dict, str]:
-    dataset = atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)
+def _damage_and_rerun(store: Path, capsys, workers: int | None = None) -> tuple[dict, str]:
+    dataset = atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, workers=workers, **SMALL)
     return dataset, capsys.readouterr().err
 
 
@@ -245,8 +282,8 @@ def test_a_damaged_chunk_is_recomputed_with_a_warning(stored, capsys, damage):
 
 
 def test_a_store_whose_creation_was_interrupted_is_created_again(stored):
-    """The store's arrays are created after its parameters: a store with our parameters but arrays missing holds no
-    chunk (a chunk is written only once every array exists), so it is created again and every chunk computed."""
+    """A store with our parameters but arrays missing (their metadata and chunks): the metadata is written again and
+    every chunk whose checksum is gone is computed again."""
     import shutil
 
     store, original = stored
@@ -256,6 +293,116 @@ def test_a_store_whose_creation_was_interrupted_is_created_again(stored):
     assert dataset.attrs["llgd"]["cache"] == {"chunks": 2, "cached": 0, "computed": 2, "healed": 0}
     assert _same(_arrays(dataset), original)
     assert _same(_arrays(_as_grid(load(store), SMALL["grid"])), original)
+
+
+def _coordinates(store: Path) -> dict:
+    dataset = load(store)
+    return {name: dataset[name].values for name in ("loss", "h", "x0", "y0")}
+
+
+@pytest.mark.parametrize("damage", ["x0 deleted", "h tampered", "loss garbage", "status metadata garbage", "eos_ratio metadata altered", "block sizes altered"])
+def test_damaged_metadata_or_coordinates_are_rewritten_before_a_chunk_is_trusted(stored, capsys, damage):
+    """Everything a rerun reuses is checked, not only the chunks: a coordinate deleted, or replaced by other well-formed
+    values, a metadata file that is garbage or says something else — each is rewritten from the parameters (one warning),
+    and the store then reads back exactly as a fresh one, coordinates included."""
+    import zarr
+
+    store, original = stored
+    expected = _coordinates(store)
+    if damage == "x0 deleted":
+        import shutil
+
+        shutil.rmtree(store / "x0")
+    elif damage == "h tampered":
+        array = zarr.open_array(str(store / "h"), mode="r+")
+        array[:] = array[:] * 2 + 1
+    elif damage == "loss garbage":
+        (store / "loss" / "c.0").write_bytes(b"\x00" * 5)
+    elif damage.endswith("metadata garbage"):
+        (store / damage.split()[0] / "zarr.json").write_text("{garbage")
+    elif damage == "eos_ratio metadata altered":
+        path = store / "eos_ratio" / "zarr.json"
+        metadata = json.loads(path.read_text())
+        metadata["dimension_names"] = ["loss", "sample", "h"]
+        path.write_text(json.dumps(metadata))
+    else:
+        path = store / "zarr.json"
+        metadata = json.loads(path.read_text())
+        metadata["attributes"]["llgd_block_sizes"] = "[2, 72]"
+        path.write_text(json.dumps(metadata))
+    dataset, err = _damage_and_rerun(store, capsys, workers=1)
+    assert "Traceback" not in err and [line for line in err.splitlines() if "rewritten" in line] != []
+    assert all(line.startswith("llgd: warning:") for line in err.splitlines())
+    assert _same(_arrays(dataset), original)
+    assert all(numpy.array_equal(values, expected[name]) for name, values in _coordinates(store).items())
+    assert _same(_arrays(_as_grid(load(store), SMALL["grid"])), original)
+    again, err = _damage_and_rerun(store, capsys, workers=1)  # repaired for good
+    assert again.attrs["llgd"]["cache"]["cached"] == 2 and err == ""
+
+
+def test_an_unreadable_store_is_one_sentence_in_python_and_on_the_cli(stored, capsys):
+    """A group metadata file that is not JSON: StoreError (an LlgdInputError) in Python, one sentence and exit 2 on the CLI."""
+    store, _ = stored
+    (store / "zarr.json").write_text("{garbage")
+    with pytest.raises(api.LlgdInputError, match="not a readable llgd result store"):
+        atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)
+    from llgd_proof.cli import main
+
+    capsys.readouterr()
+    assert main(["atlas", "--losses", "logcosh", "--h", "0.5:0.9:2", "--grid", "12", "--same-sign", "--log-box", "--max-steps", "3000",
+                 "--chunk", "144", "--workers", "1", "--out", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("llgd: error:") and "not a readable llgd result store" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("where", ["notes.txt", "status/notes.txt"])
+@pytest.mark.parametrize("damage", ["array deleted", "group metadata deleted"])
+def test_a_rebuild_never_deletes_a_file_it_did_not_write(stored, where, damage):
+    """A user's file inside a store survives whatever the store needs: rewritten metadata leaves it alone; a store that
+    must be made again from nothing (its group metadata gone) is refused with a sentence naming the file, and nothing
+    in the folder is removed."""
+    import shutil
+
+    store, original = stored
+    (store / where).parent.mkdir(exist_ok=True)
+    (store / where).write_text("mine")
+    if damage == "array deleted":
+        shutil.rmtree(store / "eos_ratio")
+        dataset = atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)
+        assert _same(_arrays(dataset), original)
+    else:
+        (store / "zarr.json").unlink()
+        before = sorted(path.relative_to(store) for path in store.rglob("*"))
+        with pytest.raises(StoreError, match="not part of an llgd result store") as refused:
+            atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)
+        assert "\n" not in str(refused.value)
+        assert sorted(path.relative_to(store) for path in store.rglob("*")) == before
+    assert (store / where).read_text() == "mine"
+
+
+def test_a_store_cut_short_before_its_group_metadata_is_made_again(stored):
+    """Group metadata is written last: without it (and nothing foreign in the folder) no chunk was trusted yet, so the
+    store is made again from nothing, removing only its own files."""
+    store, original = stored
+    (store / "zarr.json").unlink()
+    dataset = atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)
+    assert dataset.attrs["llgd"]["cache"] == {"chunks": 2, "cached": 0, "computed": 2, "healed": 0}
+    assert _same(_arrays(dataset), original)
+
+
+def test_a_cached_store_is_rebuilt_only_when_it_holds_nothing_foreign(tmp_path, capsys):
+    """An unreadable store in the cache directory is made again (a warning) — unless the folder holds a file a store
+    never writes: then it is refused and the file kept."""
+    first = atlas(["logcosh"], 0.5, samples=40, max_steps=500, cache_dir=tmp_path)
+    (store,) = tmp_path.glob("atlas-*.zarr")
+    (store / "zarr.json").write_text("{garbage")
+    again = atlas(["logcosh"], 0.5, samples=40, max_steps=500, cache_dir=tmp_path)
+    assert "rebuilding it" in capsys.readouterr().err and _same(_arrays(first), _arrays(again))
+    (store / "zarr.json").write_text("{garbage")
+    (store / "keep.me").write_text("mine")
+    with pytest.raises(StoreError, match="keep.me"):
+        atlas(["logcosh"], 0.5, samples=40, max_steps=500, cache_dir=tmp_path)
+    assert (store / "keep.me").read_text() == "mine"
 
 
 def test_a_store_made_with_other_parameters_is_refused(stored):
