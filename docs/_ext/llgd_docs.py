@@ -188,6 +188,8 @@ def _copy_notebooks(repo: Path, out: Path, written: set[Path]) -> list[str]:
 
 
 def _check(theorem, case):
+    if not hasattr(theorem, "id"):  # a Claim: its check takes a Case (or its fields) only
+        return theorem.check(case)
     try:
         return theorem.check(case, precision_check=True)
     except TypeError:  # a check without the keyword (e.g. a comparative theorem)
@@ -224,7 +226,7 @@ class Verdicts:
         try:
             data = _check(theorem, case).as_json()
         except Exception as error:  # a default case that cannot be checked is a defect: fail the build (-W)
-            logger.warning(f"[llgd] {theorem.id}: checking {case.describe()} raised {type(error).__name__}: {error}")
+            logger.warning(f"[llgd] {getattr(theorem, 'id', getattr(theorem, 'name', theorem))}: checking {case.describe()} raised {type(error).__name__}: {error}")
             data = {"verdict": "error", "detail": f"{type(error).__name__}: {error}"}
         finally:
             self.spent += time.perf_counter() - start
