@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import math
-import signal
 import tempfile
 
 import pytest
+from guards import guard as hang_guard
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -190,24 +190,9 @@ GUARD_SECONDS = 30
 CLAIM = api.load_claim(SHIPPED / "eos-v1.toml")
 
 
-class CallHung(BaseException):
-    """Raised by the guard; a BaseException so that no ``except Exception`` inside llgd can swallow it."""
-
-
-@contextlib.contextmanager
 def guard(seconds: float = GUARD_SECONDS):
-    """A hang fails the test instead of stalling it (a guard, not a timing assertion)."""
-
-    def _raise(signum, frame):
-        raise CallHung(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    """The shared hang guard (tests/guards.py) with this file's limit."""
+    return hang_guard(seconds)
 
 
 def _deep_list(depth: int) -> list:

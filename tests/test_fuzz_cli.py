@@ -16,14 +16,13 @@ must satisfy the CLI contract:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import resource
-import signal
 import time
 
 import pytest
+from guards import guard as hang_guard
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -32,22 +31,9 @@ from llgd_proof.cli import main
 GUARD_SECONDS = 60
 
 
-class ProbeHung(BaseException):
-    """Raised by the guard; a BaseException so that no ``except Exception`` inside llgd can swallow it."""
-
-
-@contextlib.contextmanager
 def guard(seconds: float = GUARD_SECONDS):
-    def _raise(signum, frame):
-        raise ProbeHung(f"probe still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    """The shared hang guard (tests/guards.py) with this file's limit."""
+    return hang_guard(seconds)
 
 
 def _no_constants(name):

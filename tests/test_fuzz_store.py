@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy
 import pytest
+from guards import guard as hang_guard
 from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 
@@ -43,22 +44,9 @@ SETTINGS = settings(max_examples=12 * SCALE, deadline=None, database=None, suppr
                     derandomize=not os.environ.get("LLGD_FUZZ_RANDOM"))
 
 
-class ProbeHung(BaseException):
-    """Raised by the guard; a BaseException so that no ``except Exception`` inside llgd can swallow it."""
-
-
-@contextlib.contextmanager
 def guard(seconds: float = GUARD_SECONDS):
-    def _raise(signum, frame):
-        raise ProbeHung(f"probe still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    """The shared hang guard (tests/guards.py) with this file's limit."""
+    return hang_guard(seconds)
 
 
 def probe(capsys, argv: list[str]) -> tuple[int, str]:
