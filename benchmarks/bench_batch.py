@@ -2,7 +2,7 @@
 
 For each of three catalog losses, the same starts and steps run through
 
-* ``engine``: :func:`llgd_proof.batch.batch_gradient_descent` with every stopping rule evaluated on its
+* ``engine``: :func:`llgd_proof.engines.batch.batch_gradient_descent` with every stopping rule evaluated on its
   schedule but unable to fire (tolerance −1: no gradient, residual or orbit distance is ≤ −1, and these starts
   stay bounded), so both sides do exactly COUNT × STEPS point-steps; the loss is tracked densely for the
   first 1024 steps as in every atlas (tolerance 0 would not do: float64 orbits end exactly on a fixed point
@@ -26,9 +26,9 @@ import time
 
 import numpy
 
-from llgd_proof.batch import batch_gradient_descent
-from llgd_proof.losses import catalog_loss
-from llgd_proof.objective import product_objective
+from llgd_proof.engines.batch import batch_gradient_descent
+from llgd_proof.symbolic.losses import catalog_loss
+from llgd_proof.symbolic.objective import product_objective
 
 COUNT, STEPS, REPEATS = 20_000, 5_000, 3
 

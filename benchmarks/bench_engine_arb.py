@@ -5,7 +5,7 @@ the stop), steps per second of
 
 * ``dynamics.gradient_descent(engine="arb")`` — the engine ``run``/``check``/``verify``/``property`` use:
   Arb midpoints, the loss and gradient from one fused, common-subexpression-eliminated function, every
-  stopping rule of :class:`~llgd_proof.dynamics.StoppingRule` (rule 1 screened in float64 every step,
+  stopping rule of :class:`~llgd_proof.engines.stopping.StoppingRule` (rule 1 screened in float64 every step,
   decided in mpmath when the screen cannot exclude it), divergence bounds, period detection every 8
   steps, the trajectory record and max-loss tracking;
 * ``dynamics.gradient_descent(engine="mpmath")`` — the same loop on mpmath (the self-check's engine);
@@ -40,10 +40,10 @@ import time
 import mpmath
 from flint import arb
 
-from llgd_proof.arb_backend import working_bits
-from llgd_proof.dynamics import bits_for_digits, gradient_descent
-from llgd_proof.losses import catalog_loss
-from llgd_proof.objective import product_objective
+from llgd_proof.engines.precise import bits_for_digits, gradient_descent
+from llgd_proof.symbolic.arb import working_bits
+from llgd_proof.symbolic.losses import catalog_loss
+from llgd_proof.symbolic.objective import product_objective
 
 DPS = 50
 TOLERANCE = "1e-45"

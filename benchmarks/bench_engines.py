@@ -20,10 +20,10 @@ import time
 import mpmath
 import numpy
 
-from llgd_proof.batch import batch_gradient_descent
-from llgd_proof.dynamics import gradient_descent
-from llgd_proof.losses import catalog_loss
-from llgd_proof.objective import product_objective
+from llgd_proof.engines.batch import batch_gradient_descent
+from llgd_proof.engines.precise import gradient_descent
+from llgd_proof.symbolic.losses import catalog_loss
+from llgd_proof.symbolic.objective import product_objective
 
 STEPS = 4000
 H = 0.9

@@ -1,4 +1,4 @@
-"""Benchmark for issue 9: the time to prove (:func:`llgd_proof.prove.prove_case`) each T1/T3/T6 default case
+"""Benchmark for issue 9: the time to prove (:func:`llgd_proof.proofs.prover.prove_case`) each T1/T3/T6 default case
 with a good loss, and the quartic 2-cycle of A4, measured in one run — and the time the independent checker takes
 to recheck each certificate (issue 18), as a ratio to the proof. The speed of the Arb engine against a
 hand-written mpmath loop is ``benchmarks/bench_engine_arb.py``.
@@ -12,9 +12,9 @@ import argparse
 import json
 import time
 
+from llgd_proof.analysis.regularity import report_for
 from llgd_proof.checker import recheck
-from llgd_proof.prove import prove, prove_case
-from llgd_proof.regularity import report_for
+from llgd_proof.proofs.prover import prove, prove_case
 from llgd_proof.theorems import get_theorem
 
 

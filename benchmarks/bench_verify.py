@@ -15,7 +15,7 @@ import time
 
 def main() -> dict:
     start = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "llgd_proof.cli", "verify", "--json"], capture_output=True, text=True, check=False)
+    completed = subprocess.run([sys.executable, "-m", "llgd_proof.cli.main", "verify", "--json"], capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     report = json.loads(completed.stdout)
     return {"wall_seconds": round(elapsed, 2), "goal_seconds": 60, "exit_code": completed.returncode, "checks": len(report["results"]), "counts": report["counts"], "proved": report.get("proved")}

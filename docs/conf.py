@@ -22,7 +22,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.g
 # Notebook figures are captured by the inline backend; an inherited MPLBACKEND=Agg would silently drop them.
 os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
-from llgd_proof import __version__  # noqa: E402
+from llgd_proof import __version__
 
 project = "llgd_proof"
 author = "the llgd_proof authors"

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from llgd_proof import api
-from llgd_proof.plots import atlas_figure
+from llgd_proof.report.plots import atlas_figure
 
 OUT = Path(__file__).resolve().parent / "figures" / "readme.png"
 

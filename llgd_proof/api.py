@@ -21,31 +21,36 @@ import mpmath
 import numpy
 import sympy
 
-from . import atlas as _atlas
-from . import dynamics as _dynamics
-from . import losses as _losses
-from . import phenomena as _phenomena
-from . import prove as _prove
-from . import text as _formats
-from . import theorems as _theorems
-from . import verification as _verification
-from .atlas import AtlasResult, Box, default_cache_dir
-from .claims import Claim, ClaimError
-from .claims import load_claim as _load_claim
-from .dynamics import DEFAULT_DPS, DEFAULT_MAX_STEPS, ENGINES, MAX_PERIOD, Run
-from .errors import LlgdInputError, ParameterError, ResourceLimitError
-from .families import DEFAULT_EXAMPLES, MAX_EXAMPLES, FamilyReport, family_losses
-from .families import check_family as _check_family
-from .losses import CATALOG, Loss, parse_loss_spec
-from .objective import MAX_DIM, Objective, general_objective, product_objective
-from .phenomena import Investigation
-from .prove import ProofResult
-from .regularity import RegularityReport
-from .strategies import cases as case_strategy
-from .strategies import starting_points
-from .theorems import THEOREMS, Case, CheckResult, Theorem, Verdict
-from .timeouts import TimeLimitExceeded, time_limit
-from .verification import DEFAULT_SEARCH_BUDGET, VerifyReport  # fixed, searched and refuted phases
+from llgd_proof import theorems as _theorems
+from llgd_proof.analysis.regularity import RegularityReport
+from llgd_proof.claims.claim import Claim
+from llgd_proof.claims.conditions import ClaimError
+from llgd_proof.claims.claim import load_claim as _load_claim
+from llgd_proof.engines import phenomena as _phenomena
+from llgd_proof.engines import precise as _dynamics
+from llgd_proof.engines.phenomena import Investigation
+from llgd_proof.engines.precise import DEFAULT_DPS, DEFAULT_MAX_STEPS, ENGINES, Run
+from llgd_proof.engines.stopping import MAX_PERIOD
+from llgd_proof.errors import LlgdInputError, ParameterError, ResourceLimitError
+from llgd_proof.experiments import verification as _verification
+from llgd_proof.experiments.verification import DEFAULT_SEARCH_BUDGET, VerifyReport
+from llgd_proof.proofs import prover as _prove
+from llgd_proof.proofs.prover import ProofResult
+from llgd_proof.report import text as _formats
+from llgd_proof.scale import atlas as _atlas
+from llgd_proof.scale import summary as _summary
+from llgd_proof.scale.atlas import AtlasResult
+from llgd_proof.scale.starts import Box
+from llgd_proof.scale.store import default_cache_dir
+from llgd_proof.search.families import DEFAULT_EXAMPLES, MAX_EXAMPLES, FamilyReport, family_losses
+from llgd_proof.search.families import check_family as _check_family
+from llgd_proof.search.strategies import cases as case_strategy
+from llgd_proof.search.strategies import starting_points
+from llgd_proof.symbolic import losses as _losses
+from llgd_proof.symbolic.losses import CATALOG, Loss, parse_loss_spec
+from llgd_proof.symbolic.objective import MAX_DIM, Objective, general_objective, product_objective
+from llgd_proof.symbolic.timeouts import TimeLimitExceeded, time_limit
+from llgd_proof.theorems import THEOREMS, Case, CheckResult, Theorem, Verdict
 
 # -- limits on what the API accepts (README, "Errors and output") ------------------------------
 MIN_DPS, MAX_DPS = 15, 1000
@@ -324,7 +329,7 @@ def _steps(h, what: str = "h") -> float | list[float]:
 
 
 def atlas(losses, h, **options) -> AtlasResult:
-    """The atlas of ``losses`` at step ``h`` (see :func:`llgd_proof.atlas.atlas`); a single string is one loss."""
+    """The atlas of ``losses`` at step ``h`` (see :func:`llgd_proof.scale.atlas.atlas`); a single string is one loss."""
     return _atlas.atlas(_names(losses, "the losses"), _steps(h), **_atlas_options(options))
 
 
@@ -332,7 +337,7 @@ _SWEEP_OPTIONS = {"mu", "max_steps", "confirm", "seed", "out", "scheduler"}
 
 
 def sweep(loss: str, h_values, init, **options) -> dict:
-    """One start over many steps h (see :func:`llgd_proof.atlas.sweep`)."""
+    """One start over many steps h (see :func:`llgd_proof.scale.atlas.sweep`)."""
     steps = _steps(h_values, "h_values")
     if not isinstance(steps, list):
         raise ArgumentError("h_values must be a non-empty sequence of positive numbers")
@@ -344,7 +349,7 @@ _RUN_STARTS_OPTIONS = {"mu", "max_steps", "scheduler", "workers", "delta", "bala
 
 
 def run_starts(spec: str, h, starts, **options):
-    """Per-start arrays for one loss (see :func:`llgd_proof.atlas.run_starts`): ``h`` one step or one per start,
+    """Per-start arrays for one loss (see :func:`llgd_proof.scale.atlas.run_starts`): ``h`` one step or one per start,
     ``starts`` a sequence (or array) of (x0, y0) pairs; ``store`` a Zarr store to keep them in."""
     store = _path(options.pop("store", None), "store (the Zarr store)")
     checked = _atlas_options(options, _RUN_STARTS_OPTIONS, "api.run_starts")
@@ -379,12 +384,12 @@ def _pair_of_numbers(point) -> tuple[float, float]:
 
 
 def atlas_summary(dataset) -> dict:
-    """The JSON summary of an atlas Dataset from :func:`atlas` (see :func:`llgd_proof.atlas.atlas_summary`)."""
+    """The JSON summary of an atlas Dataset from :func:`atlas` (see :func:`llgd_proof.scale.summary.atlas_summary`)."""
     import xarray
 
     if not isinstance(dataset, xarray.Dataset) or "llgd" not in dataset.attrs:
         raise ArgumentError(f"atlas_summary takes the Dataset returned by api.atlas, got {type(dataset).__name__}")
-    return _atlas.atlas_summary(dataset)
+    return _summary.atlas_summary(dataset)
 
 
 def get_theorem(theorem_id: str) -> Theorem:
@@ -412,7 +417,7 @@ _INVESTIGATE_OPTIONS = {"tolerance": _tolerance, "check": functools.partial(_fla
 
 
 def investigate(objective: Objective, h, init: Sequence, *, dps: int = DEFAULT_DPS, max_steps: int = DEFAULT_MAX_STEPS, **options) -> Investigation:
-    """Run high-precision GD, repeat it at higher precision and observe it (see :mod:`llgd_proof.phenomena`).
+    """Run high-precision GD, repeat it at higher precision and observe it (see :mod:`llgd_proof.engines.phenomena`).
 
     Options: ``tolerance`` (in (0, 1); default 10^(−dps/3)), ``check`` (the precision repeat, default True), ``keep_path``."""
     arguments = _objective(objective), _number(h, "the step h", positive=True), _start(init)
@@ -437,7 +442,7 @@ _DESCENT_OPTIONS = {
 
 
 def gradient_descent(objective: Objective, h, init: Sequence, *, dps: int = DEFAULT_DPS, max_steps: int = DEFAULT_MAX_STEPS, **options) -> Run:
-    """One high-precision GD run (see :func:`llgd_proof.dynamics.gradient_descent`).
+    """One high-precision GD run (see :func:`llgd_proof.engines.precise.gradient_descent`).
 
     Options: ``tolerance``, ``keep_path``, ``max_period`` (2…64), ``mark_step``, ``engine`` ("arb" or "mpmath")."""
     arguments = _objective(objective), _number(h, "the step h", positive=True), _start(init)
@@ -667,7 +672,7 @@ def verify(
     proof_seconds: float = _verification.DEFAULT_PROOF_SECONDS,
 ) -> VerifyReport:
     """Every theorem (or the named ones; a single string is one id): fixed cases, a budgeted search, refuted variants
-    re-checked, proofs of the holds that can be proved within ``proof_seconds`` each (see :mod:`llgd_proof.verification`)."""
+    re-checked, proofs of the holds that can be proved within ``proof_seconds`` each (see :mod:`llgd_proof.experiments.verification`)."""
     _callback(progress, "progress")
     _callback(search_progress, "search_progress")
     chosen = [get_theorem(i) for i in _names(theorem_ids, "the theorem ids")] if theorem_ids is not None else None
@@ -698,7 +703,7 @@ def check_family(
     workers: int | None = None,
     progress: bool = False,
 ) -> FamilyReport:
-    """Property-test ``theorem`` over the loss family ``loss`` (with parameter ``ranges``); see :mod:`llgd_proof.families`.
+    """Property-test ``theorem`` over the loss family ``loss`` (with parameter ``ranges``); see :mod:`llgd_proof.search.families`.
 
     ``workers`` 0 or 1 checks the cases in this process, N ≥ 2 on N local Dask processes; ``scheduler`` (default
     ``$DASK_SCHEDULER_ADDRESS``) sends them to a ``dask.distributed`` cluster; by default runs of
@@ -727,7 +732,7 @@ def check_family(
 
 def load_claim(source) -> Claim:
     """A :class:`Claim` from a path (str or pathlib.Path) to a TOML file, or from the TOML text itself
-    (see :func:`llgd_proof.claims.load_claim`)."""
+    (see :func:`llgd_proof.claims.claim.load_claim`)."""
     if not isinstance(source, (str, os.PathLike)):
         raise ClaimError(f"a claim is a path or TOML text, got {type(source).__name__}")
     return _load_claim(source)
@@ -754,7 +759,7 @@ def prove(
     max_seconds: float | None = None,
     **options,
 ) -> ProofResult:
-    """A computer-assisted proof for one instance (see :func:`llgd_proof.prove.prove`); the arguments are checked here."""
+    """A computer-assisted proof for one instance (see :func:`llgd_proof.proofs.prover.prove`); the arguments are checked here."""
     if (loss is None) == (objective is None):
         raise ArgumentError("give exactly one of a loss or a general objective")
     if loss is not None and tuple(variables or ()):
@@ -780,7 +785,7 @@ def prove(
 
 
 def prove_case(case: Case, **options) -> ProofResult:
-    """A proof for a theorem-library :class:`~llgd_proof.theorems.base.Case` (see :func:`llgd_proof.prove.prove_case`)."""
+    """A proof for a theorem-library :class:`~llgd_proof.theorems.base.Case` (see :func:`llgd_proof.proofs.prover.prove_case`)."""
     if not isinstance(case, Case):
         raise ArgumentError(f"prove_case takes a Case (api.Case or a theorem's cases), got {type(case).__name__}")
     accepted = {

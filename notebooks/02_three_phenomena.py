@@ -88,8 +88,8 @@ for theorem_id in ("eos-comparative", "catapult-comparative"):
 # %%
 from IPython.display import Image, display
 
-from llgd_proof.boundary import boundary_map
-from llgd_proof.boundary_plots import boundary_figure
+from llgd_proof.experiments.boundary import boundary_map
+from llgd_proof.experiments.boundary_plots import boundary_figure
 
 catapult_map = boundary_map("catapult-v1", loss="logcosh", h_fraction=(0.6, 0.99), h_steps=3, box=(0.05, 4, 0.05, 4), grid=16, confirm=2)
 print(catapult_map.counts(), {k: v for k, v in catapult_map.confirmation.items() if k != "cases"})

@@ -8,7 +8,7 @@
 from IPython.display import Math, display
 
 from llgd_proof import api
-from llgd_proof.latex import theorem_latex
+from llgd_proof.report.latex import theorem_latex
 
 loss = api.make_loss("2*sqrt(1 + (s - 3)^2/4) - 2")  # a scaled pseudo-Huber centred at 3
 report = api.regularity(loss)

@@ -48,8 +48,8 @@ print(api.format_family({**found.as_json(), "loss": "logcosh", "parameters": {}}
 # %%
 from IPython.display import Image, display
 
-from llgd_proof.boundary import boundary_map
-from llgd_proof.boundary_plots import boundary_figure
+from llgd_proof.experiments.boundary import boundary_map
+from llgd_proof.experiments.boundary_plots import boundary_figure
 
 for theorem_id in ("catapult-v1", "catapult"):
     result = boundary_map(theorem_id, loss="logcosh", h_fraction=(0.6, 0.99), h_steps=3, box=(0.05, 4, 0.05, 4), grid=16, confirm=2)

@@ -9,7 +9,7 @@
 from IPython.display import Image, display
 
 from llgd_proof import api
-from llgd_proof.plots import atlas_figure, sweep_figure
+from llgd_proof.report.plots import atlas_figure, sweep_figure
 
 losses = ["logcosh", "huber", "pseudo-huber", "quadratic"]
 bars = api.atlas(losses, 0.9, samples=4000, same_sign=True, log_scale=True, confirm=10)

@@ -9,7 +9,7 @@
 from IPython.display import Image, display
 
 from llgd_proof import api
-from llgd_proof.nn import NetworkConfig, network_figure, run_network
+from llgd_proof.experiments.networks import NetworkConfig, network_figure, run_network
 
 configs = {
     "Huber + ReLU": NetworkConfig(loss="huber", activation="relu", h_multiple=1.5, steps=1500),

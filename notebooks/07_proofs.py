@@ -13,8 +13,8 @@ import pathlib
 import tempfile
 
 from llgd_proof import api
-from llgd_proof.certificate import latex_document
 from llgd_proof.checker import recheck
+from llgd_proof.proofs.certificate import latex_document
 
 # %% [markdown]
 # ## 1. Prove that GD on log cosh(xy − 1) with h = 0.9 from (20, 0.1) converges — at the edge of stability
@@ -56,7 +56,7 @@ print(recheck(tampered).as_json())
 folder = pathlib.Path(tempfile.mkdtemp())
 path = folder / "proof.json"
 path.write_text(json.dumps(certificate))
-from llgd_proof.cli import main  # noqa: E402
+from llgd_proof.cli.main import main
 
 main(["recheck", str(path)])
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from llgd_proof import api
-from llgd_proof.claims import SHIPPED
+from llgd_proof.claims.claim import SHIPPED
 from llgd_proof.errors import LlgdInputError, UnknownNameError
 
 NAN, INF = float("nan"), float("inf")

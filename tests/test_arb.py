@@ -7,11 +7,12 @@ from flint import arb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llgd_proof.arb_backend import Undecidable, compile_arb, from_decimal, interval_strings, working_bits
-from llgd_proof.certified import numeric_descent
-from llgd_proof.dynamics import Status, gradient_descent
-from llgd_proof.losses import CATALOG, S, catalog_loss
-from llgd_proof.objective import general_objective, product_objective
+from llgd_proof.engines.precise import gradient_descent
+from llgd_proof.engines.stopping import Status
+from llgd_proof.proofs.certified import numeric_descent
+from llgd_proof.symbolic.arb import Undecidable, compile_arb, from_decimal, interval_strings, working_bits
+from llgd_proof.symbolic.losses import CATALOG, S, catalog_loss
+from llgd_proof.symbolic.objective import general_objective, product_objective
 
 OBJECTIVES = {name: product_objective(catalog_loss(name)) for name in CATALOG}
 coordinate = st.floats(min_value=-4, max_value=4, allow_nan=False).map(lambda v: round(v, 6))

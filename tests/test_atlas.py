@@ -13,11 +13,14 @@ import numpy
 import pytest
 
 from llgd_proof import api
-from llgd_proof.atlas import Box, StoreError, _as_grid, atlas, atlas_summary, load, make_starts, run_starts
-from llgd_proof.batch import STATUS_CODES, batch_gradient_descent
-from llgd_proof.dynamics import Status
-from llgd_proof.losses import catalog_loss, parse_loss_spec
-from llgd_proof.objective import general_objective, product_objective
+from llgd_proof.engines.batch import STATUS_CODES, batch_gradient_descent
+from llgd_proof.engines.stopping import Status
+from llgd_proof.scale.atlas import atlas, run_starts
+from llgd_proof.scale.summary import _as_grid, atlas_summary
+from llgd_proof.scale.store import StoreError, load
+from llgd_proof.scale.starts import Box, make_starts
+from llgd_proof.symbolic.losses import catalog_loss, parse_loss_spec
+from llgd_proof.symbolic.objective import general_objective, product_objective
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(grid=12, same_sign=True, log_scale=True, max_steps=3000)
@@ -87,7 +90,7 @@ def test_atlas_on_a_flat_tail_is_not_converged():
 @pytest.mark.parametrize("spec", ["quadratic", "huber", "logcosh", "pseudo-huber", "gen-huber", "double-well", "logcosh0", "quartic", "huber(s-1, 0.5)", "log(1+(s-1)**2)"])
 def test_fused_kernel_computes_the_compiled_gradient_and_value(spec):
     """The in-place kernel evaluates the same sympy-derived f and ∇f as the lambdified numpy backend."""
-    from llgd_proof.batch import fused_kernel
+    from llgd_proof.engines.batch import fused_kernel
 
     objective = product_objective(parse_loss_spec(spec))
     rng = numpy.random.default_rng(7)
@@ -161,7 +164,7 @@ def test_an_address_no_client_can_use_is_one_sentence_and_exit_2_for_every_verb(
     Client is made, for every verb — one sentence, exit 2, no store — and the process exits at once (a half-built Client
     would hold the exit for 20 s, then print a traceback)."""
     script = (
-        "import json, sys\nfrom llgd_proof.cli import main\n"
+        "import json, sys\nfrom llgd_proof.cli.main import main\n"
         f"verbs = {json.dumps(DASK_VERBS)}\n"
         "codes = [main([*argv, *(['--out', sys.argv[1] + '/' + name + '.zarr'] if name in ('atlas', 'sweep') else []), '--scheduler', address])\n"
         "         for address in ('inproc://x', 'ucx://127.0.0.1:1') for name, argv in verbs.items()]\n"
@@ -190,7 +193,7 @@ CLI_ATLAS = ["atlas", "--losses", "logcosh,quadratic", "--h", "0.5:1.2:4", "--gr
 
 
 def _cli(*args, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "llgd_proof.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, **kwargs)
+    return subprocess.run([sys.executable, "-m", "llgd_proof.cli.main", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, **kwargs)
 
 
 def _written_chunks(store: Path) -> int:
@@ -201,7 +204,7 @@ def _written_chunks(store: Path) -> int:
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_atlas_resumes_to_the_same_result(tmp_path, how):
     store = tmp_path / "atlas.zarr"
-    process = subprocess.Popen([sys.executable, "-m", "llgd_proof.cli", *CLI_ATLAS, "--out", str(store)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-m", "llgd_proof.cli.main", *CLI_ATLAS, "--out", str(store)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while _written_chunks(store) < 2 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -346,7 +349,7 @@ def test_an_unreadable_store_is_one_sentence_in_python_and_on_the_cli(stored, ca
     (store / "zarr.json").write_text("{garbage")
     with pytest.raises(api.LlgdInputError, match="not a readable llgd result store"):
         atlas(["logcosh"], [0.5, 0.9], out=store, chunk=144, **SMALL)
-    from llgd_proof.cli import main
+    from llgd_proof.cli.main import main
 
     capsys.readouterr()
     assert main(["atlas", "--losses", "logcosh", "--h", "0.5:0.9:2", "--grid", "12", "--same-sign", "--log-box", "--max-steps", "3000",
@@ -431,7 +434,7 @@ def test_a_store_made_with_other_parameters_is_refused(stored):
     ],
 )
 def test_atlas_bad_input_is_one_sentence(capsys, extra, words):
-    from llgd_proof.cli import main
+    from llgd_proof.cli.main import main
 
     argv = ["atlas", "--losses", "logcosh", "--h", "0.5", *extra]
     started = time.monotonic()
@@ -443,7 +446,7 @@ def test_atlas_bad_input_is_one_sentence(capsys, extra, words):
 
 @pytest.mark.parametrize("extra", [["--max-steps", "-1"], ["--seed", "-1"], ["--confirm", "-1"], ["--plot", "out.txt"]])
 def test_sweep_bad_input_is_one_sentence(capsys, extra):
-    from llgd_proof.cli import main
+    from llgd_proof.cli.main import main
 
     assert main(["sweep", "--loss", "logcosh", "--h-range", "0.2:1:3", "--init", "1,1", *extra]) == 2
     assert capsys.readouterr().err.startswith("llgd: error:")
@@ -466,7 +469,7 @@ def test_sweep_finds_macdonald_bifurcation(tmp_path):
 
 
 def test_figures_are_images(tmp_path):
-    from llgd_proof.plots import atlas_figure, sweep_figure
+    from llgd_proof.report.plots import atlas_figure, sweep_figure
 
     grid = atlas(["logcosh", "quadratic"], 0.9, **SMALL)
     phase = atlas(["logcosh"], [0.5, 0.9, 1.2], **SMALL)

@@ -6,13 +6,13 @@ import json
 import numpy
 import pytest
 
-from llgd_proof.atlas import VARIABLES
-from llgd_proof.batch import batch_gradient_descent
-from llgd_proof.boundary import BATCH_FORMS, CODE, VERDICTS, boundary_map, run_lattice
-from llgd_proof.cli import main
-from llgd_proof.losses import parse_loss_spec
-from llgd_proof.objective import product_objective
-from llgd_proof.phenomena import observe_batch
+from llgd_proof.cli.main import main
+from llgd_proof.engines.batch import batch_gradient_descent
+from llgd_proof.engines.phenomena import observe_batch
+from llgd_proof.experiments.boundary import BATCH_FORMS, CODE, VERDICTS, boundary_map, run_lattice
+from llgd_proof.scale.store import VARIABLES
+from llgd_proof.symbolic.losses import parse_loss_spec
+from llgd_proof.symbolic.objective import product_objective
 from llgd_proof.theorems import THEOREMS, Verdict, get_theorem
 
 

@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import llgd_proof.checker as checker_package
-from llgd_proof import losses
-from llgd_proof.certificate import latex_document
 from llgd_proof.checker import CertificateError, load, loads, recheck
-from llgd_proof.cli import main
-from llgd_proof.expressions import parse_expression, to_text
-from llgd_proof.prove import prove
+from llgd_proof.cli.main import main
+from llgd_proof.proofs.certificate import latex_document
+from llgd_proof.proofs.prover import prove
+from llgd_proof.symbolic import losses
+from llgd_proof.symbolic.expressions import parse_expression, to_text
 
 S = sympy.Symbol("s", real=True)
 
@@ -251,7 +251,7 @@ def test_the_checker_imports_nothing_from_the_prover_and_reads_no_clock():
 
 
 def _cli(*arguments, timeout=60):
-    return subprocess.run([sys.executable, "-m", "llgd_proof.cli", *arguments], capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run([sys.executable, "-m", "llgd_proof.cli.main", *arguments], capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def test_hostile_certificates_are_refused_quickly(tmp_path):

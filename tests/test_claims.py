@@ -20,9 +20,11 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llgd_proof import api, strategies
-from llgd_proof.claims import SHIPPED, VOCABULARY, Claim, ClaimError, load_claim, parse_claim, shipped_claims
-from llgd_proof.cli import main
+from llgd_proof import api
+from llgd_proof.claims.claim import SHIPPED, Claim, load_claim, parse_claim, shipped_claims
+from llgd_proof.claims.conditions import VOCABULARY, ClaimError
+from llgd_proof.cli.main import main
+from llgd_proof.search import strategies
 from llgd_proof.theorems import THEOREMS, Case, Verdict, get_theorem
 from llgd_proof.theorems.base import Hypothesis
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from llgd_proof.cli import main
+from llgd_proof.cli.main import main
 
 RUN_FIELDS = {
     "status", "steps", "limit", "period", "initial_loss", "final_loss", "initial_sharpness", "final_sharpness",

@@ -11,12 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llgd_proof import api
-from llgd_proof import strategies as lst
-from llgd_proof.comparative import Z_95, Proportion, compare, sample_starts, wilson_interval
+from llgd_proof.analysis.proportions import Z_95, Proportion, compare, sample_starts, wilson_interval
 from llgd_proof.errors import LlgdInputError
-from llgd_proof.losses import catalog_loss, loss_from_expression, parse_loss_spec
+from llgd_proof.search import strategies as lst
+from llgd_proof.symbolic.losses import catalog_loss, loss_from_expression, loss_spec, parse_loss_spec
 from llgd_proof.theorems import Case, Verdict, get_theorem
-from llgd_proof.losses import loss_spec
 
 
 @settings(max_examples=30, deadline=None)
@@ -118,7 +117,7 @@ def test_the_square_loss_against_itself_is_inconclusive():
 
 
 def test_cli_check_comparative(capsys):
-    from llgd_proof.cli import main
+    from llgd_proof.cli.main import main
 
     assert main(["check", "eos-comparative", "--loss", "logcosh", "--h", "0.9", "--init", "2,2", "--set", "samples=400", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

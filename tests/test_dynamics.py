@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llgd_proof.batch import batch_gradient_descent
-from llgd_proof.dynamics import Status, gradient_descent, precision_check
+from llgd_proof.engines.batch import batch_gradient_descent
+from llgd_proof.engines.precise import gradient_descent, precision_check
+from llgd_proof.engines.stopping import Status
 from llgd_proof.errors import ParameterError
-from llgd_proof.losses import catalog_loss
-from llgd_proof.objective import general_objective, product_objective
+from llgd_proof.symbolic.losses import catalog_loss
+from llgd_proof.symbolic.objective import general_objective, product_objective
 
 
 @functools.cache

@@ -4,8 +4,8 @@ contradicts the numbers of the same case."""
 import mpmath
 import pytest
 
+from llgd_proof.experiments.verification import CHECKED, PROVED, verify
 from llgd_proof.theorems import Verdict
-from llgd_proof.verification import CHECKED, PROVED, verify
 
 PROVABLE_IDS = ["convergence", "eos", "rate", "zhu2023-eos-minimum", "ahn2023-eos", "chen-bruna-two-cycle"]
 

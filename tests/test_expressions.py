@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from llgd_proof.errors import ExpressionError
-from llgd_proof.expressions import huber, parse_expression
+from llgd_proof.symbolic.expressions import huber, parse_expression
 
 s, mu = sympy.symbols("s mu", real=True)
 NAMES = {"s": s, "mu": mu}

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llgd_proof import api
-from llgd_proof import strategies as lst
-from llgd_proof.losses import S
+from llgd_proof.search import strategies as lst
+from llgd_proof.symbolic.losses import S
 from llgd_proof.theorems import Verdict
 
 
@@ -85,11 +85,11 @@ import pytest  # noqa: E402
 from hypothesis import Phase  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
 
-from llgd_proof import families  # noqa: E402
-from llgd_proof.atlas import SchedulerError  # noqa: E402
-from llgd_proof.cli import main  # noqa: E402
-from llgd_proof.errors import LlgdInputError  # noqa: E402
-from llgd_proof.theorems import get_theorem  # noqa: E402
+from llgd_proof.cli.main import main
+from llgd_proof.errors import LlgdInputError
+from llgd_proof.scale.workers import SchedulerError
+from llgd_proof.search import families
+from llgd_proof.theorems import get_theorem
 
 BROKEN = dict(theorem="convergence", loss="quadratic", without=["good regularity", "step below balancing limit"], examples=40, seed=11)  # violated
 REFUTED = dict(theorem="convergence-v1", loss="logcosh", ranges={"mu": (0.5, 0.5)}, examples=30, seed=5)  # theory.md §4: T1 v1 fails at μ = 1/2

@@ -2,7 +2,7 @@
 
 Seeded hypothesis strategies draw flags and values — huge, tiny, negative, zero, NaN and infinity
 spelled in several ways, garbage text, wrong counts — for ``run``, ``check``, ``regularity``,
-``latex``, ``theorems`` and ``property``, and call ``llgd_proof.cli.main`` in-process. Each probe
+``latex``, ``theorems`` and ``property``, and call ``llgd_proof.cli.main.main`` in-process. Each probe
 must satisfy the CLI contract:
 
 * the exit code is 0, 1 or 2 (never a crash);
@@ -26,7 +26,7 @@ from guards import guard as hang_guard
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from llgd_proof.cli import main
+from llgd_proof.cli.main import main
 
 GUARD_SECONDS = 60
 
@@ -366,7 +366,8 @@ def test_property_default_is_a_modest_run_and_says_how_to_ask_for_more(capsys):
 def test_a_family_member_is_built_once_per_process(monkeypatch):
     """The counting pass, the shrinking pass and the confirmation draw the members of a family (a grid of μ) again and
     again; each is built once (a user expression costs 0.1–1 s of sympy to build)."""
-    from llgd_proof import api, families
+    from llgd_proof import api
+    from llgd_proof.search import families
 
     built: list[str] = []
     real = families.loss_from_expression

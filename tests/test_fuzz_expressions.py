@@ -18,10 +18,10 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llgd_proof.cli import main
+from llgd_proof.cli.main import main
 from llgd_proof.errors import ExpressionError, LlgdInputError
-from llgd_proof.expressions import parse_expression
-from llgd_proof.timeouts import TimeLimitExceeded, time_limit
+from llgd_proof.symbolic.expressions import parse_expression
+from llgd_proof.symbolic.timeouts import TimeLimitExceeded, time_limit
 
 S_SYMBOL, MU_SYMBOL = sympy.symbols("s mu", real=True)
 NAMES = {"s": S_SYMBOL, "mu": MU_SYMBOL}
@@ -123,7 +123,7 @@ def test_cli_refuses_with_one_line_and_exit_2(capsys, payload):
 @given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=12).map("".join))
 def test_loss_construction_ends_in_a_typed_error_or_a_loss(text):
     """Through the whole loss pipeline (minimiser search included): a Loss or an LlgdInputError."""
-    from llgd_proof.losses import loss_from_expression
+    from llgd_proof.symbolic.losses import loss_from_expression
 
     try:
         with time_limit(30):
@@ -153,8 +153,8 @@ WELL_FORMED = st.recursive(ATOMS, _combine, max_leaves=6)
 @given(WELL_FORMED)
 def test_well_formed_losses_through_the_whole_pipeline(text):
     """Well-formed random losses: minimiser search and the regularity report end in a report or a typed error."""
-    from llgd_proof.losses import loss_from_expression
-    from llgd_proof.regularity import RegularityReport
+    from llgd_proof.analysis.regularity import RegularityReport
+    from llgd_proof.symbolic.losses import loss_from_expression
 
     try:
         with time_limit(60):

@@ -34,8 +34,8 @@ from guards import guard as hang_guard
 from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 
-from llgd_proof.atlas import load
-from llgd_proof.cli import main
+from llgd_proof.cli.main import main
+from llgd_proof.scale.store import load
 
 ROOT = Path(__file__).resolve().parents[1]
 GUARD_SECONDS = 30
@@ -281,7 +281,7 @@ def test_kill_9_of_an_atlas_leaves_no_worker_and_no_chunk_after_it(tmp_path):
     store = tmp_path / "atlas.zarr"
     argv = ["atlas", "--losses", "logcosh", "--h", "0.5:1.2:16", "--grid", "40", "--max-steps", "20000", "--workers", "2", "--chunk", "100",
             "--out", str(store), "--json"]  # 16 h × 16 blocks = 256 chunks: far more than run before the kill
-    process = subprocess.Popen([sys.executable, "-m", "llgd_proof.cli", *argv], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-m", "llgd_proof.cli.main", *argv], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     workers: list[int] = []
     try:
         deadline = time.monotonic() + 60

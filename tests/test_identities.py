@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llgd_proof import identities
+from llgd_proof.symbolic import identities
 
 reals = st.floats(min_value=-5, max_value=5, allow_nan=False)
 steps = st.floats(min_value=0.01, max_value=3)

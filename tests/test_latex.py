@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from llgd_proof import api
-from llgd_proof.latex import report_document, tex_text, theorem_latex
+from llgd_proof.report.latex import report_document, tex_text, theorem_latex
 from llgd_proof.theorems import THEOREMS
 
 

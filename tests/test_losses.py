@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from llgd_proof.errors import LossError, UnknownNameError
-from llgd_proof.losses import CATALOG, S, catalog_loss, loss_from_expression, parse_loss_spec
+from llgd_proof.symbolic.losses import CATALOG, S, catalog_loss, loss_from_expression, parse_loss_spec
 
 
 @pytest.mark.parametrize("name", list(CATALOG))

@@ -5,10 +5,8 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
-from llgd_proof import (
-    api,
-    nn,
-)
+from llgd_proof import api
+from llgd_proof.experiments import networks as nn
 
 
 def ci_run(**changes):

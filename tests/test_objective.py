@@ -9,9 +9,9 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llgd_proof.losses import CATALOG, catalog_loss
-from llgd_proof.objective import general_objective, product_objective
-from llgd_proof.symbolic import vanishes
+from llgd_proof.symbolic.algebra import vanishes
+from llgd_proof.symbolic.losses import CATALOG, catalog_loss
+from llgd_proof.symbolic.objective import general_objective, product_objective
 
 coordinates = st.floats(min_value=-4, max_value=4, allow_nan=False)
 

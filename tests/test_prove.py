@@ -9,13 +9,14 @@ import subprocess
 import mpmath
 import pytest
 
-from llgd_proof.certificate import latex_document
+from llgd_proof.analysis.regularity import report_for
 from llgd_proof.checker import recheck
-from llgd_proof.cli import main
-from llgd_proof.dynamics import Status, gradient_descent
+from llgd_proof.cli.main import main
+from llgd_proof.engines.precise import gradient_descent
+from llgd_proof.engines.stopping import Status
 from llgd_proof.errors import LlgdInputError
-from llgd_proof.prove import prove, prove_case
-from llgd_proof.regularity import report_for
+from llgd_proof.proofs.certificate import latex_document
+from llgd_proof.proofs.prover import prove, prove_case
 from llgd_proof.theorems import get_theorem
 
 
@@ -171,7 +172,7 @@ def test_latex_proof_compiles(tmp_path):
 
 def test_general_objective_convergence_by_contraction():
     """f = log(1 + x²) + (x − 2)²/8 (one variable) and a smooth two-variable objective: Banach on a certified ball (a gradient with a branch is not proved)."""
-    from llgd_proof.objective import general_objective
+    from llgd_proof.symbolic.objective import general_objective
 
     for text, names, h, init in (("log(1+x**2) + (x-2)**2/8", ["x"], "0.5", ["3"]), ("log(1+x**2)/2 + (x-1)**2/2 + y**2/4 + x*y/8", ["x", "y"], "0.7", ["0.3", "1"])):
         result = prove(objective=text, variables=names, h=h, init=init)

@@ -7,9 +7,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llgd_proof import recognise
-from llgd_proof.losses import parse_loss_spec
-from llgd_proof.objective import general_objective
+from llgd_proof.symbolic import recognise
+from llgd_proof.symbolic.losses import parse_loss_spec
+from llgd_proof.symbolic.objective import general_objective
 
 centres = st.sampled_from([Fraction(1, 4), Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(2), Fraction(5, 2)])
 

@@ -5,8 +5,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llgd_proof.losses import catalog_loss, loss_from_expression
-from llgd_proof.regularity import RegularityReport
+from llgd_proof.analysis.regularity import RegularityReport
+from llgd_proof.symbolic.losses import catalog_loss, loss_from_expression
 
 EXPECTED = {
     # name: (class, growth order, sup|ℓ'| or None)

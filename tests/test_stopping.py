@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llgd_proof import api
-from llgd_proof.dynamics import Status, gradient_descent, precision_check
-from llgd_proof.losses import S, parse_loss_spec
-from llgd_proof.objective import general_objective, product_objective
+from llgd_proof.engines.precise import gradient_descent, precision_check
+from llgd_proof.engines.stopping import Status
+from llgd_proof.symbolic.losses import S, parse_loss_spec
+from llgd_proof.symbolic.objective import general_objective, product_objective
 from llgd_proof.theorems import Case, Verdict, get_theorem
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

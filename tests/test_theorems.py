@@ -56,7 +56,7 @@ def test_version_history_links_both_ways():
 def test_search_finds_a_refuted_variant_again_when_pointed_at_it():
     """The searched phase can fail: aimed at T1 v1 with μ ≤ ½ and h near the step limit it finds a confirmed
     violation (checked again at 20 more digits), and the violation reproduces."""
-    from llgd_proof.families import search_counterexamples, search_space
+    from llgd_proof.search.families import search_counterexamples, search_space
 
     space = search_space({"losses": ("logcosh",), "mu": (0.25, 0.5), "fraction": (0.6, 0.99), "box": ((0.05, 3.0), (0.05, 3.0))})
     report = search_counterexamples(get_theorem("convergence-v1"), budget_seconds=60, seed=3, space=space)
@@ -190,7 +190,7 @@ def test_unknown_parameters_and_hypotheses_are_refused():
 
 
 def test_verify_budget_and_seed_are_validated_and_a_bad_budget_exits_2(capsys):
-    from llgd_proof.cli import main
+    from llgd_proof.cli.main import main
 
     assert main(["verify", "--only", "convergence-v1", "--budget", "-1"]) == 2
     assert capsys.readouterr().err.startswith("llgd: error:")
@@ -204,7 +204,7 @@ def test_verify_budget_and_seed_are_validated_and_a_bad_budget_exits_2(capsys):
 def test_theorems_json_and_text_show_history(capsys):
     import json
 
-    from llgd_proof.cli import main
+    from llgd_proof.cli.main import main
 
     assert main(["theorems", "--json"]) == 0
     listing = {item["id"]: item for item in json.loads(capsys.readouterr().out)}

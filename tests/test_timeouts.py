@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from llgd_proof.timeouts import TimeLimitExceeded, time_limit
+from llgd_proof.symbolic.timeouts import TimeLimitExceeded, time_limit
 
 
 def spin(seconds: float) -> None:
@@ -33,7 +33,7 @@ def test_an_inner_guard_never_extends_an_outer_one():
 
 
 def test_a_cpu_limited_call_that_runs_away_is_stopped_and_the_timer_disarmed():
-    from llgd_proof.timeouts import cpu_limited
+    from llgd_proof.symbolic.timeouts import cpu_limited
 
     runaway = cpu_limited(spin, 0.2)
     with pytest.raises(TimeLimitExceeded):
@@ -43,7 +43,7 @@ def test_a_cpu_limited_call_that_runs_away_is_stopped_and_the_timer_disarmed():
 
 
 def test_a_time_budget_makes_later_guards_fall_back_at_once():
-    from llgd_proof.timeouts import time_budget
+    from llgd_proof.symbolic.timeouts import time_budget
 
     with time_budget(0.1):
         spin(0.2)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llgd_proof import api
-from llgd_proof import strategies as lst
+from llgd_proof.search import strategies as lst
 from llgd_proof.theorems import Verdict, get_theorem
 
 # 1. Your family: a loss with a parameter mu, drawn on a grid of values in [0.5, 2].

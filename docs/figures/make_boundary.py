@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import pathlib
 
-from llgd_proof.boundary import boundary_map
-from llgd_proof.boundary_plots import boundary_figure
+from llgd_proof.experiments.boundary import boundary_map
+from llgd_proof.experiments.boundary_plots import boundary_figure
 
 HERE = pathlib.Path(__file__).parent
 LOSSES = ["logcosh", "huber", "pseudo-huber"]
@@ -54,12 +54,12 @@ def candidates() -> dict:
     """Violations of v1 that survive each candidate added hypothesis (same lattice as the maps), catalog and held-out losses."""
     import numpy
 
-    from llgd_proof.batch import STATUS_CODES, batch_gradient_descent
-    from llgd_proof.dynamics import Status
-    from llgd_proof.losses import parse_loss_spec
-    from llgd_proof.objective import product_objective
-    from llgd_proof.phenomena import observe_batch
-    from llgd_proof.regularity import report_for
+    from llgd_proof.analysis.regularity import report_for
+    from llgd_proof.engines.batch import STATUS_CODES, batch_gradient_descent
+    from llgd_proof.engines.phenomena import observe_batch
+    from llgd_proof.engines.stopping import Status
+    from llgd_proof.symbolic.losses import parse_loss_spec
+    from llgd_proof.symbolic.objective import product_objective
 
     low, high = SETTINGS["h_fraction"]
     x_min, x_max, y_min, y_max = SETTINGS["box"]
@@ -124,7 +124,7 @@ def fresh() -> list:
 def comparative() -> list:
     """T3c and T5c over the catalog's good losses, μ ∈ {¼, ½, 1, 2}, h = 0.5 and 0.9 × the step limit (default box and samples)."""
     from llgd_proof import api
-    from llgd_proof.regularity import report_for
+    from llgd_proof.analysis.regularity import report_for
 
     rows = []
     for theorem in ("eos-comparative", "catapult-comparative"):
@@ -143,12 +143,12 @@ def random_search(draws: int = 40, points: int = 6000, seed: int = 2026) -> dict
     """v2 inside its hypotheses at random: loss family and parameter, μ ∈ [0.2, 2.5], h ∈ (0.05, 1) × limit, log-uniform starts in [0.02, 10]²."""
     import numpy
 
-    from llgd_proof.batch import batch_gradient_descent
-    from llgd_proof.boundary import BATCH_FORMS
-    from llgd_proof.losses import parse_loss_spec
-    from llgd_proof.objective import product_objective
-    from llgd_proof.phenomena import observe_batch
-    from llgd_proof.regularity import report_for
+    from llgd_proof.analysis.regularity import report_for
+    from llgd_proof.engines.batch import batch_gradient_descent
+    from llgd_proof.engines.phenomena import observe_batch
+    from llgd_proof.experiments.boundary import BATCH_FORMS
+    from llgd_proof.symbolic.losses import parse_loss_spec
+    from llgd_proof.symbolic.objective import product_objective
     from llgd_proof.theorems import get_theorem
 
     rng = numpy.random.default_rng(seed)

@@ -1,13 +1,13 @@
 """The independent proof checker: re-derives every number of a certificate from its exact strings.
 
-It imports nothing from the prover (:mod:`llgd_proof.prove`, :mod:`llgd_proof.certified`,
-:mod:`llgd_proof.contraction`, :mod:`llgd_proof.certificate`) and no clock enters its decisions; the prover
+It imports nothing from the prover (:mod:`llgd_proof.proofs.prover`, :mod:`llgd_proof.proofs.certified`,
+:mod:`llgd_proof.analysis.contraction`, :mod:`llgd_proof.proofs.certificate`) and no clock enters its decisions; the prover
 uses it, so every certificate the prover writes is one this package derived. Its trusted base is:
 
-* Arb ball arithmetic (python-flint) and the sympy → Arb translator :func:`llgd_proof.arb_backend.compile_arb`
+* Arb ball arithmetic (python-flint) and the sympy → Arb translator :func:`llgd_proof.symbolic.arb.compile_arb`
   (with exact decimal reading and outward-rounded decimal writing);
-* the expression parser :func:`llgd_proof.expressions.parse_expression` (every literal an exact rational) and
-  the catalogue's formulas :func:`llgd_proof.losses.spec_formula`;
+* the expression parser :func:`llgd_proof.symbolic.expressions.parse_expression` (every literal an exact rational) and
+  the catalogue's formulas :func:`llgd_proof.symbolic.losses.spec_formula`;
 * sympy's derivatives and exact rational polynomial arithmetic;
 * the mathematics written in the module docs: :mod:`.balls` (enclosures, the minimiser interval),
   :mod:`.converges` (theory F2–F4, T6, Banach), :mod:`.orbits` (Krawczyk), :mod:`.diverges`.
@@ -16,7 +16,7 @@ uses it, so every certificate the prover writes is one this package derived. Its
 certificate from its choices. See docs/proofs.md.
 """
 
-from .kernel import KIND, VERSION, RecheckResult, derive, load, loads, recheck, write
-from .problem import CertificateError
+from llgd_proof.checker.kernel import KIND, VERSION, RecheckResult, derive, load, loads, recheck, write
+from llgd_proof.checker.problem import CertificateError
 
 __all__ = ["KIND", "VERSION", "CertificateError", "RecheckResult", "derive", "load", "loads", "recheck", "write"]

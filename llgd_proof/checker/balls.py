@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from flint import arb, arb_mat
 
-from .problem import Problem, Undecidable
+from llgd_proof.checker.problem import Problem, Undecidable
 
 SCHEMES = ("naive", "centred")
 RUNAWAY = arb(10) ** 60

@@ -32,9 +32,9 @@ import math
 
 from flint import arb
 
-from ..arb_backend import interval_strings, upper_string
-from .balls import norm_upper, spectral_radius, step_jacobian
-from .problem import Problem, Undecidable, from_decimal_checked
+from llgd_proof.checker.balls import norm_upper, spectral_radius, step_jacobian
+from llgd_proof.checker.problem import Problem, Undecidable, from_decimal_checked
+from llgd_proof.symbolic.arb import interval_strings, upper_string
 
 EPSILON = "1e-8"
 """The residual level of the T6 step bound written into every convergence certificate."""

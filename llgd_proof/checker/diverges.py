@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import sympy
 
-from ..expressions import almost_everywhere
-from .problem import Problem
+from llgd_proof.checker.problem import Problem
+from llgd_proof.symbolic.expressions import almost_everywhere
 
 MAX_DEGREE = 32
 LADDER = tuple((a, c) for a in ("1", "2", "5", "10", "100", "10000") for c in ("2", "1.5", "1.1"))

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 from flint import arb
 
-from ..arb_backend import interval_strings, working_bits
-from .balls import SCHEMES, Enclosure, minimiser_failures, runaway
-from .converges import EPSILON, contraction_derivation, rate_derivation, region_derivation
-from .diverges import canonical_expansion
-from .orbits import attraction_derivation, orbit_derivation
-from .problem import CertificateError, Problem, from_decimal_checked, problem_from_inputs
+from llgd_proof.checker.balls import SCHEMES, Enclosure, minimiser_failures, runaway
+from llgd_proof.checker.converges import EPSILON, contraction_derivation, rate_derivation, region_derivation
+from llgd_proof.checker.diverges import canonical_expansion
+from llgd_proof.checker.orbits import attraction_derivation, orbit_derivation
+from llgd_proof.checker.problem import CertificateError, Problem, from_decimal_checked, problem_from_inputs
+from llgd_proof.symbolic.arb import interval_strings, working_bits
 
 KIND = "llgd-proof-certificate"
 VERSION = 2

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from flint import arb, arb_mat
 
-from ..arb_backend import interval_strings, upper_string
-from .balls import spectral_radius, step_jacobian
-from .problem import Problem, Undecidable, from_decimal_checked
+from llgd_proof.checker.balls import spectral_radius, step_jacobian
+from llgd_proof.checker.problem import Problem, Undecidable, from_decimal_checked
+from llgd_proof.symbolic.arb import interval_strings, upper_string
 
 
 def _compose(problem: Problem, h: arb, box: list, period: int):

@@ -1,8 +1,8 @@
 """The problem a certificate names, rebuilt from its exact strings: f, its GD step and its derivatives on balls.
 
-Trusted here: the expression parser (:func:`llgd_proof.expressions.parse_expression`, every literal an exact
-rational), the catalogue's formulas (:func:`llgd_proof.losses.spec_formula`, no minimiser search), sympy's
-derivatives, and the sympy → Arb translator (:func:`llgd_proof.arb_backend.compile_arb`). Nothing here has a
+Trusted here: the expression parser (:func:`llgd_proof.symbolic.expressions.parse_expression`, every literal an exact
+rational), the catalogue's formulas (:func:`llgd_proof.symbolic.losses.spec_formula`, no minimiser search), sympy's
+derivatives, and the sympy → Arb translator (:func:`llgd_proof.symbolic.arb.compile_arb`). Nothing here has a
 time limit: the sizes are bounded instead (the parser's limits and :data:`MAX_DERIVATIVE_OPS`).
 
 * f = ℓ(xᵀy), x, y ∈ ℝⁿ: the step is x⁺ = x − hℓ'(s)y, y⁺ = y − hℓ'(s)x with s = xᵀy (the chain rule), and
@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 import sympy
 from flint import arb
 
-from ..arb_backend import Undecidable, compile_arb, from_decimal
-from ..errors import LlgdInputError
-from ..expressions import CONSTANTS, FUNCTIONS, almost_everywhere, parse_expression
-from ..losses import S, spec_formula
+from llgd_proof.errors import LlgdInputError
+from llgd_proof.symbolic.arb import Undecidable, compile_arb, from_decimal
+from llgd_proof.symbolic.expressions import CONSTANTS, FUNCTIONS, almost_everywhere, parse_expression
+from llgd_proof.symbolic.losses import S, spec_formula
 
 MAX_DIM = 16
 MAX_VARIABLES = 4

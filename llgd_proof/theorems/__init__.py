@@ -6,8 +6,8 @@ like a page: statement, provenance, hypotheses, conclusion, cases.
 
 from __future__ import annotations
 
-from ..errors import UnknownNameError
-from . import (
+from llgd_proof.errors import UnknownNameError
+from llgd_proof.theorems import (
     ahn2023,
     balancing,
     catapult,
@@ -24,7 +24,7 @@ from . import (
     wang2022,
     zhu2023,
 )
-from .base import Case, CheckResult, Theorem, Verdict
+from llgd_proof.theorems.base import Case, CheckResult, Theorem, Verdict
 
 _MODULES = [
     convergence, sharpness_bound, eos, balancing, catapult, rate,

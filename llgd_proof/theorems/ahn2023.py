@@ -8,8 +8,8 @@ Statement. For f = ℓ(xy) with ℓ sub-quadratic and μ = 0 (e.g. log cosh): st
 
 from __future__ import annotations
 
-from ..dynamics import Status
-from .base import Case, Context, Hypothesis, Theorem, loss_is_good
+from llgd_proof.engines.stopping import Status
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem, loss_is_good
 
 
 def zero_minimiser(c: Context):

@@ -14,9 +14,9 @@ import math
 import mpmath
 import sympy
 
-from ..dynamics import Status
-from ..identities import balancing_bound, imbalance_identity, imbalance_non_increasing
-from .base import Case, Context, Hypothesis, Theorem
+from llgd_proof.engines.stopping import Status
+from llgd_proof.symbolic.identities import balancing_bound, imbalance_identity, imbalance_non_increasing
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem
 
 
 def slope_bounded(c: Context):

@@ -5,7 +5,7 @@ one conclusion (a check over the run), the symbolic proofs it rests on, and defa
 :meth:`Theorem.check` is the one loop that turns a :class:`Case` into a :class:`CheckResult`:
 
 1. build the objective; evaluate the hypotheses that need no run;
-2. run high-precision GD with its higher-precision self-check (:func:`~llgd_proof.phenomena.investigate`);
+2. run high-precision GD with its higher-precision self-check (:func:`~llgd_proof.engines.phenomena.investigate`);
 3. evaluate the hypotheses about the run, the proofs, and the conclusion;
 4. judge the start: a start on an exceptional set (a critical point that is not a minimiser, where
    GD stays; x0 = 0 or y0 = 0 for ℓ(xᵀy); and, for a theorem about generic starts, a start already on
@@ -30,15 +30,15 @@ from functools import cached_property
 import mpmath
 import sympy
 
-from .parameter_ranges import TheoremParameters, check_parameter
-from ..dynamics import MINIMISER, Status, StoppingRule, validate_start, validate_step
-from ..errors import LlgdInputError, ParameterError
-from ..identities import Proof
-from ..losses import Loss, parse_loss_spec
-from ..objective import Objective, general_objective, product_objective
-from ..phenomena import Investigation, investigate
-from ..recognise import as_product
-from ..regularity import RegularityReport, report_for
+from llgd_proof.analysis.regularity import RegularityReport, report_for
+from llgd_proof.engines.phenomena import Investigation, investigate
+from llgd_proof.engines.stopping import MINIMISER, Status, StoppingRule, validate_start, validate_step
+from llgd_proof.errors import LlgdInputError, ParameterError
+from llgd_proof.symbolic.identities import Proof
+from llgd_proof.symbolic.losses import Loss, parse_loss_spec
+from llgd_proof.symbolic.objective import Objective, general_objective, product_objective
+from llgd_proof.symbolic.recognise import as_product
+from llgd_proof.theorems.parameter_ranges import TheoremParameters, check_parameter
 
 PAPER_CLAIM_NOTE = "this project's formalisation of a claim of the seed paper; thresholds are ours, not quoted constants"
 
@@ -353,7 +353,7 @@ def gd_converges(c: Context) -> tuple[bool | None, str]:
 
 
 def limit_on_minimiser_set(c: Context) -> tuple[bool | None, str]:
-    """Converged to the minimiser set by the engine's own rule (:class:`~llgd_proof.dynamics.StoppingRule`):
+    """Converged to the minimiser set by the engine's own rule (:class:`~llgd_proof.engines.stopping.StoppingRule`):
     |xᵀy − μ| ≤ τ·max(1, |μ|) for ℓ(xᵀy) (M = {xᵀy = μ}); ∇²f ⪰ 0 within tolerance for a general objective."""
     run = c.run
     if run.status is not Status.CONVERGED:

@@ -23,10 +23,10 @@ from __future__ import annotations
 import numpy
 import sympy
 
-from ..batch import STATUS_CODES
-from ..dynamics import Status
-from .base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges
-from .comparative import comparative_theorem
+from llgd_proof.engines.batch import STATUS_CODES
+from llgd_proof.engines.stopping import Status
+from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges
+from llgd_proof.theorems.comparative import comparative_theorem
 
 FLATNESS_TOLERANCE = 1e-8
 SPIKE_MARGIN = 1e-9

@@ -14,12 +14,12 @@ import math
 
 import sympy
 
-from ..dynamics import Status
-from ..identities import two_cycles
-from ..errors import LlgdInputError
-from ..expressions import almost_everywhere
-from ..recognise import check_minimiser, local_minimiser
-from .base import Case, Context, Hypothesis, Theorem, matches_expected
+from llgd_proof.engines.stopping import Status
+from llgd_proof.errors import LlgdInputError
+from llgd_proof.symbolic.expressions import almost_everywhere
+from llgd_proof.symbolic.identities import two_cycles
+from llgd_proof.symbolic.recognise import check_minimiser, local_minimiser
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem, matches_expected
 
 
 def quartic_cycle(eta: float, mu: float = 1.0) -> list[float]:

@@ -7,10 +7,10 @@ square loss (s − μ)²/2 with the same μ, keeps the starts meeting the theore
 its own, e.g. S0 > 2/h), runs the float64 batch engine on both and counts the starts that show the
 phenomenon — unconditionally (a start that diverges or stays undecided counts as "no") and, beside it,
 among the starts that converged. The verdict compares the two unconditional 95 % Wilson intervals
-(:func:`llgd_proof.comparative.compare`). The case's ``init`` is not used: the start distribution is
+(:func:`llgd_proof.analysis.proportions.compare`). The case's ``init`` is not used: the start distribution is
 the box (``init`` is kept because every case has one; the default cases put it at the box centre).
 
-Each sample runs as the atlas's Dask graph of chunks (:func:`llgd_proof.atlas.run_starts`): Dask's local
+Each sample runs as the atlas's Dask graph of chunks (:func:`llgd_proof.scale.atlas.run_starts`): Dask's local
 scheduler by default, a ``dask.distributed`` cluster with ``check(case, scheduler=ADDRESS)`` or the
 ``DASK_SCHEDULER_ADDRESS`` environment variable. The workers rebuild each loss from a spec (a catalog
 name with its parameters, or the formula), so a spec is used only when it rebuilds exactly the case's
@@ -25,14 +25,14 @@ from dataclasses import dataclass
 
 import numpy
 
-from ..atlas import run_starts
-from ..batch import STATUS_CODES, BatchRun, batch_gradient_descent
-from ..comparative import SampledFraction, compare, sample_starts
-from ..dynamics import Status
-from ..errors import ParameterError
-from ..losses import catalog_loss, loss_spec
-from ..phenomena import observe_batch
-from .base import CheckResult, Context, Finding, Theorem, Verdict, _product_for, loss_is_good
+from llgd_proof.analysis.proportions import SampledFraction, compare, sample_starts
+from llgd_proof.engines.batch import STATUS_CODES, BatchRun, batch_gradient_descent
+from llgd_proof.engines.phenomena import observe_batch
+from llgd_proof.engines.stopping import Status
+from llgd_proof.errors import ParameterError
+from llgd_proof.scale.atlas import run_starts
+from llgd_proof.symbolic.losses import catalog_loss, loss_spec
+from llgd_proof.theorems.base import CheckResult, Context, Finding, Theorem, Verdict, _product_for, loss_is_good
 
 COMPARATIVE_PARAMETERS = {"x_min": 0.05, "x_max": 4.0, "y_min": 0.05, "y_max": 4.0, "samples": 2000, "seed": 0}
 VERDICT_RULE = "95 % Wilson intervals of the unconditional fractions: disjoint, good higher → holds; overlapping → inconclusive; disjoint, square higher → violated"
@@ -140,7 +140,7 @@ class ComparativeTheorem(Theorem):
 
 
 def batch_outcome(objective, values: dict, h: numpy.ndarray, starts: numpy.ndarray) -> tuple[BatchRun, dict]:
-    """What :func:`~llgd_proof.batch.batch_gradient_descent` and :func:`~llgd_proof.phenomena.observe_batch` return for
+    """What :func:`~llgd_proof.engines.batch.batch_gradient_descent` and :func:`~llgd_proof.engines.phenomena.observe_batch` return for
     ``starts`` (N, 2) at steps ``h`` (N,), rebuilt from the atlas's per-start arrays ``values`` (flat, N each; the atlas
     computed them with those two functions): the same numbers, plus ``gf_sharpness``, which depends on the start alone."""
     final = numpy.stack([values["final_x"], values["final_y"]], axis=1)
@@ -153,7 +153,7 @@ def batch_outcome(objective, values: dict, h: numpy.ndarray, starts: numpy.ndarr
 
 def comparative_theorem(**fields) -> ComparativeTheorem:
     """A :class:`ComparativeTheorem` with the shared fields filled in (kind, default parameters, hypothesis)."""
-    from .base import Hypothesis
+    from llgd_proof.theorems.base import Hypothesis
 
     parameters = {**COMPARATIVE_PARAMETERS, **fields.pop("parameters", {})}
     return ComparativeTheorem(

@@ -17,12 +17,12 @@ Under h ≤ √2/G balancing (T4) keeps |x² − y²| non-increasing, so the ite
 
 from __future__ import annotations
 
-import sympy
-
 import dataclasses
 
-from .balancing import step_below_balancing_limit
-from .base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, limit_on_minimiser_set, loss_is_good
+import sympy
+
+from llgd_proof.theorems.balancing import step_below_balancing_limit
+from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, limit_on_minimiser_set, loss_is_good
 
 
 def minimiser_positive(c: Context):

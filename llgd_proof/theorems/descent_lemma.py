@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mpmath
 
-from .base import Case, Context, Hypothesis, Theorem
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem
 
 
 def smoothness_given(c: Context):

@@ -23,11 +23,11 @@ from __future__ import annotations
 import numpy
 import sympy
 
-from ..batch import STATUS_CODES
-from ..dynamics import Status
-from ..regularity import report_for
-from .base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges, loss_is_good
-from .comparative import comparative_theorem
+from llgd_proof.analysis.regularity import report_for
+from llgd_proof.engines.batch import STATUS_CODES
+from llgd_proof.engines.stopping import Status
+from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges, loss_is_good
+from llgd_proof.theorems.comparative import comparative_theorem
 
 STATEMENT_V1 = r"\ell\text{ good},\ S_{GF}(\theta_0) > \tfrac{2}{h},\ \theta_k\to\theta_\infty \implies \tfrac{h S(\theta_\infty)}{2} \in [1-\delta, 1]"
 RATIO_TOLERANCE = 1e-8

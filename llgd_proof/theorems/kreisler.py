@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import mpmath
 
-from ..identities import gf_sharpness_monotone
-from .base import Case, Context, Hypothesis, Theorem
+from llgd_proof.symbolic.identities import gf_sharpness_monotone
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem
 
 
 def scalar_product_family(c: Context):

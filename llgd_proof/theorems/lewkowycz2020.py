@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import mpmath
 
-from ..dynamics import Status
-from ..identities import uv_model_updates
-from .base import Case, Context, Hypothesis, Theorem
+from llgd_proof.engines.stopping import Status
+from llgd_proof.symbolic.identities import uv_model_updates
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem
 
 WIDTH = 10
 

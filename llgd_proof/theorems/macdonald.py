@@ -13,8 +13,8 @@ import math
 
 import mpmath
 
-from ..dynamics import Status
-from .base import Case, Context, Hypothesis, Theorem
+from llgd_proof.engines.stopping import Status
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem
 
 SAMPLE_STEPS = (1000, 2000, 5000, 10000, 20000)
 

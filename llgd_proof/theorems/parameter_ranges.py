@@ -46,6 +46,6 @@ class TheoremParameters(dict):
         self.theorem_id = theorem_id
 
     def __missing__(self, name: str):
-        from ..errors import ParameterError
+        from llgd_proof.errors import ParameterError
 
         raise ParameterError(f"theorem {self.theorem_id!r} needs the parameter {name} for this case; give it with --set {name}=VALUE")

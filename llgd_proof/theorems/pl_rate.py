@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mpmath
 
-from .base import Case, Context, Hypothesis, Theorem
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem
 
 
 def constants_given(c: Context):

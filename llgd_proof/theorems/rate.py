@@ -2,7 +2,7 @@
 
 Statement. Let K0 be the first step at which the iterate lies in a region R = {|r| ≤ r̄, q ∈ [a, b]}
 (r = xᵀy − μ, q = ‖x‖² + ‖y‖²) certified invariant with contraction factor ρ < 1 by interval
-evaluation (:mod:`llgd_proof.contraction`). Then for all k ≥ K0
+evaluation (:mod:`llgd_proof.analysis.contraction`). Then for all k ≥ K0
 
     |r_k| ≤ |r_K0| ρ^(k−K0),   and |r_k| ≤ ε after at most K0 + ⌈log(|r_K0|/ε)/log(1/ρ)⌉ steps.
 
@@ -17,9 +17,9 @@ import math
 import mpmath
 import sympy
 
-from ..contraction import ResidualContraction, rho_formula
-from ..identities import residual_recursion
-from .base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges
+from llgd_proof.analysis.contraction import ResidualContraction, rho_formula
+from llgd_proof.symbolic.identities import residual_recursion
+from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges
 
 CANDIDATE_LIMIT = 400
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-from ..identities import linear_stability, sharpness_on_minimisers
-from .base import Case, Context, Hypothesis, Theorem, gd_converges, limit_on_minimiser_set
+from llgd_proof.symbolic.identities import linear_stability, sharpness_on_minimisers
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem, gd_converges, limit_on_minimiser_set
 
 MARGIN = 1e-8
 

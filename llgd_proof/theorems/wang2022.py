@@ -8,10 +8,10 @@ h = 0.2 → (2.9393737, 0.3402085); h = 0.4 → (−1.5655117, −0.6387688); h 
 
 from __future__ import annotations
 
-from ..dynamics import Status
-from ..identities import balancing_bound
-from ..recognise import is_square_loss
-from .base import Case, Context, Hypothesis, Theorem, matches_expected
+from llgd_proof.engines.stopping import Status
+from llgd_proof.symbolic.identities import balancing_bound
+from llgd_proof.symbolic.recognise import is_square_loss
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem, matches_expected
 
 
 def square_loss(c: Context):

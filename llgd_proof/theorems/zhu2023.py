@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-from ..dynamics import Status
-from ..identities import zhu_eos_minimum
-from .base import Case, Context, Hypothesis, Theorem, matches_expected
+from llgd_proof.engines.stopping import Status
+from llgd_proof.symbolic.identities import zhu_eos_minimum
+from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem, matches_expected
 
 NEAR = 0.01
 
