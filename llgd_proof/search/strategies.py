@@ -3,7 +3,7 @@
 Use them in your own pytest suite::
 
     from hypothesis import given
-    from llgd_proof import strategies as lst
+    from llgd_proof.search import strategies as lst
     from llgd_proof.theorems import get_theorem
 
     @given(lst.cases(lst.catalog_losses(regularity="good")))
