@@ -22,7 +22,7 @@ from llgd_proof.checker.problem import Problem, Undecidable, from_decimal_checke
 from llgd_proof.symbolic.arb import interval_strings, upper_string
 
 
-def _compose(problem: Problem, h: arb, box: list, period: int):
+def compose(problem: Problem, h: arb, box: list, period: int):
     """(F^p(box), the product of the Jacobians over F^i(box), the boxes F^i(box) for i < p)."""
     n = len(box)
     product = arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
@@ -42,13 +42,13 @@ def orbit_derivation(problem: Problem, h: arb, centre: list, radius: arb, period
         return {}, ["the orbit box must have a positive radius (one or two variables)"]
     identity = arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
     try:
-        image, derivative, _ = _compose(problem, h, centre, period)
+        image, derivative, _ = compose(problem, h, centre, period)
         try:
             inverse = arb_mat([[v.mid() for v in row] for row in (derivative - identity).inv().tolist()])
         except (ZeroDivisionError, ValueError):
             return {}, ["D(F^p) − I is singular at the box's centre"]
         box = [c + arb(0, 1) * radius for c in centre]
-        _, derivative_box, _ = _compose(problem, h, box, period)
+        _, derivative_box, _ = compose(problem, h, box, period)
         residual = arb_mat([[g - c] for g, c in zip(image, centre)])
         offset = arb_mat([[b - c] for b, c in zip(box, centre)])
         krawczyk = arb_mat([[c] for c in centre]) - inverse * residual + (identity - inverse * (derivative_box - identity)) * offset
@@ -57,10 +57,10 @@ def orbit_derivation(problem: Problem, h: arb, centre: list, radius: arb, period
             return {}, ["the Krawczyk box K(X) is not inside the interior of X"]
         for divisor in range(1, period):
             if period % divisor == 0:
-                shorter, _, _ = _compose(problem, h, candidate, divisor)
+                shorter, _, _ = compose(problem, h, candidate, divisor)
                 if all(a.overlaps(b) for a, b in zip(shorter, candidate)):
                     return {}, [f"a shorter period {divisor} is not excluded"]
-        _, derivative_orbit, boxes = _compose(problem, h, candidate, period)
+        _, derivative_orbit, boxes = compose(problem, h, candidate, period)
     except Undecidable:
         return {}, ["a branch of the Hessian is undecided on the orbit boxes: F is not known to be C¹ there"]
     multiplier = spectral_radius(derivative_orbit)
@@ -88,8 +88,8 @@ def attraction_derivation(problem: Problem, h: arb, centre: list, radius: arb, p
         return {}, ["the attraction box needs a positive radius"]
     box = [c + arb(0, 1) * radius for c in centre]
     try:
-        image, _, _ = _compose(problem, h, list(centre), period)
-        _, derivative, _ = _compose(problem, h, box, period)
+        image, _, _ = compose(problem, h, list(centre), period)
+        _, derivative, _ = compose(problem, h, box, period)
     except Undecidable:
         return {}, ["a branch of the Hessian is undecided on the attraction box"]
     lipschitz = arb(0)

@@ -36,11 +36,11 @@ from llgd_proof.checker.balls import Enclosure, minimiser_failures, norm_upper
 from llgd_proof.checker.converges import contraction_derivation, region_bounds, region_derivation
 from llgd_proof.checker.diverges import canonical_expansion
 from llgd_proof.checker.kernel import MAX_BITS, MAX_STEPS
-from llgd_proof.checker.orbits import attraction_derivation, orbit_derivation
+from llgd_proof.checker.orbits import attraction_derivation
 from llgd_proof.checker.problem import Problem, problem_from_inputs
 from llgd_proof.engines.stopping import Status
 from llgd_proof.errors import ExpressionError, LlgdInputError, ParameterError
-from llgd_proof.proofs.certified import dyadic, krawczyk, numeric_descent
+from llgd_proof.proofs.certified import dyadic, numeric_descent, orbit_box, refine_centre
 from llgd_proof.symbolic.arb import _decimal, exact_fraction, from_decimal, interval_strings, working_bits
 from llgd_proof.symbolic.expressions import to_text
 from llgd_proof.symbolic.losses import parse_loss_spec
@@ -268,17 +268,15 @@ def prove_convergence(problem: Problem, target: Objective, *, max_steps: int, ma
 
 
 # -- converges: a general objective ------------------------------------------------------------------------
-def prove_contraction(problem: Problem, target: Objective, approximate, *, max_steps: int, max_bits: int, budget: _Budget):
+def prove_contraction(problem: Problem, approximate, *, max_steps: int, max_bits: int, budget: _Budget):
     """Find a ball around the fixed point that F contracts, then K with θ_K inside it."""
-    compiled = target.compiled("arb")
     bits, reason = _first_bits(START_BITS, max_bits), "no contraction ball found around the numeric limit"
     while bits <= max_bits:
         with working_bits(bits):
             h = from_decimal(problem.inputs["h"])
-            located = krawczyk(compiled, h, [arb(str(v)) for v in approximate], 1)
-            if not located.proved:
-                return None, f"no fixed point proved near the numeric limit: {located.reason}"
-            centre = located.centre
+            centre = refine_centre(problem, h, [arb(str(v)) for v in approximate], 1)
+            if centre is None:
+                return None, "Newton's method found no fixed point near the numeric limit"
             ball = None
             for exponent in range(2, 40, 3):
                 radius = f"1e-{exponent}"
@@ -334,15 +332,15 @@ def prove_divergence(problem: Problem, *, max_steps: int, max_bits: int, budget:
 
 
 # -- periodic -----------------------------------------------------------------------------------------------
-def prove_periodic(problem: Problem, target: Objective, point: Sequence, period: int, *, max_steps: int, max_bits: int, budget: _Budget):
-    """A Krawczyk box around the numeric orbit point (searched on the prover's compiled functions), then — when
-    F^p contracts a larger box around it — a K with θ_K inside that box (GD from θ0 converges to the orbit)."""
-    compiled = target.compiled("arb")
+def prove_periodic(problem: Problem, point: Sequence, period: int, *, max_steps: int, max_bits: int, budget: _Budget):
+    """A Krawczyk box around the numeric orbit point (its centre searched by Newton, the test decided by the
+    checker), then — when F^p contracts a larger box around it — a K with θ_K inside that box (GD from θ0 converges
+    to the orbit)."""
     bits, reason = _first_bits(START_BITS, max_bits), ""
     while bits <= max_bits:
         with working_bits(bits):
             h = from_decimal(problem.inputs["h"])
-            result = krawczyk(compiled, h, [arb(str(v)) for v in point], period, radius=arb(2) ** -(bits // 2))
+            result = orbit_box(problem, h, [arb(str(v)) for v in point], period, arb(2) ** -(bits // 2))
             if result.proved:
                 choices = {"bits": bits, "period": period, "box": result.box_json, "attraction": _attraction(problem, h, result, period, max_steps, bits, budget)}
                 return choices, f"Krawczyk test for F^{period}(θ) − θ passed" + (" and θ_K lies in a box F^p contracts" if choices["attraction"] else "")
@@ -352,10 +350,7 @@ def prove_periodic(problem: Problem, target: Objective, point: Sequence, period:
 
 
 def _attraction(problem: Problem, h, orbit, period: int, max_steps: int, bits: int, budget: _Budget) -> dict | None:
-    facts, failures = orbit_derivation(problem, h, orbit.centre, orbit.radius, period)
-    if failures:
-        return None
-    first_box = [from_decimal(lo).union(from_decimal(hi)) for lo, hi in facts["orbit_boxes"][0]]
+    first_box = [from_decimal(lo).union(from_decimal(hi)) for lo, hi in orbit.facts["orbit_boxes"][0]]
     radius = next((f"1e-{e}" for e in range(1, 13) if not attraction_derivation(problem, h, orbit.centre, from_decimal(f"1e-{e}"), period, first_box, orbit.centre)[1]), None)
     if radius is None:
         return None
@@ -451,13 +446,13 @@ def prove(
             return finish("not-proved", f"the numeric run did not settle on a period-{chosen} orbit ({run.status.value}: {run.reason})")
         if problem.n_variables > 2:
             return finish("not-proved", "orbit proofs are implemented for one or two variables")
-        choices, reason = prove_periodic(problem, target, run.orbit[0], chosen, max_steps=max_steps, max_bits=max_bits, budget=budget)
+        choices, reason = prove_periodic(problem, run.orbit[0], chosen, max_steps=max_steps, max_bits=max_bits, budget=budget)
         return finish("not-proved", reason) if choices is None else certify("periodic", choices, reason)
     if run.status is Status.CONVERGED:
         if not problem.is_product:
             if problem.n_variables > 2:
                 return finish("not-proved", "convergence proofs for a general objective are implemented for one or two variables")
-            choices, reason = prove_contraction(problem, target, run.final, max_steps=max_steps, max_bits=max_bits, budget=budget)
+            choices, reason = prove_contraction(problem, run.final, max_steps=max_steps, max_bits=max_bits, budget=budget)
         else:
             # a first guess of the precision: naive balls lose up to ~2 bits a step (the centred scheme far fewer)
             guess = START_BITS
