@@ -42,7 +42,6 @@ import numpy
 from llgd_proof.analysis.regularity import report_for
 from llgd_proof.engines.batch import STATUS_NAMES, BatchRun, batch_gradient_descent
 from llgd_proof.engines.phenomena import observe_batch
-from llgd_proof.engines.stopping import Status
 from llgd_proof.errors import ParameterError
 from llgd_proof.scale.starts import Box, make_starts
 from llgd_proof.scale.store import (
@@ -63,20 +62,6 @@ from llgd_proof.scale.summary import _as_grid, confirm_points
 from llgd_proof.scale.workers import LOCAL_SCHEDULERS, _in_processes, _on_cluster, _scheduler_address, probe_scheduler
 from llgd_proof.symbolic.losses import parse_loss_spec
 from llgd_proof.symbolic.objective import Objective, product_objective
-
-STATUSES = [Status.CONVERGED, Status.STATIONARY, Status.DIVERGED, Status.PERIODIC, Status.UNDECIDED]
-
-
-
-
-
-
-
-
-
-
-
-
 
 # -- the job: a grid (loss, h, sample) of GD runs, cut into chunks ------------------------------------
 
@@ -192,7 +177,6 @@ def _chunk_task(store: str, fingerprint: str, block: tuple, offsets: tuple, spec
 
 
 
-_CREATING: dict = {}  # stores this process is creating during a run: a future of their open arrays (dropped when the run ends)
 
 
 

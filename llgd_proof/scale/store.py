@@ -27,6 +27,7 @@ from llgd_proof.engines.batch import STATUS_NAMES
 from llgd_proof.errors import ParameterError
 
 STORE_FORMAT = 1
+_CREATING: dict = {}  # stores this process is creating during a run: a future of their open arrays (dropped when the run ends)
 CHUNK = 8192  # points per chunk: large enough that numpy's loops dominate, small enough to balance the cores
 
 

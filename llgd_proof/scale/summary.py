@@ -10,6 +10,8 @@ from llgd_proof.engines.precise import gradient_descent
 from llgd_proof.engines.stopping import Status
 from llgd_proof.symbolic.objective import Objective
 
+STATUSES = [Status.CONVERGED, Status.STATIONARY, Status.DIVERGED, Status.PERIODIC, Status.UNDECIDED]  # the order of the counts in a summary
+
 
 def _as_grid(dataset: xarray.Dataset, side: int) -> xarray.Dataset:
     """Reshape ``sample`` (row-major over y0, then x0) into dims (y0, x0)."""
