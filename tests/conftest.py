@@ -14,6 +14,15 @@ settings.register_profile("dev", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture(scope="session")
+def verify_report():
+    """``verify`` on every theorem's fixed cases and refuted counterexamples, computed once per test process: no search
+    (tested apart) and no proofs (tests/test_establish.py proves its own cases), which leave the verdicts unchanged."""
+    from llgd_proof import api
+
+    return api.verify(budget_seconds=0, proof_seconds=0)
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """A real dask.distributed cluster on the loopback (2 worker processes), for a test file's Dask tests: its address."""

@@ -87,16 +87,33 @@ def test_outward_decimal_intervals_contain_the_ball():
         from_decimal("1e99999999")
 
 
+def _mpmath_descent(objective, h: str, init: list[str], steps: int) -> list:
+    """``steps`` plain GD steps θ ← θ − h∇f(θ) on mpmath numbers (inside the caller's workdps): a loop of its own,
+    sharing no code with either engine beyond the mpmath-compiled gradient."""
+    gradient = objective.compiled("mpmath").gradient
+    step, theta = mpmath.mpf(h), [mpmath.mpf(v) for v in init]
+    for _ in range(steps):
+        theta = [t - step * g for t, g in zip(theta, gradient(*theta))]
+    return theta
+
+
 def test_numeric_engine_agrees_with_the_mpmath_engine():
-    """The Arb numeric mode (midpoints) and mpmath reach the same limit and orbit at 50 digits."""
+    """The Arb numeric mode (midpoints) follows an independent mpmath GD loop step for step at 50 digits, stops where
+    the mpmath engine stops, and finds the closed-form 2-cycle of ¼(x² − 1)² (theory §5, anchor A4)."""
     objective = product_objective(catalog_loss("logcosh"))
-    mine, theirs = numeric_descent(objective, "0.9", ["20", "0.1"], dps=50), gradient_descent(objective, "0.9", ["20", "0.1"], dps=50)
+    mine = numeric_descent(objective, "0.9", ["20", "0.1"], dps=50)
+    theirs = gradient_descent(objective, "0.9", ["20", "0.1"], dps=50, engine="mpmath")
     assert mine.status is theirs.status is Status.CONVERGED and mine.steps == theirs.steps
     with mpmath.workdps(50):
+        independent = _mpmath_descent(objective, "0.9", ["20", "0.1"], mine.steps)
+        assert max(abs(a - b) for a, b in zip(mine.final, independent)) < mpmath.mpf(10) ** -40
         assert max(abs(a - b) for a, b in zip(mine.final, theirs.final)) < mpmath.mpf(10) ** -40
+        assert abs(mine.final[0] * mine.final[1] - 1) < mpmath.mpf(10) ** -12  # the limit is on M: xy = μ = 1
     with_path = numeric_descent(objective, "0.9", ["20", "0.1"], dps=30, keep_path=True)
     assert len(with_path.path) == with_path.steps + 1 and with_path.path[-1] == with_path.final
     quartic = general_objective("(x**2 - 1)**2/4", ["x"])
     orbit = numeric_descent(quartic, "1.10", ["0.5"])
     assert orbit.status is Status.PERIODIC and orbit.period == 2
-    assert sorted(float(p[0]) for p in orbit.orbit) == pytest.approx([0.814551626875, 1.11606297145], abs=1e-11)
+    eta = mpmath.mpf("1.1")
+    closed_form = sorted(float((mpmath.sqrt(1 + 3 / eta) + sign * mpmath.sqrt(1 - 1 / eta)) / 2) for sign in (1, -1))
+    assert sorted(float(p[0]) for p in orbit.orbit) == pytest.approx(closed_form, rel=1e-12)

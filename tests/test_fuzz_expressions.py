@@ -149,7 +149,7 @@ def _combine(children):
 WELL_FORMED = st.recursive(ATOMS, _combine, max_leaves=6)
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(WELL_FORMED)
 def test_well_formed_losses_through_the_whole_pipeline(text):
     """Well-formed random losses: minimiser search and the regularity report end in a report or a typed error."""

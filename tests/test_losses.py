@@ -2,7 +2,7 @@
 
 import pytest
 import sympy
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llgd_proof.errors import LossError, UnknownNameError
@@ -17,6 +17,7 @@ def test_catalog_minimiser_is_a_nondegenerate_zero(name):
     assert loss.at_minimiser(2) > 0
 
 
+@settings(max_examples=30)  # 244 (μ, ℓ) pairs; each draw is a sympy solve and simplify
 @given(st.integers(min_value=-30, max_value=30), st.sampled_from(["(s-mu)^2/2", "log(cosh(s-mu))", "sqrt(1+(s-mu)^2)", "huber(s-mu, 0.7)"]))
 def test_symbolic_minimiser_of_shifted_losses(tenths, text):
     """For ℓ(s − μ) with a symmetric convex ℓ, the minimiser found is μ and the loss is shifted to min 0."""

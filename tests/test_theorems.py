@@ -9,11 +9,6 @@ from llgd_proof.theorems import THEOREMS, Case, Verdict, get_theorem
 from llgd_proof.theorems.base import PAPER_CLAIM_NOTE
 
 
-@pytest.fixture(scope="module")
-def verify_report():
-    return api.verify(budget_seconds=0)  # fixed cases and refuted counterexamples; the search is tested below
-
-
 def test_every_current_theorem_holds_somewhere(verify_report):
     for theorem_id, theorem in THEOREMS.items():
         if theorem.status == "current":
