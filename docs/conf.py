@@ -51,6 +51,7 @@ myst_dmath_double_inline = True
 # temporary directory (05_atlas.py writes its PNGs to the working directory). LLGD_DOCS_NB_EXECUTION=cache keeps
 # outputs between local builds while the notebook text is unchanged (jupyter-cache in docs/_build/.jupyter_cache).
 nb_execution_mode = os.environ.get("LLGD_DOCS_NB_EXECUTION", "force")
+nb_execution_cache_path = str(Path(__file__).resolve().parent / "_build" / ".jupyter_cache")  # tests/test_notebooks.py fills it in CI
 nb_execution_timeout = 600
 nb_execution_in_temp = True
 nb_execution_raise_on_error = True  # a notebook that fails stops the build

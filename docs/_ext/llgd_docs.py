@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from notebook_format import as_ipynb as _as_ipynb
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -153,23 +154,6 @@ class Commands:
 
 
 # -- notebooks -------------------------------------------------------------------------------------
-
-
-def _as_ipynb(source: str) -> str:
-    """A jupytext percent file as notebook JSON (no outputs), for the python3 kernel; myst-nb executes it.
-
-    Converted here rather than read through ``nb_custom_formats``, so that ``.py`` is not a source suffix of the
-    site and links to example scripts stay plain file links.
-    """
-    import jupytext
-    import nbformat
-
-    notebook = jupytext.reads(source, fmt="py:percent")
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.metadata.pop("jupytext", None)
-    for index, cell in enumerate(notebook.cells):  # stable ids, so an unchanged notebook writes identical JSON
-        cell["id"] = f"cell-{index}"
-    return nbformat.writes(notebook)
 
 
 def _copy_notebooks(repo: Path, out: Path, written: set[Path]) -> list[str]:
