@@ -59,14 +59,17 @@ from llgd_proof.symbolic.timeouts import TimeLimitExceeded, time_budget
 from llgd_proof.theorems import Case, CheckResult, Theorem
 
 
+def symbolic_budget(seconds: float | None = None) -> contextlib.AbstractContextManager:
+    """A context in which calls share ``seconds`` of guarded symbolic work (simplify, limit, solveset): once it is spent,
+    each such step takes its marked fallback at once (a numeric estimate, an unsimplified form). With or without a
+    budget, a computation that runs past its time limit ends in a :class:`~llgd_proof.errors.ResourceLimitError` sentence."""
+    return _symbolic_budget(None if seconds is None else _real(seconds, "the symbolic budget (seconds)", 0, MAX_BUDGET_SECONDS))
+
+
 @contextlib.contextmanager
-def symbolic_budget(seconds: float | None = None):
-    """Calls inside share ``seconds`` of guarded symbolic work (simplify, limit, solveset): once it is spent, each such
-    step takes its marked fallback at once (a numeric estimate, an unsimplified form). With or without a budget, a
-    computation that runs past its time limit ends in a :class:`~llgd_proof.errors.ResourceLimitError` sentence."""
-    budget = contextlib.nullcontext() if seconds is None else time_budget(_real(seconds, "the symbolic budget (seconds)", 0, MAX_BUDGET_SECONDS))
+def _symbolic_budget(seconds: float | None):
     try:
-        with budget:
+        with contextlib.nullcontext() if seconds is None else time_budget(seconds):
             yield
     except TimeLimitExceeded:
         raise ResourceLimitError("the computation ran past its time limit; try a smaller input (see docs/reference.md, Errors and output)") from None
