@@ -31,3 +31,11 @@ class UsageError(LlgdInputError):
 
 class ResourceLimitError(LlgdInputError):
     """An input would need more time or memory than the stated limits allow (see docs/reference.md, "Errors and output")."""
+
+
+class LlgdWarning(UserWarning):
+    """Something the library noticed and repaired on its own; the CLI shows it as one line ``llgd: warning: …``."""
+
+
+class StoreWarning(LlgdWarning):
+    """A result store was damaged or stale and has been repaired (a chunk recomputed, metadata rewritten, a cache rebuilt)."""

@@ -9,6 +9,9 @@
    but not searched.
 3. **Refuted** — every refuted variant's recorded counterexample is checked again; it must still violate
    the variant (``still_violated``).
+Claims (``claims``: :class:`~llgd_proof.claims.claim.Claim` objects) are checked on their own cases after the fixed
+phase; their results join the fixed results (and can violate the report like any current formalisation).
+
 4. **Proved** — every ``holds`` of a converging case of T1, T3, T6, A3, A9 and of a 2-cycle case of A4
    (:data:`PROVABLE`) is tried as a computer-assisted proof (:func:`llgd_proof.proofs.prover.prove_case`, Arb
    balls, at most ``proof_seconds`` each). Each such result's evidence says ``established``: "proved"
@@ -25,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from llgd_proof.claims.claim import Claim, check_claims
 from llgd_proof.search.families import SearchReport, search_counterexamples
 from llgd_proof.theorems import THEOREMS, CheckResult, Theorem, Verdict, get_theorem
 
@@ -83,6 +87,8 @@ class VerifyReport:
     refuted: list[RefutedCheck] = field(default_factory=list)
     budget_seconds: float = 0.0
     seed: int = 0
+    claims: list[str] | None = None  # the names of the claims checked with the library (None: none were given)
+    claims_dir: str | None = None  # where they were read from
 
     @property
     def proved(self) -> int:
@@ -117,6 +123,7 @@ class VerifyReport:
         return totals
 
     def as_json(self) -> dict:
+        claims = {} if self.claims is None else {"claims_dir": self.claims_dir, "claims": list(self.claims)}
         return {
             "ok": not self.violated,
             "counts": self.counts(),
@@ -131,6 +138,7 @@ class VerifyReport:
             "seed": self.seed,
             "elapsed_seconds": round(self.elapsed, 3),
             "results": [r.as_json() for r in self.results],
+            **claims,
         }
 
 
@@ -149,12 +157,13 @@ def establish(result: CheckResult, *, max_seconds: float = DEFAULT_PROOF_SECONDS
     (converges for a converged run, a period-2 orbit for a 2-cycle) and its boxes lie within
     √τ·max(1, ‖θ‖) of the numeric limit or orbit points (the distance at which the precision self-check
     calls two stopping points the same); otherwise "checked numerically", with ``proof_conflict`` when a
-    proof was found that disagrees. Any other ``holds`` is marked "checked numerically" without a try.
+    proof was found that disagrees. Any other ``holds`` — and every ``holds`` when ``max_seconds`` is 0 — is marked
+    "checked numerically" without a try.
     """
     if result.verdict is not Verdict.HOLDS:
         return result
     result.evidence["established"] = CHECKED
-    if not provable(result):
+    if max_seconds <= 0 or not provable(result):
         return result
     from llgd_proof.proofs.prover import prove_case
 
@@ -202,23 +211,24 @@ def verify(
     seed: int = 0,
     search_progress: Callable[[SearchReport], None] | None = None,
     proof_seconds: float = DEFAULT_PROOF_SECONDS,
+    claims: Sequence[Claim] | None = None,
+    claims_dir: str | None = None,
 ) -> VerifyReport:
-    """Run the four phases on every theorem (or the named ones); ``budget_seconds = 0`` skips the search,
-    ``proof_seconds = 0`` the proofs (every ``holds`` is then "checked numerically")."""
+    """Run the four phases on every theorem (or the named ones), and check ``claims`` on their own cases;
+    ``budget_seconds = 0`` skips the search, ``proof_seconds = 0`` the proofs (every ``holds`` is then "checked
+    numerically"). ``claims_dir`` only names where the claims came from, for the report."""
     chosen = [get_theorem(i) for i in theorem_ids] if theorem_ids else list(THEOREMS.values())
     current = [t for t in chosen if t.status == "current"]
     start = time.perf_counter()
     results = []
     for theorem in current:
         for case in theorem.cases:
-            result = theorem.check(case)
-            if proof_seconds > 0:
-                establish(result, max_seconds=proof_seconds)
-            elif result.verdict is Verdict.HOLDS:
-                result.evidence["established"] = CHECKED
+            result = establish(theorem.check(case), max_seconds=proof_seconds)
             results.append(result)
             if progress is not None:
                 progress(result)
+    if claims is not None:
+        results += [establish(result, max_seconds=0) for result in check_claims(claims, progress=progress)]
     searchable = [t for t in current if t.kind == "pointwise" and t.search]
     searches = []
     if budget_seconds > 0 and searchable:
@@ -235,4 +245,5 @@ def verify(
             refuted.append(check)
             if progress is not None:
                 progress(check.result)
-    return VerifyReport(results, time.perf_counter() - start, searches, refuted, budget_seconds, seed)
+    names = None if claims is None else [claim.name for claim in claims]
+    return VerifyReport(results, time.perf_counter() - start, searches, refuted, budget_seconds, seed, names, claims_dir)

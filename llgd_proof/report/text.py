@@ -269,3 +269,30 @@ def format_network(data: dict) -> str:
     if data.get("plot"):
         lines.append(f"plot: {data['plot']}")
     return "\n".join(lines)
+
+
+def format_proof(data: dict) -> str:
+    """Text for ``llgd prove``: the outcome, its enclosures, and where the certificate went."""
+    lines = [f"outcome: {data['outcome']}  ({data['reason']})"]
+    if data["outcome"] == "converges":
+        what = "certified region" if data["rate"] else "contraction ball, sup|DF|"
+        lines.append(f"  enclosed {data['steps_enclosed']} steps at {data['bits']} bits; {what}: rho <= {data['rho'][:14]}…")
+        lines += [f"  limit coordinate {i + 1} in [{lo}, {hi}]" for i, (lo, hi) in enumerate(data["limit_box"])]
+        lines.append(f"  EoS ratio hS/2 in [{data['eos_ratio'][0]}, {data['eos_ratio'][1]}]")
+        if data["imbalance"]:
+            lines.append(f"  imbalance in [{data['imbalance'][0]}, {data['imbalance'][1]}]")
+        rate = data["rate"]
+        if rate:
+            lines.append(f"  T6: region first reached at K0 = {rate['K0']} (rho <= {rate['rho']}); |r| <= {rate['epsilon']} after at most {rate['steps_to_epsilon']} steps")
+    elif data["outcome"] == "diverges":
+        lines.append(f"  |x_K| >= {data['threshold']} at K = {data['steps_enclosed']} ({data['bits']} bits); |F(x)| >= {data['factor']}|x| beyond")
+    elif data["outcome"] == "periodic":
+        lines.append(f"  period {data['period']} proved by the Krawczyk test at {data['bits']} bits")
+        for i, box in enumerate(data["orbit_boxes"]):
+            lines.append(f"  orbit point {i + 1}: " + " x ".join(f"[{lo}, {hi}]" for lo, hi in box))
+        if data["multiplier"]:
+            lines.append(f"  multiplier in [{data['multiplier'][0]}, {data['multiplier'][1]}] — " + ("stable" if data["stable"] else "not proved stable"))
+    if data.get("certificate_file"):
+        lines.append(f"  certificate written to {data['certificate_file']}")
+    lines.append(f"  {data['seconds']:.2f} s")
+    return "\n".join(lines)

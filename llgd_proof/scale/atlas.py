@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,7 +43,7 @@ import numpy
 from llgd_proof.analysis.regularity import report_for
 from llgd_proof.engines.batch import STATUS_NAMES, BatchRun, batch_gradient_descent
 from llgd_proof.engines.phenomena import observe_batch
-from llgd_proof.errors import ParameterError
+from llgd_proof.errors import ParameterError, StoreWarning
 from llgd_proof.scale.starts import Box, make_starts
 from llgd_proof.scale.store import (
     CHUNK,
@@ -253,7 +254,7 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
         stats[result["state"]] += 1
         if result["state"] == "healed":
             i, j, k = result["block"]
-            print(f"llgd: warning: chunk {j},{k} of loss {job.losses[i]!r} in {store} was recomputed: {result['reason']}", file=sys.stderr)
+            warnings.warn(f"chunk {j},{k} of loss {job.losses[i]!r} in {store} was recomputed: {result['reason']}", StoreWarning, stacklevel=2)
     stats["computed"] += stats["healed"]
     if keep:
         stats["values"] = {tuple(result["block"]): result["values"] for result in results}

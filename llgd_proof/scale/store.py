@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import re
-import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import numpy
 
 from llgd_proof import __version__
 from llgd_proof.engines.batch import STATUS_NAMES
-from llgd_proof.errors import ParameterError
+from llgd_proof.errors import ParameterError, StoreWarning
 
 STORE_FORMAT = 1
 _CREATING: dict = {}  # stores this process is creating during a run: a future of their open arrays (dropped when the run ends)
@@ -216,7 +216,7 @@ def _open_or_create(job: Job, store: Path, *, user_named: bool) -> bool:
                 if user_named:
                     raise StoreError(f"{store} is not a readable llgd result store ({type(error).__name__}); give another --out or delete it") from error
                 _clear(store)
-                print(f"llgd: warning: the cached store {store} was unreadable ({type(error).__name__}); rebuilding it", file=sys.stderr)
+                warnings.warn(f"the cached store {store} was unreadable ({type(error).__name__}); rebuilding it", StoreWarning, stacklevel=2)
             else:
                 if stored != job.parameters:
                     differences = [name for name in sorted(set(stored) | set(job.parameters)) if stored.get(name) != job.parameters.get(name)]
@@ -272,7 +272,7 @@ def _repair(store: Path, layout: dict) -> None:
             "delete the store to start again"
         ) from error
     names = sorted({key.split("/")[0] if "/" in key else "the group" for key in damaged})
-    print(f"llgd: warning: the metadata or coordinates of {', '.join(names)} in {store} did not match its parameters and were rewritten", file=sys.stderr)
+    warnings.warn(f"the metadata or coordinates of {', '.join(names)} in {store} did not match its parameters and were rewritten", StoreWarning, stacklevel=2)
 
 
 def _clear(store: Path) -> None:
