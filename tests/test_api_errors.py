@@ -11,8 +11,10 @@ the arguments of ``investigate`` and ``check``.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import math
 import tempfile
+from pathlib import Path
 
 import pytest
 from guards import guard as hang_guard
@@ -233,6 +235,9 @@ HOSTILE = {
 RUN = api.gradient_descent(OBJECTIVE, "0.4", ["3", "0.5"], dps=15, max_steps=5)
 TINY_CHECK = {"theorem": "convergence", "h": "0.4", "init": ["3", "0.5"], "loss": "quadratic", "dps": 15, "max_steps": 5}
 
+PROOF = api.prove(loss="huber", h="0.5", init=["6", "0.3"])  # a proved result (a few seconds), for the entries that take one
+CERTIFICATE = api.save_certificate(PROOF, str(Path(tempfile.mkdtemp()) / "proof.json"))
+SWEEP = api.sweep("logcosh", [0.5], [1, 2], max_steps=5)
 # each public entry: (callable, positional arguments, valid keyword arguments — every one of them is replaced in turn)
 ENTRIES = {
     "make_loss": (api.make_loss, (), {"loss": "quadratic", "mu": None}),
@@ -270,7 +275,17 @@ ENTRIES = {
     "Claim.search": (CLAIM.search, (), {"examples": 1, "max_steps": 5, "dps": 15, "seed": 0, "workers": 0, "without": ()}),
     "Claim.domain_with": (CLAIM.domain_with, (), {"examples": 1, "grid": 4, "dps": 15, "box": [[0.1, 1], [0.1, 1]]}),
     "Claim.strategy": (CLAIM.strategy, (), {"domain": None}),
+    "boundary": (api.boundary, (), {"theorem": "eos", "loss": "logcosh", "h_fraction": (0.5, 0.9), "h_steps": 1, "box": (0.5, 2, 0.5, 2),
+                                    "grid": 2, "max_steps": 20, "confirm": 0, "mu": None, "parameters": None, "scheduler": None,
+                                    "progress": False}),
+    "recheck": (api.recheck, (), {"path": CERTIFICATE}),
+    "save_certificate": (api.save_certificate, (), {"result": PROOF, "path": "proof.json"}),
+    "proof_latex": (api.proof_latex, (), {"result": PROOF}),
+    "figure": (api.figure, (), {"result": SWEEP, "path": "f.png"}),
+    "symbolic_budget": (api.symbolic_budget, (), {"seconds": 6}),
+    "network": (api.network, (), {"loss": "mse", "activation": "relu", "h": 0.1, "steps": 2, "width": 5, "samples": 20}),
 }
+HAS_TORCH = importlib.util.find_spec("torch") is not None and importlib.util.find_spec("sklearn") is not None
 VALID_BUT_LONG = {("verify", "theorem_ids", "None")}  # None is every theorem: the whole library, ~40 s
 PUBLIC_CALLABLES = {name for name in api.__all__ if callable(getattr(api, name)) and not isinstance(getattr(api, name), type)}
 
@@ -299,6 +314,8 @@ TAKES_A_RESULT = {entry for entry in ENTRIES if entry == "atlas_summary" or entr
 def test_valid_baseline_calls_work(entry):
     """Not vacuous: each row's own arguments are accepted, so a refusal below is caused by the one hostile value (the
     formatters and atlas_summary take a result, which their rows do not hold: their refusals are checked by their rows)."""
+    if entry == "network" and not HAS_TORCH:
+        pytest.skip("the network entry needs the [nn] extra (PyTorch, scikit-learn)")
     function, args, kwargs = ENTRIES[entry]
     assert not isinstance(_call(function, args, kwargs), LlgdInputError)
 
