@@ -603,7 +603,7 @@ def write_cli(out: Path, repo: Path, verbs, examples_run: Examples, written: set
     index = [
         "# The `llgd` command",
         "",
-        "Generated from the argparse definitions (`llgd_proof.cli.main.build_parser()`) when this site was built. Every verb",
+        "Generated from the argparse definitions (`llgd_proof.cli.parser.build_parser()`) when this site was built. Every verb",
         "takes `--json` for one strict JSON object on stdout; a user mistake prints one sentence and exits 2. Run it as",
         "`llgd VERB ...` after `pip install .` (or `python -m llgd_proof.cli.main VERB ...` from a checkout).",
         "",
@@ -626,7 +626,7 @@ def write_cli(out: Path, repo: Path, verbs, examples_run: Examples, written: set
 
 
 def _main_parser():
-    from llgd_proof.cli.main import build_parser
+    from llgd_proof.cli.parser import build_parser
 
     return build_parser()
 
