@@ -5,17 +5,17 @@ compiled here with common-subexpression elimination into a *fused in-place* nump
 intermediate is written into a buffer allocated once, and θ ← θ − h∇f(θ) updates the coordinates in
 place. Stopping rules run on a schedule (every ``CHECK_EVERY`` steps, periodicity at steps 512,
 1024, 2048, …) and the active set is compacted only when enough points have finished to pay for the
-copy. Outcomes:
+copy. Outcomes are decided by the one stopping rule, :class:`~llgd_proof.engines.stopping.StoppingRule`
+(``numbers="numpy"``, float64 precision, tolerance τ = ``tolerance``), evaluated on the arrays of every
+check — the same comparisons the high-precision engines make at each step:
 
-* ``converged`` — at a point of the minimiser set: for f = ℓ(xᵀy), ‖∇f‖∞ ≤ tolerance **and**
-  |xᵀy − μ| ≤ √tolerance · max(1, |μ|); for a general objective, ‖∇f‖∞ ≤ tolerance · max(1, ‖θ‖∞)
-  **and** ∇²f positive semi-definite within √tolerance · max(1, S).
-* ``stationary`` — the gradient is that small but the point is not a minimiser (the saddle at the
-  origin, a flat tail such as log(1 + (s − 1)²) at s ≈ 10²²): reported when the float64 step no
-  longer moves the point (a fixed point of the iteration) or when the budget ends there; otherwise
-  the point keeps iterating, since GD may still leave the saddle.
+* ``converged`` — critical (‖∇f‖·max(1, ‖θ‖) ≤ τ·max(1, |f|)) at a point of the minimiser set
+  (f = ℓ(xᵀy): |xᵀy − μ| ≤ τ·max(1, |μ|); a general objective: ∇²f ⪰ 0 within √τ·max(1, S)).
+* ``stationary`` — critical at a point that is not a minimiser (the saddle at the origin) where GD is
+  held: ∇f = 0, or its component along the escape directions is rounding, or (no escape direction)
+  ‖∇f‖ shrank since the previous check. Otherwise GD may still leave it, and the point keeps iterating.
 * ``periodic`` — θ_k = θ_{k−p}, 2 ≤ p ≤ 64, on two consecutive steps, orbit points distinct.
-* ``diverged`` — non-finite or past the bound.
+* ``diverged`` — non-finite, or past the rule's bounds (|θ|∞ > 10¹⁰·max(1, |θ₀|∞) or |f| > 10³⁰·max(1, |f(θ₀)|)).
 * ``undecided`` — anything else at the budget.
 """
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy
 import sympy
 
-from llgd_proof.engines.stopping import MAX_PERIOD, Status
+from llgd_proof.engines.stopping import FLOAT64_DPS, KINDS, MAX_PERIOD, MINIMISER, POSITION_BOUND, Status, StoppingRule
 from llgd_proof.errors import ParameterError
 from llgd_proof.symbolic.objective import Objective, _stable_for_floats
 
@@ -336,7 +336,7 @@ def batch_gradient_descent(
     max_steps: int = 20_000,
     tolerance: float = DEFAULT_TOLERANCE,
     max_period: int = MAX_PERIOD,
-    divergence_bound: float = 1e10,
+    divergence_bound: float = POSITION_BOUND,
     loss_every_step: bool = False,
     dense_loss_steps: int = DENSE_LOSS_STEPS,
 ) -> BatchRun:
@@ -369,13 +369,15 @@ def batch_gradient_descent(
     kernel.bind(count, uniform_h)
     kernel.columns_storage[:, :count] = theta.T
     kernel.h_storage[:count] = all_h
-    product = objective.is_product
-    residual = objective.compiled("numpy").residual if product else None
-    mu_scale = max(1.0, abs(float(objective.minimiser_value))) if product else 1.0
+    rule = StoppingRule(objective, tolerance, FLOAT64_DPS, numbers="numpy")
     window = 2 * max_period + 2
     active = _Active(
         index=numpy.arange(count),
         bound=divergence_bound * numpy.maximum(1.0, numpy.abs(theta).max(axis=1)),
+        loss_bound=numpy.full(count, numpy.inf),
+        previous_norm=numpy.full(count, numpy.nan),
+        scratch=numpy.empty((4, count)),
+        flags=numpy.empty((2, count), dtype=bool),
         max_loss=numpy.full(count, -numpy.inf),
         live=numpy.ones(count, dtype=bool),
         history=None,
@@ -402,6 +404,7 @@ def batch_gradient_descent(
             row[:size] = row[: kernel.size][keep]
         kernel.h_storage[:size] = kernel.h_storage[: kernel.size][keep]
         active.index, active.bound, active.max_loss = active.index[keep], active.bound[keep], active.max_loss[keep]
+        active.loss_bound, active.previous_norm = active.loss_bound[keep], active.previous_norm[keep]
         active.live = numpy.ones(size, dtype=bool)
         if active.history is not None:
             active.history = active.history[:, :, keep]
@@ -418,11 +421,12 @@ def batch_gradient_descent(
                 loss = kernel.loss()
                 if k == 0:
                     initial_loss[:] = loss
+                    active.loss_bound = rule.bounds(1.0, loss)[1]
                 numpy.fmax(active.max_loss, loss, out=active.max_loss)
             else:
                 kernel.gradient()
             if checking:
-                remaining = _check(kernel, active, finish, k, max_steps, tolerance, residual, mu_scale, product, objective)
+                remaining = _check(kernel, active, finish, k, rule, loss)
                 if remaining and k == next_period_check and k >= window:
                     next_period_check = min(2 * k, max_steps) if k < max_steps else -1
                     periods = _periods(active.history, k, window, max_period, tolerance)
@@ -448,45 +452,38 @@ def batch_gradient_descent(
     return BatchRun(status, steps, period, all_h, theta, final, initial_loss, max_loss)
 
 
-def _check(kernel, active, finish, k, max_steps, tolerance, residual, mu_scale, product, objective) -> int:
-    """The stopping rules at step ``k`` (divergence, convergence, stationarity); returns how many remain live."""
+def _check(kernel, active, finish, k: int, rule: StoppingRule, loss: numpy.ndarray) -> int:
+    """The stopping rule at step ``k`` on every live point (divergence, then rules 1–3); returns how many remain live.
+
+    Written into ``active``'s scratch buffers (a temporary of a large batch costs a fresh mapping of memory)."""
+    size = kernel.size
+    gradient_norm, theta_norm, left, right = (row[:size] for row in active.scratch)
+    flag, bad = (row[:size] for row in active.flags)
     gradient = kernel.gradients()
-    largest_step = numpy.abs(gradient[0])
-    position = numpy.abs(kernel.columns[0])
+    numpy.absolute(gradient[0], out=gradient_norm)
+    numpy.absolute(kernel.columns[0], out=theta_norm)
     for g, c in zip(gradient[1:], kernel.columns[1:]):
-        numpy.fmax(largest_step, numpy.abs(g), out=largest_step)
-        numpy.fmax(position, numpy.abs(c), out=position)
-    bad = ~numpy.isfinite(largest_step) | ~(position <= active.bound)
+        numpy.fmax(gradient_norm, numpy.absolute(g, out=left), out=gradient_norm)
+        numpy.fmax(theta_norm, numpy.absolute(c, out=left), out=theta_norm)
+    numpy.isfinite(gradient_norm, out=bad)
+    bad &= numpy.less_equal(theta_norm, active.bound, out=flag)  # NaN compares false: bad too
+    bad &= numpy.less_equal(numpy.absolute(loss, out=left), active.loss_bound, out=flag)
+    numpy.logical_not(bad, out=bad)
     finish(bad, STATUS_CODES[Status.DIVERGED], k)
-    scale = 1.0 if product else numpy.maximum(1.0, position)
-    small = (largest_step <= tolerance * scale) & active.live
-    if small.any():
-        candidates = numpy.flatnonzero(small)
-        point = [c[candidates] for c in kernel.columns]
-        if product:
-            at_minimum = numpy.abs(residual(*point)) <= numpy.sqrt(tolerance) * mu_scale
-        else:
-            at_minimum = _positive_semidefinite(objective, point, tolerance)
-        minimum = numpy.zeros_like(small)
-        minimum[candidates[at_minimum]] = True
+    critical = rule.critical(theta_norm, loss, gradient_norm, scratch=(left, right, flag))
+    critical &= active.live
+    if critical.any():
+        candidates = numpy.flatnonzero(critical)
+        kinds, along = rule.classify_points([c[candidates] for c in kernel.columns], loss[candidates], [g[candidates] for g in gradient])
+        minimum = numpy.zeros_like(critical)
+        minimum[candidates[kinds == KINDS.index(MINIMISER)]] = True
         finish(minimum, STATUS_CODES[Status.CONVERGED], k)
-        stuck = small & ~minimum
-        if stuck.any():
-            # a critical point that is not a minimiser: final once the float64 step cannot move it (or at the budget)
-            if k < max_steps:
-                moved = numpy.zeros_like(stuck)
-                for g, c in zip(gradient, kernel.columns):
-                    moved |= (c - kernel.h * g) != c
-                stuck &= ~moved
-            finish(stuck, STATUS_CODES[Status.STATIONARY], k)
+        other = (kinds != 0) & (kinds != KINDS.index(MINIMISER))
+        held = numpy.zeros_like(critical)
+        held[candidates[other]] = rule.held_points(gradient_norm[candidates[other]], along[other], active.previous_norm[candidates[other]])
+        finish(held, STATUS_CODES[Status.STATIONARY], k)
+    active.previous_norm[:] = gradient_norm
     return int(active.live.sum())
-
-
-def _positive_semidefinite(objective: Objective, point: list, tolerance: float) -> numpy.ndarray:
-    """∇²f ⪰ 0 within √tolerance · max(1, largest |eigenvalue|), at each of the points."""
-    eigenvalues = numpy.linalg.eigvalsh(objective.compiled("numpy").hessian_matrix(point))
-    scale = numpy.maximum(1.0, numpy.abs(eigenvalues).max(axis=-1))
-    return numpy.nan_to_num(eigenvalues[..., 0], nan=-numpy.inf) >= -numpy.sqrt(tolerance) * scale
 
 
 @dataclass
@@ -494,7 +491,11 @@ class _Active:
     """Bookkeeping of the points in the kernel's buffers: their indices, bounds, largest losses, live flags."""
 
     index: numpy.ndarray
-    bound: numpy.ndarray
+    bound: numpy.ndarray  # |θ|∞ past it: diverged
+    loss_bound: numpy.ndarray  # |f| past it: diverged
+    previous_norm: numpy.ndarray  # ‖∇f‖∞ at the previous check (NaN before the first)
+    scratch: numpy.ndarray  # (4, N) floats for the check
+    flags: numpy.ndarray  # (2, N) bools for the check
     max_loss: numpy.ndarray
     live: numpy.ndarray
     history: numpy.ndarray | None
