@@ -90,19 +90,19 @@ def assert_safe_outcome(text: str) -> None:
     assert not os.path.exists(SENTINEL) and not hasattr(builtins, FLAG)
 
 
-@settings(max_examples=6000)
+@settings(max_examples=2500)
 @given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=60).map("".join))
 def test_token_soup(text):
     assert_safe_outcome(text)
 
 
-@settings(max_examples=3500)
+@settings(max_examples=1500)
 @given(st.text(max_size=300))
 def test_arbitrary_unicode(text):
     assert_safe_outcome(text)
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1500)
 @given(st.sampled_from(PREFIXES), st.sampled_from(PAYLOADS), st.sampled_from(SUFFIXES))
 def test_injection_attempts(prefix, payload, suffix):
     assert_safe_outcome(prefix + payload + suffix)
@@ -149,7 +149,7 @@ def _combine(children):
 WELL_FORMED = st.recursive(ATOMS, _combine, max_leaves=6)
 
 
-@settings(max_examples=30)
+@settings(max_examples=15)
 @given(WELL_FORMED)
 def test_well_formed_losses_through_the_whole_pipeline(text):
     """Well-formed random losses: minimiser search and the regularity report end in a report or a typed error."""

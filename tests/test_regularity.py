@@ -32,7 +32,7 @@ def test_catalog_classes(name):
     assert not report.globally_lipschitz_gradient  # theory F5: ℓ''(μ) ≠ 0 for every catalog loss
 
 
-@settings(max_examples=15)
+@settings(max_examples=8)
 @given(st.integers(min_value=10, max_value=40))
 def test_generalised_huber_growth_order_is_its_exponent(tenths):
     p = sympy.Rational(tenths, 10)

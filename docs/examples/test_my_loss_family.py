@@ -17,7 +17,7 @@ my_losses = lst.parametrised_losses("2*log(cosh((s - mu)/2))", {"mu": (0.5, 2.0)
 my_cases = lst.cases(my_losses, fraction=(0.1, 0.95), starts=lst.starting_points(x_range=(0.5, 8), y_range=(0.05, 2)))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(my_cases)
 def test_balancing_is_never_violated_on_my_family(case):
     """Property: T4 (balancing) holds or honestly says why not — never 'violated'."""
