@@ -107,3 +107,12 @@ def test_the_parser_accepts_exactly_the_tables_names():
 def test_domains_are_real_intervals():
     """A sanity check of the test's own data: each domain is a non-empty interval of finite reals."""
     assert all(math.isfinite(low) and low < high for low, high in DOMAINS.values())
+
+
+def test_a_function_outside_the_table_is_refused_by_the_ball_printer():
+    """The Arb backend translates only the table: anything else is an ExpressionError, never a guess."""
+    from llgd_proof.symbolic.arb import compile_arb
+
+    assert sympy.gamma not in {row.sympy for row in TABLE}
+    with pytest.raises(ExpressionError, match="no translation for gamma"):
+        compile_arb([X], [sympy.gamma(X)])
