@@ -16,6 +16,7 @@ from llgd_proof.proofs.tex import tex_text
 from llgd_proof.symbolic.losses import Loss
 from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, CheckResult, Theorem
 
+
 def provenance_line(theorem: Theorem) -> str:
     if theorem.provenance == "paper-claim":
         return r"\textbf{Provenance:} \texttt{paper-claim} --- " + tex_text(PAPER_CLAIM_NOTE) + "."
