@@ -28,7 +28,7 @@ from llgd_proof.checker.problem import Problem
 from llgd_proof.symbolic.arb import constant, from_decimal, interval_strings, upper_string, working_bits
 from llgd_proof.symbolic.losses import Loss
 
-WINDOW_TRIES = 24
+WINDOW_TRIES = 8
 """q-windows tried around one point before giving up there."""
 
 
@@ -89,7 +89,12 @@ class ResidualRegion:
             return Region(r_bar_text, a, b, strings["rho"], strings["drift_bound"])
 
     def _window(self, mu: arb, theta: list, r_bar: arb):
-        """[a, b] (short decimals) around q_K with every inequality of the region holding, and the checker's bounds."""
+        """[a, b] (short decimals) around q_K with every inequality of the region holding, and the checker's bounds.
+
+        The first window is a sliver around q_K: if ρ < 1 fails there (or ℓ'' is undecided near μ), no window
+        does better, and the point is given up after one derivation. Otherwise the window grows to twice the
+        drift bound D until q_K ∈ [a + D, b − D] holds or ρ < 1 fails on it.
+        """
         norms = sum((t * t for t in theta), arb(0))
         width = (abs(norms) * arb(2) ** -40).max(arb(2) ** -200)
         for _ in range(WINDOW_TRIES):
@@ -99,10 +104,7 @@ class ResidualRegion:
             if not failures:
                 return a, b, bounds
             if "drift" not in bounds:
-                if "rho" not in bounds:  # ℓ'' undecided or unbounded near μ: no window helps
-                    return None
-                width = width / 4
-                continue
+                return None
             width = (2 * bounds["drift"]).upper()
         return None
 
