@@ -13,8 +13,6 @@ theory.md's T6 left out the μh²ℓ'² term, which is needed when μ ≠ 0; the
 
 from __future__ import annotations
 
-import math
-
 import mpmath
 import sympy
 
