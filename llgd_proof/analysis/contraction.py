@@ -1,137 +1,144 @@
-"""A certified local contraction factor for the residual r = xᵀy − μ (theory T6), by interval evaluation.
+"""The T6 residual region at a point of a run: r̄ and a q-window chosen here, every bound derived by the checker.
 
-From theory F4 (proved in :func:`~llgd_proof.symbolic.identities.residual_recursion`), with q = ‖x‖² + ‖y‖²
-and ℓ'(μ + r) = r·m (m the secant slope, which by the mean-value theorem lies in ℓ''([μ − r̄, μ + r̄])):
+From theory F4 (proved in :func:`~llgd_proof.symbolic.identities.residual_recursion`), with r = xᵀy − μ,
+q = ‖x‖² + ‖y‖² and ℓ'(μ + r) = r·m (m the secant slope, which by the mean-value theorem lies in
+ℓ''([μ − r̄, μ + r̄])):
 
     r⁺ = r·g,   g = 1 − h m q + h² m² r (μ + r),
     q⁺ − q = h r m (h r m q − 4(μ + r)).
 
-On the region R = {|r| ≤ r̄, q ∈ [a, b]} let ρ = sup_R |g| (an interval enclosure, so an upper
-bound). If ρ < 1, every step from R shrinks |r| by ρ, and while it does, q drifts by at most
-D = h·max|m|·(h r̄ max|m| b + 4(|μ| + r̄))·r̄/(1 − ρ) in total. So a start with q ∈ [a + D, b − D]
-and |r| ≤ r̄ never leaves R: R is invariant and |r_k| ≤ |r_K0| ρ^(k − K0). :func:`certify` searches a
-q-window around the current point for which both inequalities hold.
+On R = {|r| ≤ r̄, q ∈ [a, b]}, ρ ≥ sup_R |g| and the q-drift bound D are derived by the independent checker
+(:func:`llgd_proof.checker.converges.region_bounds`, Arb balls, each bound an outward-rounded decimal); if
+ρ < 1 and q_K ∈ [a + D, b − D] then R is invariant and |r_k| ≤ |r_K| ρ^(k − K). :meth:`ResidualRegion.certify`
+only *chooses* r̄ (|r_K| rounded up) and the window [a, b] around q_K; it decides nothing itself.
 """
 
 from __future__ import annotations
 
-import contextlib
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import mpmath
 import sympy
-from mpmath import iv
+from flint import arb
 
-from llgd_proof.symbolic.losses import Loss, S
+from llgd_proof.checker.converges import region_bounds
+from llgd_proof.checker.problem import Problem
+from llgd_proof.symbolic.arb import constant, from_decimal, interval_strings, upper_string, working_bits
+from llgd_proof.symbolic.losses import Loss
+
+WINDOW_TRIES = 8
+"""q-windows tried around one point before giving up there."""
 
 
 @dataclass(frozen=True)
-class Certificate:
-    """ρ < 1 on R = {|r| ≤ r̄, q ∈ [a, b]}, and the q-drift bound D that keeps the start inside."""
+class Region:
+    """R = {|r| ≤ r̄, q ∈ [a, b]} with ρ ≥ sup_R |g| < 1 and the drift bound D, as exact decimal strings
+    (``rho`` and ``drift`` rounded up by the checker, so each is an upper bound)."""
 
-    rho: float
-    r_bar: float
-    q_low: float
-    q_high: float
-    drift: float
+    r_bar: str
+    q_low: str
+    q_high: str
+    rho: str
+    drift: str
+
+    def rho_upper(self, dps: int) -> mpmath.mpf:
+        """ρ as an mpmath number rounded up at ``dps`` digits (still an upper bound)."""
+        return _rounded_up(self.rho, dps)
 
     def as_json(self) -> dict:
-        return {"rho": self.rho, "r_bar": self.r_bar, "q_window": [self.q_low, self.q_high], "q_drift_bound": self.drift}
+        """Floats for reading (ρ and D rounded up, the window outward), and the exact decimals."""
+        return {
+            "rho": _float(self.rho, up=True), "r_bar": _float(self.r_bar, up=True),
+            "q_window": [_float(self.q_low, up=False), _float(self.q_high, up=True)], "q_drift_bound": _float(self.drift, up=True),
+            "exact": {"rho": self.rho, "r_bar": self.r_bar, "q_window": [self.q_low, self.q_high], "q_drift_bound": self.drift},
+        }
 
 
 def rho_formula() -> sympy.Expr:
-    """ρ as a sympy expression of h, m, q, r, μ (for LaTeX)."""
+    """|g|, the factor ρ bounds, as a sympy expression of h, m, q, r, μ (for LaTeX)."""
     h, m, q, r, mu = sympy.symbols("h m q r mu", real=True)
     return sympy.Abs(1 - h * m * q + h**2 * m**2 * r * (mu + r))
 
 
-class ResidualContraction:
-    """Interval enclosures of ℓ'' and of the contraction factor g for one loss and step."""
+class ResidualRegion:
+    """Regions for f = ℓ(xᵀy) with one loss, step h and dimension n (μ the loss's exact minimiser)."""
 
-    def __init__(self, loss: Loss, h, dps: int = 30):
-        self.loss = loss
-        self.dps = dps
-        self.mu = mpmath.mpf(sympy.N(loss.mu, dps + 5))
-        self.h = h
-        self.curvature = loss.derivative(2)
+    def __init__(self, loss: Loss, h, dim: int = 1, dps: int = 30):
+        self.problem = Problem(inputs={}, n_variables=2 * dim, dim=dim, loss=loss.expr)
+        self.bits = max(128, int(4 * dps))
+        self.h = _exact(h)
+        self.minimiser = loss.mu
 
-    def _curvature_range(self, low, high):
-        """An enclosure of ℓ'' on [low, high], or None when a Piecewise branch is not fixed there."""
-        branch = _branch_on(self.curvature, low, high)
-        if branch is None:
-            return None
-        exponential = branch.rewrite((sympy.cosh, sympy.sinh, sympy.tanh), sympy.exp)  # iv has no hyperbolic functions
-        evaluate = sympy.lambdify(S, exponential, modules=[{"mpf": iv.mpf}, iv])
-        with _interval_precision(self.dps):
-            value = evaluate(iv.mpf([low, high]))
-            return value if isinstance(value, type(iv.mpf(0))) else iv.mpf(value)
-
-    def certify(self, r, q) -> Certificate | None:
-        """Search q-windows around the point (r, q) for an invariant region with ρ < 1."""
-        r_bar = abs(mpmath.mpf(r))
-        if r_bar == 0:
-            return None
-        with _interval_precision(self.dps):
-            slopes = self._curvature_range(self.mu - r_bar, self.mu + r_bar)
-            if slopes is None:
+    def certify(self, theta) -> Region | None:
+        """A region containing the point θ (mpmath numbers, read exactly) that the checker certifies, or None."""
+        with working_bits(self.bits):
+            theta = [_exact(t) for t in theta]
+            mu = constant(self.minimiser)
+            residual = abs(self.problem.product(theta) - mu)
+            if not residual > 0:
                 return None
-            slope_max = max(abs(_low(slopes)), abs(_high(slopes)))
-            h, mu = iv.mpf(self.h), iv.mpf(self.mu)
-            residual = iv.mpf([-r_bar, r_bar])
-            centre = mpmath.mpf(q)
-            half_width = centre / 100
-            for _ in range(12):
-                low, high = centre - half_width, centre + half_width
-                factor = 1 - h * slopes * iv.mpf([low, high]) + h**2 * slopes**2 * residual * (mu + residual)
-                rho = max(abs(_low(factor)), abs(_high(factor)))
-                if rho >= 1:
-                    half_width /= 4
-                    continue
-                step_drift = _high(h * slope_max * (h * r_bar * slope_max * high + 4 * (abs(mu) + r_bar)))
-                drift = step_drift * r_bar / (1 - rho)
-                if drift <= half_width:
-                    return Certificate(float(rho), float(r_bar), float(low), float(high), float(drift))
-                half_width = min(2 * drift, centre * mpmath.mpf("0.9"))
-                if drift > half_width:
-                    return None
+            r_bar_text = upper_string(residual, 3)
+            r_bar = from_decimal(r_bar_text)
+            window = self._window(mu, theta, r_bar)
+            if window is None:
+                return None
+            a, b, bounds = window
+            strings = bounds["strings"]
+            return Region(r_bar_text, a, b, strings["rho"], strings["drift_bound"])
+
+    def _window(self, mu: arb, theta: list, r_bar: arb):
+        """[a, b] (short decimals) around q_K with every inequality of the region holding, and the checker's bounds.
+
+        The first window is a sliver around q_K: if ρ < 1 fails there (or ℓ'' is undecided near μ), no window
+        does better, and the point is given up after one derivation. Otherwise the window grows to twice the
+        drift bound D until q_K ∈ [a + D, b − D] holds or ρ < 1 fails on it.
+        """
+        norms = sum((t * t for t in theta), arb(0))
+        width = (abs(norms) * arb(2) ** -40).max(arb(2) ** -200)
+        for _ in range(WINDOW_TRIES):
+            digits = max(6, min(60, int(math.log10(float((abs(norms) + 1) / width))) + 4))
+            a, b = interval_strings(norms - width, digits)[0], interval_strings(norms + width, digits)[1]
+            bounds, failures = region_bounds(self.problem, self.h, mu, theta, r_bar, from_decimal(a), from_decimal(b))
+            if not failures:
+                return a, b, bounds
+            if "drift" not in bounds:
+                return None
+            width = (2 * bounds["drift"]).upper()
         return None
 
 
-def _low(interval) -> mpmath.mpf:
-    return mpmath.mpf(iv.mpf(interval).a)
+def steps_to_epsilon(first_residual, epsilon, rho: str) -> int | None:
+    """⌈log(|r_K0|/ε)/log(1/ρ)⌉, an upper bound (Arb, with ρ the region's decimal); 0 when |r_K0| ≤ ε."""
+    with working_bits(128):
+        first, level, factor = _exact(first_residual), _exact(epsilon), from_decimal(rho)
+        if first <= level:
+            return 0
+        ratio = (first / level).log() / (1 / factor).log()
+        if not ratio.is_finite():
+            return None
+        return math.ceil(Fraction(upper_string(ratio, 30)))
 
 
-def _high(interval) -> mpmath.mpf:
-    return mpmath.mpf(iv.mpf(interval).b)
+def _exact(value) -> arb:
+    """A ball holding exactly the binary number ``value`` (an mpmath number) or the decimal it spells."""
+    if isinstance(value, mpmath.mpf):
+        numerator, denominator = mpmath.libmp.to_rational(value._mpf_)  # q a power of two: the division is exact
+        return arb(int(numerator)) / int(denominator)
+    return from_decimal(str(value))
 
 
-@contextlib.contextmanager
-def _interval_precision(dps: int):
-    """mpmath's interval context has no workdps; set and restore its precision."""
-    previous = iv.dps
-    iv.dps = dps
-    try:
-        yield
-    finally:
-        iv.dps = previous
+def _rounded_up(text: str, dps: int) -> mpmath.mpf:
+    with mpmath.workdps(dps):
+        return mpmath.mpf(mpmath.libmp.from_str(text, mpmath.mp.prec, mpmath.libmp.round_ceiling))
 
 
-def _branch_on(expr: sympy.Expr, low, high) -> sympy.Expr | None:
-    """expr with each Piecewise replaced by the branch whose condition holds at both ends of [low, high]."""
-    undecided = False
-
-    def choose(*pairs):
-        nonlocal undecided
-        for value, condition in pairs:
-            if condition == sympy.true:
-                return value
-            ends = [bool(condition.subs(S, sympy.Float(str(point), 30))) for point in (low, high)]
-            if all(ends):
-                return value
-            if any(ends):
-                undecided = True
-                return value
-        return pairs[-1][0]
-
-    result = sympy.piecewise_fold(expr).replace(sympy.Piecewise, choose)
-    return None if undecided else result
+def _float(text: str, up: bool) -> float:
+    value = Fraction(text)
+    nearest = float(value)
+    if up and Fraction(nearest) < value:
+        return math.nextafter(nearest, math.inf)
+    if not up and Fraction(nearest) > value:
+        return math.nextafter(nearest, -math.inf)
+    return nearest

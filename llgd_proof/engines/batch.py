@@ -30,6 +30,7 @@ import sympy
 
 from llgd_proof.engines.stopping import FLOAT64_DPS, KINDS, MAX_PERIOD, MINIMISER, POSITION_BOUND, Status, StoppingRule
 from llgd_proof.errors import ParameterError
+from llgd_proof.symbolic.functions import numpy_ufuncs
 from llgd_proof.symbolic.objective import Objective, _stable_for_floats
 
 STATUS_CODES = {Status.UNDECIDED: 0, Status.CONVERGED: 1, Status.PERIODIC: 2, Status.DIVERGED: 3, Status.STATIONARY: 4}
@@ -63,11 +64,7 @@ class BatchRun:
 
 # -- the fused in-place kernel ---------------------------------------------------------------------
 
-_UFUNCS = {
-    "tanh": "tanh", "exp": "exp", "log": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan",
-    "sinh": "sinh", "cosh": "cosh", "Abs": "absolute", "sign": "sign", "atan": "arctan", "asinh": "arcsinh",
-    "acosh": "arccosh", "atanh": "arctanh", "asin": "arcsin", "acos": "arccos", "expm1": "expm1", "log1p": "log1p",
-}
+_UFUNCS = numpy_ufuncs()  # sympy head -> numpy ufunc, from the one translation table
 
 
 class FusedKernel:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from llgd_proof.checker import CertificateError, recheck
+from llgd_proof.proofs.tex import tex_text
 
 
 # -- LaTeX --------------------------------------------------------------------------------------------
@@ -40,10 +41,6 @@ def _tex_interval(pair: Sequence[str]) -> str:
     return rf"[{_tex_number(pair[0], 22, upward=False)},\ {_tex_number(pair[1], 22, upward=True)}]"
 
 
-def _tex_escape(text: str) -> str:
-    return "".join({"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "\\": r"\textbackslash{}"}.get(c, c) for c in text)
-
-
 def latex_document(result) -> str:
     """A standalone LaTeX document: the proposition and its computer-assisted proof.
 
@@ -55,17 +52,17 @@ def latex_document(result) -> str:
             raise CertificateError(f"the certificate does not recheck ({checked.failures[0]}); no LaTeX proof is written for it")
     inputs = result.inputs
     if inputs.get("loss") is not None:
-        what = rf"$f(x, y) = \ell(x^\top y)$ with the loss \texttt{{{_tex_escape(inputs['loss'])}}}" + (
-            rf" ($\mu = {_tex_escape(inputs['mu'])}$)" if inputs.get("mu") else ""
+        what = rf"$f(x, y) = \ell(x^\top y)$ with the loss \texttt{{{tex_text(inputs['loss'])}}}" + (
+            rf" ($\mu = {tex_text(inputs['mu'])}$)" if inputs.get("mu") else ""
         ) + (rf", $x, y \in \mathbb{{R}}^{{{inputs['dim']}}}$" if inputs.get("dim", 1) > 1 else "")
     else:
-        what = rf"$f({_tex_escape(', '.join(inputs['variables']))}) = $ \texttt{{{_tex_escape(inputs['objective'])}}}"
-    start = ", ".join(_tex_escape(v) for v in inputs["init"])
+        what = rf"$f({tex_text(', '.join(inputs['variables']))}) = $ \texttt{{{tex_text(inputs['objective'])}}}"
+    start = ", ".join(tex_text(v) for v in inputs["init"])
     attraction = (result.certificate or {}).get("attraction")
     iteration = (
-        rf"and let $F(\theta) = \theta - h\nabla f(\theta)$ with $h = {_tex_escape(inputs['h'])}$."
+        rf"and let $F(\theta) = \theta - h\nabla f(\theta)$ with $h = {tex_text(inputs['h'])}$."
         if result.outcome == "periodic" and attraction is None
-        else rf"and let $\theta_{{k+1}} = \theta_k - h\nabla f(\theta_k)$ with $h = {_tex_escape(inputs['h'])}$ and $\theta_0 = ({start})$."
+        else rf"and let $\theta_{{k+1}} = \theta_k - h\nabla f(\theta_k)$ with $h = {tex_text(inputs['h'])}$ and $\theta_0 = ({start})$."
     )
     lines = [
         r"\documentclass{article}",
@@ -130,7 +127,7 @@ def latex_document(result) -> str:
             r"Then $|\theta_k| \to \infty$: gradient descent diverges.",
             r"\end{proposition}",
             r"\begin{proof}[Computer-assisted proof]",
-            rf"With $F(x) = x - h f'(x)$, sympy expands $P(x) = F(x)^2 - c^2 x^2$ for $c = {_tex_escape(result.factor)}$ at $x = \pm(A + u)$, $A = {_tex_escape(result.threshold)}$,",
+            rf"With $F(x) = x - h f'(x)$, sympy expands $P(x) = F(x)^2 - c^2 x^2$ for $c = {tex_text(result.factor)}$ at $x = \pm(A + u)$, $A = {tex_text(result.threshold)}$,",
             r"and finds every coefficient of the resulting polynomials in $u$ non-negative; so $|F(x)| \ge c|x|$ whenever $|x| \ge A$.",
             rf"Iterating $F$ on Arb balls at {result.bits} bits from the exact inputs encloses $x_K$, $K = {result.steps_enclosed}$, in ${_tex_interval(result.certificate['enclosure'][0])}$, so $|x_K| \ge A$",
             r"and by induction $|x_k| \ge c^{k-K} A \to \infty$.",
@@ -169,6 +166,6 @@ def latex_document(result) -> str:
             lines.append(r"(That gradient descent from a given start approaches this orbit is observed numerically only; it is not part of this proposition.)")
         lines += [r"Every number is re-derived from the certificate by \texttt{llgd recheck}.", r"\end{proof}"]
     else:
-        lines += [r"\end{proposition}", rf"Not proved: {_tex_escape(result.reason)}."]
+        lines += [r"\end{proposition}", rf"Not proved: {tex_text(result.reason)}."]
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"

@@ -1,8 +1,9 @@
 """LaTeX output: theorem pages, loss-specific bounds, regularity reports, and the standalone verify report.
 
 Everything mathematical comes from sympy (``sympy.latex``) or from the theorem's own statement;
-plain text (labels, details) is escaped, and its Unicode maths symbols are mapped to LaTeX so the
-document compiles with a minimal pdflatex (``texlive-latex-base``).
+plain text (labels, details) is escaped by :func:`llgd_proof.proofs.tex.tex_text` (the one escape table, shared
+with the proof certificates), and its Unicode maths symbols are mapped to LaTeX so the document compiles with a
+minimal pdflatex (``texlive-latex-base``).
 """
 
 from __future__ import annotations
@@ -11,32 +12,9 @@ import datetime
 from collections.abc import Iterable, Mapping
 
 from llgd_proof.analysis.regularity import RegularityReport
+from llgd_proof.proofs.tex import tex_text
 from llgd_proof.symbolic.losses import Loss
 from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, CheckResult, Theorem
-
-_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-_UNICODE = {
-    "θ": r"\theta", "∞": r"\infty", "≤": r"\le", "≥": r"\ge", "ℓ": r"\ell", "‖": r"\|", "μ": r"\mu", "η": r"\eta", "δ": r"\delta",
-    "ρ": r"\rho", "α": r"\alpha", "λ": r"\lambda", "ε": r"\varepsilon", "√": r"\surd", "∈": r"\in", "→": r"\to", "×": r"\times",
-    "−": "-", "≈": r"\approx", "≫": r"\gg", "∇": r"\nabla", "⪰": r"\succeq", "ᵀ": r"^{\top}", "²": r"^{2}", "³": r"^{3}", "⁻": r"^{-}",
-    "¹": r"^{1}", "′": "'", "Θ": r"\Theta", "·": r"\cdot", "…": r"\ldots", "∂": r"\partial", "Σ": r"\Sigma", "⌈": r"\lceil", "⌉": r"\rceil",
-    "—": "---", "–": "--", "’": "'", "“": "``", "”": "''", "₀": r"_{0}", "₊": r"_{+}", "↑": r"\uparrow", "↓": r"\downarrow", "∑": r"\sum", "≠": r"\neq", "±": r"\pm", "½": r"\tfrac{1}{2}",
-}
-
-
-def tex_text(text: str) -> str:
-    """Escape plain text for LaTeX; Unicode maths symbols become inline maths, anything else a '?'."""
-    out = []
-    for ch in str(text):
-        if ch in _SPECIAL:
-            out.append(_SPECIAL[ch])
-        elif ch in _UNICODE:
-            out.append(f"${_UNICODE[ch]}$")
-        elif ch.isascii():
-            out.append(ch)
-        else:
-            out.append("?")
-    return "".join(out)
 
 
 def provenance_line(theorem: Theorem) -> str:

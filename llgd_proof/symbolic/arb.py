@@ -1,4 +1,4 @@
-"""sympy → python-flint ``arb`` (Arb ball arithmetic): one translation table, rigorous branches.
+"""sympy → python-flint ``arb`` (Arb ball arithmetic): the translation table's flint names, rigorous branches.
 
 :func:`compile_arb` turns sympy expressions into one Python function on ``arb`` balls (common
 subexpressions eliminated once, like every other backend of :mod:`llgd_proof.symbolic.objective`). Every
@@ -29,6 +29,8 @@ from collections.abc import Callable, Sequence
 
 import sympy
 from flint import arb, ctx
+
+from llgd_proof.symbolic.functions import BALL_HELPERS, TABLE
 
 
 class Undecidable(ArithmeticError):
@@ -188,43 +190,16 @@ def _integer_power(base, n: int):
     return result
 
 
-# -- the one translation table: sympy head -> name in the namespace ---------------------------------
-FUNCTION_TABLE: dict[type, str] = {
-    sympy.exp: "_exp",
-    sympy.log: "_log",
-    sympy.cosh: "_cosh",
-    sympy.sinh: "_sinh",
-    sympy.tanh: "_tanh",
-    sympy.cos: "_cos",
-    sympy.sin: "_sin",
-    sympy.tan: "_tan",
-    sympy.atan: "_atan",
-    sympy.asinh: "_asinh",
-    sympy.Abs: "abs",
-    sympy.sign: "_sign",
-    sympy.Heaviside: "_heaviside",
-    sympy.Max: "_max",
-    sympy.Min: "_min",
-    sympy.erf: "_erf",
-}
+# -- sympy head -> name in the namespace, from the one translation table (llgd_proof.symbolic.functions) ----
+MODE_HELPERS = ("sign", "heaviside")
+_HELPERS = {"abs": abs, "max": _max, "min": _min}  # MODE_HELPERS are set per branch mode: MODES
+FUNCTION_TABLE: dict[type, str] = {row.sympy: f"_{row.flint}" for row in TABLE}
+_FUNCTIONS = {f"_{row.flint}": _HELPERS[row.flint] if row.flint in BALL_HELPERS else getattr(arb, row.flint) for row in TABLE if row.flint not in MODE_HELPERS}
 
 _NAMESPACE = {
     "arb": arb,
-    "_exp": arb.exp,
-    "_log": arb.log,
-    "_cosh": arb.cosh,
-    "_sinh": arb.sinh,
-    "_tanh": arb.tanh,
-    "_cos": arb.cos,
-    "_sin": arb.sin,
-    "_tan": arb.tan,
-    "_atan": arb.atan,
-    "_asinh": arb.asinh,
-    "_erf": arb.erf,
-    "_sqrt": arb.sqrt,
+    **_FUNCTIONS,
     "_rsqrt": arb.rsqrt,
-    "_max": _max,
-    "_min": _min,
     "_rational": _rational,
     "_binary": _binary,
     "_power": _power,
@@ -240,6 +215,7 @@ _NAMESPACE = {
     "_not": _not,
 }
 MODES = {"union": (_piecewise_union, _sign_union, _heaviside_union), "undecidable": (_piecewise_strict, _sign_strict, _heaviside_strict)}
+"""Per branch mode: the functions named ``_piecewise`` and (the table's :data:`MODE_HELPERS`) ``_sign``, ``_heaviside``."""
 
 
 class _Printer:

@@ -2,7 +2,8 @@
 
 The text is parsed by Python's own parser (``ast.parse``, which only builds a tree and runs
 nothing) and the tree is walked against an allow-list: numbers, the declared names, the four
-arithmetic operations and powers, and a fixed table of functions. Everything else — attribute
+arithmetic operations and powers, and the functions of the translation table
+(:mod:`llgd_proof.symbolic.functions`). Everything else — attribute
 access, subscripts, lambdas, comprehensions, strings, keyword arguments, unknown names — is
 rejected with :class:`~llgd_proof.errors.ExpressionError`. ``sympify``/``parse_expr`` are never
 called on user text (they use ``eval``).
@@ -25,6 +26,7 @@ from fractions import Fraction
 import sympy
 
 from llgd_proof.errors import ExpressionError
+from llgd_proof.symbolic.functions import MACROS, TABLE
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -66,26 +68,12 @@ def _where(condition, if_true, if_false):
     return sympy.Piecewise((if_true, condition), (if_false, True))
 
 
-# name -> (sympy builder, allowed argument counts)
+_MACRO_BUILDERS: dict[str, Callable[..., sympy.Expr]] = {"huber": huber, "pseudo_huber": pseudo_huber, "where": _where}
+
+# name -> (sympy builder, allowed argument counts): the translation table's user-facing names and its macros
 FUNCTIONS: dict[str, tuple[Callable[..., sympy.Expr], tuple[int, ...]]] = {
-    "exp": (sympy.exp, (1,)),
-    "log": (sympy.log, (1,)),
-    "ln": (sympy.log, (1,)),
-    "sqrt": (sympy.sqrt, (1,)),
-    "cosh": (sympy.cosh, (1,)),
-    "sinh": (sympy.sinh, (1,)),
-    "tanh": (sympy.tanh, (1,)),
-    "cos": (sympy.cos, (1,)),
-    "sin": (sympy.sin, (1,)),
-    "atan": (sympy.atan, (1,)),
-    "asinh": (sympy.asinh, (1,)),
-    "abs": (sympy.Abs, (1,)),
-    "Abs": (sympy.Abs, (1,)),
-    "max": (sympy.Max, (2,)),
-    "min": (sympy.Min, (2,)),
-    "huber": (huber, (1, 2)),
-    "pseudo_huber": (pseudo_huber, (1, 2)),
-    "where": (_where, (3,)),
+    **{name: (row.sympy, row.arities) for row in TABLE for name in row.parser},
+    **{name: (_MACRO_BUILDERS[name], arities) for name, arities in MACROS.items()},
 }
 
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "E": sympy.E}

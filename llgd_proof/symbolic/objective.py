@@ -8,7 +8,8 @@
 
 :class:`Compiled` turns value, gradient, Hessian and sharpness into one function each per
 backend (``"mpmath"`` at any working precision, ``"numpy"`` vectorised), with common-subexpression
-elimination. Every engine computes its step from these functions and nothing else.
+elimination; each function is the one :mod:`llgd_proof.symbolic.functions` names for the backend.
+Every engine computes its step from these functions and nothing else.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sympy.codegen.numpy_nodes import logaddexp
 from llgd_proof.errors import ExpressionError, ParameterError, ResourceLimitError
 from llgd_proof.symbolic.algebra import simplify_guarded
 from llgd_proof.symbolic.expressions import CONSTANTS, FUNCTIONS, almost_everywhere, parse_expression
+from llgd_proof.symbolic.functions import namespace
 from llgd_proof.symbolic.losses import Loss, S
 from llgd_proof.symbolic.timeouts import TimeLimitExceeded, cpu_limited, time_limit
 
@@ -254,20 +256,21 @@ class Compiled:
         self.n_variables = objective.n_variables
         value = objective.expr if backend == "mpmath" else _stable_for_floats(objective.expr)
         args = objective.variables
-        self.value_and_gradient = sympy.lambdify(args, [value, *objective.gradient], modules=backend, cse=True)
-        self.gradient = sympy.lambdify(args, list(objective.gradient), modules=backend, cse=True)
-        self.value = sympy.lambdify(args, value, modules=backend, cse=True)
+        modules = [namespace(backend), backend]  # the translation table's functions by name, then the module
+        self.value_and_gradient = sympy.lambdify(args, [value, *objective.gradient], modules=modules, cse=True)
+        self.gradient = sympy.lambdify(args, list(objective.gradient), modules=modules, cse=True)
+        self.value = sympy.lambdify(args, value, modules=modules, cse=True)
         self.upper = [(i, j) for i in range(self.n_variables) for j in range(i, self.n_variables)]
-        self.hessian_entries = sympy.lambdify(args, [objective.hessian[i, j] for i, j in self.upper], modules=backend, cse=True)
+        self.hessian_entries = sympy.lambdify(args, [objective.hessian[i, j] for i, j in self.upper], modules=modules, cse=True)
         self.sharpness_closed = (
-            sympy.lambdify(args, objective.sharpness_expr, modules=backend, cse=True) if objective.sharpness_expr is not None else None
+            sympy.lambdify(args, objective.sharpness_expr, modules=modules, cse=True) if objective.sharpness_expr is not None else None
         )
         self.residual = self.imbalance = self.gf_sharpness = self.loss_slope = None
         if objective.is_product:
-            self.loss_slope = sympy.lambdify(args, objective.loss_derivatives[1].subs(S, objective.product), modules=backend)
-            self.residual = sympy.lambdify(args, objective.product - objective.minimiser_value, modules=backend)
-            self.imbalance = sympy.lambdify(args, objective.imbalance_expr, modules=backend)
-            self.gf_sharpness = sympy.lambdify(args, objective.gf_sharpness_expr, modules=backend)
+            self.loss_slope = sympy.lambdify(args, objective.loss_derivatives[1].subs(S, objective.product), modules=modules)
+            self.residual = sympy.lambdify(args, objective.product - objective.minimiser_value, modules=modules)
+            self.imbalance = sympy.lambdify(args, objective.imbalance_expr, modules=modules)
+            self.gf_sharpness = sympy.lambdify(args, objective.gf_sharpness_expr, modules=modules)
         if backend == "mpmath":  # arbitrary precision can take unbounded time (exp of a huge number): guard each call
             for attribute, what in [
                 ("value_and_gradient", "objective"), ("gradient", "gradient"), ("value", "objective"),

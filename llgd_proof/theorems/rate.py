@@ -1,8 +1,9 @@
 """T6 — a non-asymptotic rate (formalised here; the paper claims the first such bound, its form is unknown).
 
 Statement. Let K0 be the first step at which the iterate lies in a region R = {|r| ≤ r̄, q ∈ [a, b]}
-(r = xᵀy − μ, q = ‖x‖² + ‖y‖²) certified invariant with contraction factor ρ < 1 by interval
-evaluation (:mod:`llgd_proof.analysis.contraction`). Then for all k ≥ K0
+(r = xᵀy − μ, q = ‖x‖² + ‖y‖²) certified invariant with contraction factor ρ < 1 by the independent
+checker's Arb region bounds (:func:`llgd_proof.checker.converges.region_bounds`, chosen by
+:mod:`llgd_proof.analysis.contraction`; ρ an outward-rounded upper bound). Then for all k ≥ K0
 
     |r_k| ≤ |r_K0| ρ^(k−K0),   and |r_k| ≤ ε after at most K0 + ⌈log(|r_K0|/ε)/log(1/ρ)⌉ steps.
 
@@ -12,12 +13,10 @@ theory.md's T6 left out the μh²ℓ'² term, which is needed when μ ≠ 0; the
 
 from __future__ import annotations
 
-import math
-
 import mpmath
 import sympy
 
-from llgd_proof.analysis.contraction import ResidualContraction, rho_formula
+from llgd_proof.analysis.contraction import ResidualRegion, rho_formula, steps_to_epsilon
 from llgd_proof.symbolic.identities import residual_recursion
 from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges
 
@@ -32,26 +31,27 @@ def _residuals_and_norms(c: Context):
 
 
 def certified_region_reached(c: Context):
-    contraction = ResidualContraction(c.loss, c.h, dps=c.dps)
+    regions = ResidualRegion(c.loss, c.h, dim=c.objective.dim or 1, dps=c.dps)
     series = _residuals_and_norms(c)
     c.residual_series = series
     candidates = sorted(set(list(range(min(64, len(series)))) + [int(1.15**j) for j in range(80) if int(1.15**j) < len(series)]))
     for k in candidates[:CANDIDATE_LIMIT]:
-        r, q = series[k]
-        certificate = contraction.certify(r, q)
-        if certificate is not None:
-            c.certificate, c.first_step = certificate, k
-            c.record(rho=certificate.rho, K0=k, region=certificate.as_json())
-            return True, f"region certified at step K0 = {k}: ρ = {certificate.rho:.6g}, r̄ = {certificate.r_bar:.3g}"
+        region = regions.certify(c.run.path[k])
+        if region is not None:
+            c.region, c.first_step = region, k
+            rho = region.as_json()["rho"]
+            c.record(rho=rho, K0=k, region=region.as_json())
+            return True, f"region certified at step K0 = {k}: ρ ≤ {rho:.6g}, r̄ = {float(region.r_bar):.3g}"
     return False, "no certified invariant region with ρ < 1 along the run"
 
 
 def rate_bound_holds(c: Context):
-    if not hasattr(c, "certificate"):
+    if not hasattr(c, "region"):
         return None, "no certified region"
     epsilon = mpmath.mpf(c.parameters["epsilon"])
-    rho, start = mpmath.mpf(c.certificate.rho), c.first_step
+    start = c.first_step
     with mpmath.workdps(c.dps):
+        rho = c.region.rho_upper(c.dps)
         first = abs(c.residual_series[start][0])
         worst, breaks = mpmath.mpf(0), []
         for k in range(start, len(c.residual_series)):
@@ -60,7 +60,10 @@ def rate_bound_holds(c: Context):
             if ratio > 1 + mpmath.mpf(10) ** (-(c.dps // 2)):
                 breaks.append(k)
         reached = next((k for k, (r, _) in enumerate(c.residual_series) if abs(r) <= epsilon), None)
-        predicted = start + (math.ceil(float(mpmath.log(first / epsilon) / mpmath.log(1 / rho))) if first > epsilon else 0)
+    steps = steps_to_epsilon(first, epsilon, c.region.rho)
+    if steps is None:
+        return None, "the step bound log(|r_K0|/ε)/log(1/ρ) cannot be computed"
+    predicted = start + steps
     c.record(predicted_steps=predicted, actual_steps=reached, epsilon=float(epsilon), worst_ratio_to_bound=float(worst))
     if reached is None:
         return None, f"|r| never reached ε = {float(epsilon):g} within the run"
