@@ -89,24 +89,34 @@ class ResidualRegion:
             return Region(r_bar_text, a, b, strings["rho"], strings["drift_bound"])
 
     def _window(self, mu: arb, theta: list, r_bar: arb):
-        """[a, b] (short decimals) around q_K with every inequality of the region holding, and the checker's bounds.
+        return q_window(self.problem, self.h, mu, theta, r_bar, tries=WINDOW_TRIES)
 
-        The first window is a sliver around q_K: if ρ < 1 fails there (or ℓ'' is undecided near μ), no window
-        does better, and the point is given up after one derivation. Otherwise the window grows to twice the
-        drift bound D until q_K ∈ [a + D, b − D] holds or ρ < 1 fails on it.
-        """
-        norms = sum((t * t for t in theta), arb(0))
-        width = (abs(norms) * arb(2) ** -40).max(arb(2) ** -200)
-        for _ in range(WINDOW_TRIES):
-            digits = max(6, min(60, int(math.log10(float((abs(norms) + 1) / width))) + 4))
-            a, b = interval_strings(norms - width, digits)[0], interval_strings(norms + width, digits)[1]
-            bounds, failures = region_bounds(self.problem, self.h, mu, theta, r_bar, from_decimal(a), from_decimal(b))
-            if not failures:
-                return a, b, bounds
-            if "drift" not in bounds:
+
+def q_window(problem: Problem, h: arb, mu: arb, theta: list, r_bar: arb, *, tries: int) -> tuple[str, str, dict] | None:
+    """[a, b] (short decimals) around q_K = ‖θ_K‖² with every inequality of the region holding, and the checker's
+    bounds — the one window search, used by T6 (:class:`ResidualRegion`) and by the prover.
+
+    ``theta`` may be balls (the prover's enclosure of θ_K): the window starts as the hull of q_K's ball widened
+    by its own width (or by 2⁻⁴⁰·|q_K| for a point). If ρ < 1 fails there (or ℓ'' is undecided near μ), a
+    narrower window is tried while ρ was at least derived; otherwise the window grows to twice the drift
+    bound D until q_K ∈ [a + D, b − D] holds. None after ``tries`` windows.
+    """
+    norms = sum((t * t for t in theta), arb(0))
+    low, high = arb(norms.lower()), arb(norms.upper())
+    width = (high - low).max(abs(norms.mid()) * arb(2) ** -40).max(arb(2) ** -200)
+    for _ in range(tries):
+        digits = max(6, min(60, int(math.log10(float((abs(arb(norms.mid())) + 1) / width))) + 4))
+        a, b = interval_strings(low - width, digits)[0], interval_strings(high + width, digits)[1]
+        bounds, failures = region_bounds(problem, h, mu, theta, r_bar, from_decimal(a), from_decimal(b))
+        if not failures:
+            return a, b, bounds
+        if "drift" not in bounds:
+            if "rho" not in bounds:
                 return None
-            width = (2 * bounds["drift"]).upper()
-        return None
+            width = width / 4
+            continue
+        width = (2 * bounds["drift"]).upper()
+    return None
 
 
 def steps_to_epsilon(first_residual, epsilon, rho: str) -> int | None:

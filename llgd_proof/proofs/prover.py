@@ -32,8 +32,9 @@ import sympy
 from flint import arb
 
 from llgd_proof import checker
+from llgd_proof.analysis.contraction import q_window
 from llgd_proof.checker.balls import Enclosure, minimiser_failures, norm_upper
-from llgd_proof.checker.converges import contraction_derivation, region_bounds, region_derivation
+from llgd_proof.checker.converges import contraction_derivation, region_derivation
 from llgd_proof.checker.diverges import canonical_expansion
 from llgd_proof.checker.kernel import MAX_BITS, MAX_STEPS
 from llgd_proof.checker.orbits import attraction_derivation
@@ -55,6 +56,7 @@ WORK_PER_SECOND = 4_000
 """Work units per nominal second of ``max_seconds`` (one unit: a ball step of two variables at 256 bits; about what
 the reference machine, 2 cores as in CI, does in a second of enclosure search)."""
 MINIMISER_GRID = 30
+WINDOW_TRIES = 24  # q-windows tried at θ_K before the next K (a proof affords more than T6's scan of a run)
 """The minimiser interval is a cell of the grid 10^-30·ℤ (two cells when μ* lies on the grid)."""
 
 
@@ -184,34 +186,14 @@ def locate_minimiser(problem: Problem, approximate: sympy.Expr) -> list[str] | N
 
 
 # -- converges: the region method -------------------------------------------------------------------------
-def _window(problem: Problem, h, mu, theta, r_bar) -> tuple[str, str] | None:
-    """A q-window [a, b] (short decimals) around q_K for which the region's inequalities hold, or None."""
-    norms = sum((t * t for t in theta), arb(0))
-    low, high = norms.lower(), norms.upper()
-    width = (high - low).max(abs(norms.mid()) * arb(2) ** -40).max(arb(2) ** -200)
-    for _ in range(24):
-        digits = max(6, min(60, int(math.log10(float((abs(norms.mid()) + 1) / width))) + 4))
-        a, b = _rounded(low - width, digits, False), _rounded(high + width, digits, True)
-        bounds, failures = region_bounds(problem, h, mu, theta, r_bar, from_decimal(a), from_decimal(b))
-        if not failures:
-            return a, b
-        if "drift" not in bounds:
-            if "rho" not in bounds:
-                return None
-            width = width / 4
-            continue
-        width = (2 * bounds["drift"]).upper()
-    return None
-
-
 def _region_choice(problem: Problem, h, mu, theta) -> dict | None:
     """r̄ (three digits, rounded up) and a q-window at θ_K, when the region's inequalities hold there."""
     residual = abs(problem.product(theta) - mu)
     if not residual.upper() < arb("0.5"):
         return None
     r_bar = _rounded(residual.max(arb(10) ** -200), 3, True)
-    window = _window(problem, h, mu, theta, from_decimal(r_bar))
-    return None if window is None else {"r_bar": r_bar, "q_window": list(window)}
+    window = q_window(problem, h, mu, theta, from_decimal(r_bar), tries=WINDOW_TRIES)
+    return None if window is None else {"r_bar": r_bar, "q_window": list(window[:2])}
 
 
 def prove_convergence(problem: Problem, target: Objective, *, max_steps: int, max_bits: int, target_width: str, start_bits: int, budget: _Budget):
