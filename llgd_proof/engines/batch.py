@@ -368,9 +368,11 @@ def batch_gradient_descent(
     kernel.h_storage[:count] = all_h
     rule = StoppingRule(objective, tolerance, FLOAT64_DPS, numbers="numpy")
     window = 2 * max_period + 2
+    with numpy.errstate(over="ignore"):  # a start near the float limit gets an infinite bound (diverges by non-finiteness)
+        bound = divergence_bound * numpy.maximum(1.0, numpy.abs(theta).max(axis=1))
     active = _Active(
         index=numpy.arange(count),
-        bound=divergence_bound * numpy.maximum(1.0, numpy.abs(theta).max(axis=1)),
+        bound=bound,
         loss_bound=numpy.full(count, numpy.inf),
         previous_norm=numpy.full(count, numpy.nan),
         scratch=numpy.empty((4, count)),
