@@ -94,8 +94,8 @@ def verdict_codes(hypotheses, conclusion, *, settled=True, proved=True, agrees=T
     6. the run did not settle → inconclusive (never "holds" on such a run);
     7. else holds.
     """
-    findings = [numpy.asarray(finding, dtype=float) for finding in hypotheses]
-    conclusion = numpy.asarray(conclusion, dtype=float)
+    findings = [_finding(finding) for finding in hypotheses]
+    conclusion = _finding(conclusion)
     undecided = functools.reduce(operator.or_, (numpy.isnan(f) for f in findings), numpy.False_)
     unmet = functools.reduce(operator.or_, (f == 0 for f in findings), numpy.False_)
     rules = [
@@ -108,6 +108,14 @@ def verdict_codes(hypotheses, conclusion, *, settled=True, proved=True, agrees=T
     ]
     conditions = numpy.broadcast_arrays(*(condition for condition, _ in rules))
     return numpy.select(conditions, [CODE[verdict] for _, verdict in rules], default=CODE[Verdict.HOLDS]).astype(numpy.int8)
+
+
+def _finding(value) -> numpy.ndarray:
+    """A three-valued finding as floats: None → NaN, any other scalar by its truth (a sympy boolean too), arrays as they are."""
+    if value is None:
+        return numpy.asarray(numpy.nan)
+    array = numpy.asarray(value)
+    return numpy.asarray(float(bool(value))) if array.dtype == object else array.astype(float)
 
 
 def converges(status) -> numpy.ndarray:
