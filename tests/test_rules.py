@@ -208,6 +208,24 @@ def test_the_drawn_agreement_is_not_vacuous():
         assert bool(arrays["catapult"][0]) is (check["catapult-v1"].verdict is Verdict.HOLDS)
 
 
+@pytest.mark.parametrize("init", [("0", "2"), ("1.5", "0"), ("1", "1"), ("0", "0")], ids=["x0 = 0", "y0 = 0", "on M", "saddle"])
+def test_exceptional_starts_are_not_met_in_the_check_and_in_the_batch(init):
+    """A start on an exceptional set (an axis of ℓ(xy), the minimiser set xy = μ = 1 for a theorem about generic starts,
+    the saddle at the origin) is outside every theorem about generic starts, for Theorem.check and a batch verdict alike."""
+    theorem = get_theorem("eos")
+    result = theorem.check(Case(loss="logcosh", h="0.9", init=init), precision_check=False)
+    assert result.verdict is Verdict.HYPOTHESES_NOT_MET
+    assert {f.name: f.ok for f in result.hypotheses}["generic start"] is False
+    run = batch_gradient_descent(LOGCOSH, 0.9, numpy.array([[float(v) for v in init]]), max_steps=20_000)
+    assert not _generic(run, theorem)[0]
+    arrays = observe_batch(LOGCOSH, run)
+    arrays["gf_sharpness"] = LOGCOSH.compiled("numpy").gf_sharpness(*run.initial.T)
+    with numpy.errstate(all="ignore"):
+        hypotheses, conclusion, _ = BATCH_FORMS["eos"](LOGCOSH, run, arrays, dict(theorem.parameters))
+    code = verdict_codes(hypotheses.values(), conclusion, settled=run.status != STATUS_CODES[Status.UNDECIDED], generic=_generic(run, theorem))
+    assert VERDICTS[int(code[0])] is Verdict.HYPOTHESES_NOT_MET
+
+
 @pytest.mark.parametrize("code", range(len(VERDICTS)))
 def test_verdict_codes_are_the_boundary_json_order(code):
     """Codes 0..3 are holds, violated, hypotheses-not-met, inconclusive (the boundary map's ``verdict_codes``)."""

@@ -40,8 +40,10 @@ at or below it: the upper end of the EoS window (T3), the flat limit of the cata
 Why 1e-8. GD cannot converge to a minimiser with hS/2 > 1 (F6: such a point repels across M), so the true limit
 of a converged run has hS∞/2 ≤ 1, and the tolerance only absorbs the gap between the last iterate and that
 limit. Both engines stop at τ = 1e-10 (the float64 batch engine's ``DEFAULT_TOLERANCE``; the precise engine's
-10^(−dps/3) at its default 30 digits), which leaves the last iterate O(τ) from its limit and its hS/2 within
-O(τ) of hS∞/2; 1e-8 = 100τ covers both engines and still means "at the edge", not "past it". It is the
+10^(−dps/3) at its default 30 digits) once a step moves θ by less than about τ, which leaves the last iterate
+O(τ) off M; its imbalance, which fixes S on M, moves only at second order in the residual after that, so hS/2 at
+the last iterate is within O(τ) of hS∞/2. 1e-8 = 100τ covers both engines and still means "at the edge", not
+"past it". It is the
 theorem's former value; the atlas's former 1e-6 disagreed with it on starts ending in (1 + 1e-8, 1 + 1e-6],
 of which a sweep of 27 000 converged float64 runs (log cosh, Huber, pseudo-Huber; h up to 1.2) had none: they
 all ended below 1 − 10⁻³, since GD needs ever more steps as its limit nears the edge."""

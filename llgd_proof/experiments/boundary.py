@@ -41,7 +41,7 @@ from llgd_proof.scale.store import CHUNK, Job, load
 from llgd_proof.symbolic.losses import parse_loss_spec
 from llgd_proof.symbolic.objective import product_objective
 from llgd_proof.theorems import Case, Verdict, catapult, eos, get_theorem
-from llgd_proof.theorems.base import CODE, VERDICTS, verdict_codes
+from llgd_proof.theorems.base import CODE, VERDICTS, exceptional_starts, verdict_codes
 from llgd_proof.theorems.comparative import batch_outcome
 
 BATCH_FORMS = {**eos.BATCH_FORMS, **catapult.BATCH_FORMS}
@@ -225,12 +225,10 @@ def run_lattice(loss: str, mu, h_values: numpy.ndarray, lattice: numpy.ndarray, 
 
 
 def _generic(run, theorem) -> numpy.ndarray:
-    """:func:`~llgd_proof.theorems.base.generic_start` over the lattice (its starts have x0, y0 > 0): not held at a
-    critical point from step 0, and, for a theorem about generic starts, not already on the minimiser set."""
-    at_start = run.steps == 0
-    held = at_start & (run.status == STATUS_CODES[Status.STATIONARY])
-    on_minimiser_set = at_start & (run.status == STATUS_CODES[Status.CONVERGED]) & theorem.generic_start
-    return ~(held | on_minimiser_set)
+    """Not on one of the :func:`~llgd_proof.theorems.base.exceptional_starts` (Theorem.check's "generic start"), per cell."""
+    zero = run.initial == 0
+    exceptional = exceptional_starts(run.status, run.steps, zero[:, 0], zero[:, 1], theorem.generic_start)
+    return ~numpy.logical_or.reduce(list(exceptional.values()))
 
 
 def confirm_violations(result: BoundaryMap, *, limit: int, dps: int = 30) -> dict:

@@ -432,26 +432,39 @@ def limit_on_minimiser_set(c: Context) -> tuple[bool | None, str]:
         return kind == MINIMISER, f"smallest Hessian eigenvalue at the limit {mpmath.nstr(smallest, 4)}" + ("" if kind == MINIMISER else f" ({kind})")
 
 
-def generic_start(c: Context) -> tuple[bool, str]:
-    """False on the exceptional sets of starts that no statement about GD from a generic start covers.
+def exceptional_starts(status, steps, x_zero, y_zero, speaks_of_generic_starts: bool) -> dict[str, numpy.ndarray]:
+    """The exceptional sets of starts that no statement about GD from a generic start covers, over engine status
+    codes and step counts (one run: scalars; a batch: arrays). ``x_zero``/``y_zero``: the block x0 (y0) of
+    f = ℓ(xᵀy) is all zero (False for a general objective). Each entry is True where the start lies on that set:
 
-    * a critical point that is not a minimiser (GD is held there: ``stationary`` after 0 steps) —
+    * ``held``: a critical point that is not a minimiser (GD is held there: ``stationary`` after 0 steps) —
       the dynamics the theorem describes never begin;
-    * for f = ℓ(xᵀy), x0 = 0 or y0 = 0 (the whole block): then x0ᵀy0 = 0 and one block of the gradient
-      ℓ'(0)·(y0, x0) vanishes, a measure-zero set on which the origin's saddle structure decides;
-    * for a theorem with ``generic_start`` (it speaks of generic starts), a start already on the
-      minimiser set (``converged`` after 0 steps): GD stays there whatever the step, and that set has
-      measure zero.
+    * ``x0 = 0`` / ``y0 = 0``: then x0ᵀy0 = 0 and one block of the gradient ℓ'(0)·(y0, x0) vanishes, a
+      measure-zero set on which the origin's saddle structure decides;
+    * ``on M``: for a theorem that speaks of generic starts, a start already on the minimiser set
+      (``converged`` after 0 steps): GD stays there whatever the step, and that set has measure zero.
     """
+    status, at_start = numpy.asarray(status), numpy.asarray(steps) == 0
+    return {
+        "held": at_start & (status == STATUS_CODES[Status.STATIONARY]),
+        "x0 = 0": numpy.asarray(x_zero, dtype=bool),
+        "y0 = 0": numpy.asarray(y_zero, dtype=bool),
+        "on M": at_start & (status == STATUS_CODES[Status.CONVERGED]) & bool(speaks_of_generic_starts),
+    }
+
+
+def generic_start(c: Context) -> tuple[bool, str]:
+    """False on the :func:`exceptional_starts` of the case."""
     run = c.run
-    if run.status is Status.STATIONARY and run.steps == 0:
+    n = len(c.init) // 2
+    x_zero, y_zero = (c.objective.is_product and all(v == 0 for v in block) for block in (c.init[:n], c.init[n:]))
+    exceptional = exceptional_starts(STATUS_CODES[run.status], run.steps, x_zero, y_zero, c.theorem.generic_start)
+    if exceptional["held"]:
         return False, f"the start is a critical point that is not a minimiser ({run.stationary_kind}); GD stays there, so the theorem's dynamics never begin"
-    if c.objective.is_product:
-        n = len(c.init) // 2
-        for name, block in (("x0", c.init[:n]), ("y0", c.init[n:])):
-            if all(v == 0 for v in block):
-                return False, f"{name} = 0: the start lies on the measure-zero set {{x = 0}} ∪ {{y = 0}} where x0ᵀy0 = 0 and half of the gradient ℓ'(0)·(y0, x0) vanishes"
-    if c.theorem.generic_start and run.status is Status.CONVERGED and run.steps == 0:
+    for name in ("x0 = 0", "y0 = 0"):
+        if exceptional[name]:
+            return False, f"{name}: the start lies on the measure-zero set {{x = 0}} ∪ {{y = 0}} where x0ᵀy0 = 0 and half of the gradient ℓ'(0)·(y0, x0) vanishes"
+    if exceptional["on M"]:
         return False, "the start is already on the minimiser set (GD converged in 0 steps); the theorem speaks of generic starts, and that set has measure zero"
     checked = ["not held at a critical point that is not a minimiser"]
     checked += ["x0 ≠ 0 and y0 ≠ 0"] if c.objective.is_product else []
