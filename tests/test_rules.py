@@ -31,7 +31,7 @@ from llgd_proof.engines.phenomena import (
     within_stability,
 )
 from llgd_proof.engines.stopping import Status
-from llgd_proof.experiments.boundary import BATCH_FORMS, _generic
+from llgd_proof.experiments.boundary import BATCH_FORMS, generic_cells
 from llgd_proof.symbolic.losses import parse_loss_spec
 from llgd_proof.symbolic.objective import product_objective
 from llgd_proof.theorems import Case, Verdict, get_theorem
@@ -162,7 +162,7 @@ def test_theorem_and_atlas_classify_alike_on_drawn_starts(h, starts):
         theorem = get_theorem(theorem_id)
         with numpy.errstate(all="ignore"):
             hypotheses, conclusion, _ = BATCH_FORMS[theorem_id](LOGCOSH, run, arrays, dict(theorem.parameters))
-        batch_verdicts[theorem_id] = verdict_codes(hypotheses.values(), conclusion, settled=run.status != STATUS_CODES[Status.UNDECIDED], generic=_generic(run, theorem))
+        batch_verdicts[theorem_id] = verdict_codes(hypotheses.values(), conclusion, settled=run.status != STATUS_CODES[Status.UNDECIDED], generic=generic_cells(run, theorem))
     compared = 0
     for i, (x0, y0) in enumerate(starts):
         case = Case(loss="logcosh", h=h, init=(repr(x0), repr(y0)))
@@ -217,12 +217,12 @@ def test_exceptional_starts_are_not_met_in_the_check_and_in_the_batch(init):
     assert result.verdict is Verdict.HYPOTHESES_NOT_MET
     assert {f.name: f.ok for f in result.hypotheses}["generic start"] is False
     run = batch_gradient_descent(LOGCOSH, 0.9, numpy.array([[float(v) for v in init]]), max_steps=20_000)
-    assert not _generic(run, theorem)[0]
+    assert not generic_cells(run, theorem)[0]
     arrays = observe_batch(LOGCOSH, run)
     arrays["gf_sharpness"] = LOGCOSH.compiled("numpy").gf_sharpness(*run.initial.T)
     with numpy.errstate(all="ignore"):
         hypotheses, conclusion, _ = BATCH_FORMS["eos"](LOGCOSH, run, arrays, dict(theorem.parameters))
-    code = verdict_codes(hypotheses.values(), conclusion, settled=run.status != STATUS_CODES[Status.UNDECIDED], generic=_generic(run, theorem))
+    code = verdict_codes(hypotheses.values(), conclusion, settled=run.status != STATUS_CODES[Status.UNDECIDED], generic=generic_cells(run, theorem))
     assert VERDICTS[int(code[0])] is Verdict.HYPOTHESES_NOT_MET
 
 

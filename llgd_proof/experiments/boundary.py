@@ -7,8 +7,8 @@ picture). Every cell gets the theorem's verdict, decided by the rule :meth:`Theo
 (:func:`~llgd_proof.theorems.base.verdict_codes`, cell by cell) but on the float64 batch engine —
 ``inconclusive`` if GD is undecided at the budget or the conclusion's quantities are undefined,
 ``hypotheses-not-met`` if a hypothesis is false or the start is exceptional (it lies already on M),
-``violated`` if the conclusion is false, else ``holds`` — and the measured quantity (the EoS ratio hS(θ∞)/2 for T3, the max loss ratio
-max_k f(θ_k)/f(θ0) for T5). Float64 is evidence: up to ``confirm`` violated cells (spread evenly over
+``violated`` if the conclusion is false, else ``holds`` — and the measured quantity (the EoS ratio
+hS(θ∞)/2 for T3, the max loss ratio max_k f(θ_k)/f(θ0) for T5). Float64 is evidence: up to ``confirm`` violated cells (spread evenly over
 the violated ones) are then re-checked with the high-precision engine and its precision self-check
 (:meth:`Theorem.check`), and the map reports how many were violated again.
 
@@ -185,7 +185,7 @@ def boundary_map(
     run, arrays = batch_outcome(objective, values, numpy.repeat(h_values, len(lattice)), numpy.tile(lattice, (h_steps, 1)))
     with numpy.errstate(all="ignore"):
         hypotheses, conclusion, measured = BATCH_FORMS[theorem_id](objective, run, arrays, chosen)
-    codes = verdict_codes(hypotheses.values(), conclusion, settled=run.status != STATUS_CODES[Status.UNDECIDED], generic=_generic(run, theorem))
+    codes = verdict_codes(hypotheses.values(), conclusion, settled=run.status != STATUS_CODES[Status.UNDECIDED], generic=generic_cells(run, theorem))
     shape = (h_steps, grid, grid)
     result = BoundaryMap(
         theorem_id=theorem_id,
@@ -224,7 +224,7 @@ def run_lattice(loss: str, mu, h_values: numpy.ndarray, lattice: numpy.ndarray, 
     return {name: numpy.asarray(dataset[name].values)[position].reshape(-1) for name in dataset.data_vars}
 
 
-def _generic(run, theorem) -> numpy.ndarray:
+def generic_cells(run, theorem) -> numpy.ndarray:
     """Not on one of the :func:`~llgd_proof.theorems.base.exceptional_starts` (Theorem.check's "generic start"), per cell."""
     zero = run.initial == 0
     exceptional = exceptional_starts(run.status, run.steps, zero[:, 0], zero[:, 1], theorem.generic_start)
@@ -252,7 +252,7 @@ def confirm_violations(result: BoundaryMap, *, limit: int, dps: int = 30) -> dic
             }
         )
     return {
-        "violated_cells": int(len(violated)),
+        "violated_cells": len(violated),
         "checked": len(cases),
         "confirmed": verdicts[Verdict.VIOLATED.value],
         "verdicts": verdicts,
@@ -269,8 +269,10 @@ def format_boundary(data: dict) -> str:
     """Text for ``llgd boundary``: counts overall and per h, and the high-precision re-check."""
     mu = f", μ = {data['mu']:g}"
     lines = [
-        f"{data['theorem']} on {data['loss']}{mu}: step limit {data['step_limit']:.6g}, h ∈ {data['h_fraction']} × limit, "
-        f"box {data['box']}, {data['grid']}×{data['grid']} starts per h, {data['cells_total']} cells (float64 batch)",
+        (
+            f"{data['theorem']} on {data['loss']}{mu}: step limit {data['step_limit']:.6g}, h ∈ {data['h_fraction']} × limit, "
+            f"box {data['box']}, {data['grid']}×{data['grid']} starts per h, {data['cells_total']} cells (float64 batch)"
+        ),
         "counts: " + ", ".join(f"{name} {value}" for name, value in data["counts"].items()),
     ]
     for row in data["by_h"]:
