@@ -129,8 +129,8 @@ def _direct(result):
     arrays = observe_batch(objective, run, delta=float(result.parameters.get("delta", 0.25)))
     with numpy.errstate(all="ignore"):
         hypotheses, conclusion, measured = BATCH_FORMS[result.theorem_id](objective, run, arrays, result.parameters)
-    met = numpy.logical_and.reduce([numpy.asarray(v, dtype=bool) for v in hypotheses.values()])
-    return run, arrays, met, numpy.asarray(conclusion, dtype=bool), numpy.asarray(measured, dtype=float)
+    met = numpy.logical_and.reduce([numpy.asarray(v) == 1 for v in hypotheses.values()])  # three-valued: 1 true, 0 false, NaN undecided
+    return run, arrays, met, numpy.asarray(conclusion) == 1, numpy.asarray(measured, dtype=float)
 
 
 def _same(left, right) -> bool:

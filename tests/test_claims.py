@@ -12,6 +12,7 @@ import builtins
 import dataclasses
 import json
 import os
+import re
 import tempfile
 
 import mpmath
@@ -24,6 +25,7 @@ from llgd_proof import api
 from llgd_proof.claims.claim import SHIPPED, Claim, load_claim, parse_claim, shipped_claims
 from llgd_proof.claims.conditions import VOCABULARY, ClaimError
 from llgd_proof.cli.main import main
+from llgd_proof.engines.phenomena import EDGE_TOLERANCE, SPIKE_MARGIN
 from llgd_proof.search import strategies
 from llgd_proof.theorems import THEOREMS, Case, Verdict, get_theorem
 from llgd_proof.theorems.base import Hypothesis
@@ -87,6 +89,13 @@ def test_claim_file_and_python_theorem_agree_on_default_cases(name):
     for case in [*theorem.cases, *claim.cases]:
         case = dataclasses.replace(case, expected={})  # reference numbers are a theorem's extra, not part of the statement
         assert claim.check(case).verdict is theorem.check(case).verdict, case.describe()
+
+
+@pytest.mark.parametrize("name, constants", [("eos-v1", {EDGE_TOLERANCE}), ("catapult-v1", {SPIKE_MARGIN, EDGE_TOLERANCE}), ("sharpness-bound", {EDGE_TOLERANCE})])
+def test_claim_files_restate_the_library_thresholds(name, constants):
+    """A claim file restates a rule as text; its tolerances are the library's one statement of each threshold."""
+    text = SHIPPED_CLAIMS[name].conclusion[0]
+    assert {float(number) for number in re.findall(r"\d+(?:\.\d+)?e-\d+", text)} == constants
 
 
 REFUTING = [  # theory.md §4: the counterexamples that refute the v1 formalisations
@@ -333,7 +342,6 @@ def test_api_loads_a_claim_from_a_path_or_its_text():
 
 def test_readme_documents_every_word_and_its_claim_file_parses():
     import pathlib
-    import re
 
     readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## State your own claim") :]

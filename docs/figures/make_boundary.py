@@ -56,7 +56,7 @@ def candidates() -> dict:
 
     from llgd_proof.analysis.regularity import report_for
     from llgd_proof.engines.batch import STATUS_CODES, batch_gradient_descent
-    from llgd_proof.engines.phenomena import observe_batch
+    from llgd_proof.engines.phenomena import at_the_edge, observe_batch, past_stability_limit, spiked_then_flat
     from llgd_proof.engines.stopping import Status
     from llgd_proof.symbolic.losses import parse_loss_spec
     from llgd_proof.symbolic.objective import product_objective
@@ -81,9 +81,9 @@ def candidates() -> dict:
                 relative = numpy.abs(starts[:, 0] * starts[:, 1] - float(mu)) / float(mu)
                 good = report_for(objective.loss).growth.regularity_class == "good"
                 eos_met = good & converged & (half_gf > 1)
-                eos_bad = eos_met & ~((a["eos_ratio"] >= 0.75) & (a["eos_ratio"] <= 1 + 1e-8))
-                cat_met = converged & (h * a["initial_sharpness"] > 2) & (run.initial_loss > 0)
-                cat_bad = cat_met & ~((a["max_loss_ratio"] > 1 + 1e-9) & (h * a["final_sharpness"] <= 2 + 1e-8))
+                eos_bad = eos_met & ~at_the_edge(a["eos_ratio"], 0.25)
+                cat_met = converged & past_stability_limit(h, a["initial_sharpness"]) & (run.initial_loss > 0)
+                cat_bad = cat_met & ~spiked_then_flat(a["max_loss_ratio"], h * a["final_sharpness"] / 2)
                 rules = {
                     ("eos-v1", "none (v1)"): (eos_met, eos_bad, True),
                     ("eos-v1", "hS_GF/2 >= 2"): (eos_met, eos_bad, half_gf >= 2),
@@ -166,10 +166,10 @@ def random_search(draws: int = 40, points: int = 6000, seed: int = 2026) -> dict
         for theorem in totals:
             with numpy.errstate(all="ignore"):
                 hypotheses, conclusion, _ = BATCH_FORMS[theorem](objective, run, arrays, dict(get_theorem(theorem).parameters))
-            met = numpy.logical_and.reduce(list(hypotheses.values()))
+            met = numpy.logical_and.reduce([value == 1 for value in hypotheses.values()])  # three-valued: 1 true, 0 false, NaN undecided
             totals[theorem]["hypotheses_met"] += int(met.sum())
-            totals[theorem]["violated"] += int((met & ~conclusion).sum())
-            violations += [[theorem, spec, mu, repr(h[i]), repr(starts[i, 0]), repr(starts[i, 1])] for i in numpy.flatnonzero(met & ~conclusion)[:3]]
+            totals[theorem]["violated"] += int((met & (conclusion == 0)).sum())
+            violations += [[theorem, spec, mu, repr(h[i]), repr(starts[i, 0]), repr(starts[i, 1])] for i in numpy.flatnonzero(met & (conclusion == 0))[:3]]
     return {"draws": draws, "points_per_draw": points, "seed": seed, "totals": totals, "violations": violations}
 
 

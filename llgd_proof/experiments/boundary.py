@@ -3,11 +3,12 @@
 :func:`boundary_map` lays a lattice over (h, θ0): ``h_steps`` values of h as a fraction of the step
 limit 1/(|μ|ℓ''(μ)) (2/ℓ''(0) when μ = 0) and a ``grid`` × ``grid`` lattice of starts in the box of
 magnitudes |x0|, |y0| (the positive quadrant: f(x, y) = f(−x, −y), so it is the whole same-sign
-picture). Every cell gets the theorem's verdict, decided exactly as :meth:`Theorem.check` decides it
-but on the float64 batch engine — ``inconclusive`` if GD is undecided at the budget,
-``hypotheses-not-met`` if a hypothesis is false, ``violated`` if the conclusion is false, else
-``holds`` — and the measured quantity (the EoS ratio hS(θ∞)/2 for T3, the max loss ratio
-max_k f(θ_k)/f(θ0) for T5). Float64 is evidence: up to ``confirm`` violated cells (spread evenly over
+picture). Every cell gets the theorem's verdict, decided by the rule :meth:`Theorem.check` uses
+(:func:`~llgd_proof.theorems.base.verdict_codes`, cell by cell) but on the float64 batch engine —
+``inconclusive`` if GD is undecided at the budget or the conclusion's quantities are undefined,
+``hypotheses-not-met`` if a hypothesis is false or the start is exceptional (it lies already on M),
+``violated`` if the conclusion is false, else ``holds`` — and the measured quantity (the EoS ratio
+hS(θ∞)/2 for T3, the max loss ratio max_k f(θ_k)/f(θ0) for T5). Float64 is evidence: up to ``confirm`` violated cells (spread evenly over
 the violated ones) are then re-checked with the high-precision engine and its precision self-check
 (:meth:`Theorem.check`), and the map reports how many were violated again.
 
@@ -18,7 +19,8 @@ a ``dask.distributed`` cluster with ``scheduler=ADDRESS`` (``llgd boundary --sch
 alone, so the verdicts are the same, cell for cell, whatever runs them.
 
 A theorem can be mapped when its hypotheses and conclusion are computable from batch-run quantities;
-its module then provides ``BATCH_FORMS[id](objective, run, arrays, parameters)``.
+its module then provides ``BATCH_FORMS[id](objective, run, arrays, parameters)``, returning three-valued
+hypotheses and conclusion (1 true, 0 false, NaN undecided) computed by the same rules as the pointwise check.
 """
 
 from __future__ import annotations
@@ -35,18 +37,16 @@ from llgd_proof.engines.phenomena import BALANCE_FRACTION
 from llgd_proof.engines.stopping import Status
 from llgd_proof.errors import LlgdInputError, ParameterError
 from llgd_proof.scale.atlas import run_job
-from llgd_proof.scale.store import CHUNK
-from llgd_proof.scale.store import Job, load
+from llgd_proof.scale.store import CHUNK, Job, load
 from llgd_proof.symbolic.losses import parse_loss_spec
 from llgd_proof.symbolic.objective import product_objective
 from llgd_proof.theorems import Case, Verdict, catapult, eos, get_theorem
+from llgd_proof.theorems.base import CODE, VERDICTS, exceptional_starts, verdict_codes
 from llgd_proof.theorems.comparative import batch_outcome
 
 BATCH_FORMS = {**eos.BATCH_FORMS, **catapult.BATCH_FORMS}
 MEASURED = {**dict.fromkeys(eos.BATCH_FORMS, eos.MEASURED), **dict.fromkeys(catapult.BATCH_FORMS, catapult.MEASURED)}
 EVIDENCE_KEY = {**dict.fromkeys(eos.BATCH_FORMS, "eos_ratio"), **dict.fromkeys(catapult.BATCH_FORMS, "max_loss_ratio")}
-VERDICTS = [Verdict.HOLDS, Verdict.VIOLATED, Verdict.HYPOTHESES_NOT_MET, Verdict.INCONCLUSIVE]  # codes 0..3
-CODE = {verdict: code for code, verdict in enumerate(VERDICTS)}
 MAX_CELLS = 2_000_000
 
 
@@ -185,7 +185,7 @@ def boundary_map(
     run, arrays = batch_outcome(objective, values, numpy.repeat(h_values, len(lattice)), numpy.tile(lattice, (h_steps, 1)))
     with numpy.errstate(all="ignore"):
         hypotheses, conclusion, measured = BATCH_FORMS[theorem_id](objective, run, arrays, chosen)
-    codes = _verdict_codes(hypotheses, conclusion, run.status)
+    codes = verdict_codes(hypotheses.values(), conclusion, settled=run.status != STATUS_CODES[Status.UNDECIDED], generic=generic_cells(run, theorem))
     shape = (h_steps, grid, grid)
     result = BoundaryMap(
         theorem_id=theorem_id,
@@ -224,14 +224,11 @@ def run_lattice(loss: str, mu, h_values: numpy.ndarray, lattice: numpy.ndarray, 
     return {name: numpy.asarray(dataset[name].values)[position].reshape(-1) for name in dataset.data_vars}
 
 
-def _verdict_codes(hypotheses: dict, conclusion: numpy.ndarray, status: numpy.ndarray) -> numpy.ndarray:
-    """The rule of Theorem.check, cell by cell: undecided run → inconclusive; a false hypothesis → not met; false conclusion → violated."""
-    met = numpy.logical_and.reduce([numpy.asarray(v, dtype=bool) for v in hypotheses.values()])
-    codes = numpy.full(len(status), CODE[Verdict.HOLDS], dtype=numpy.int8)
-    codes[~numpy.asarray(conclusion, dtype=bool)] = CODE[Verdict.VIOLATED]
-    codes[~met] = CODE[Verdict.HYPOTHESES_NOT_MET]
-    codes[status == STATUS_CODES[Status.UNDECIDED]] = CODE[Verdict.INCONCLUSIVE]
-    return codes
+def generic_cells(run, theorem) -> numpy.ndarray:
+    """Not on one of the :func:`~llgd_proof.theorems.base.exceptional_starts` (Theorem.check's "generic start"), per cell."""
+    zero = run.initial == 0
+    exceptional = exceptional_starts(run.status, run.steps, zero[:, 0], zero[:, 1], theorem.generic_start)
+    return ~numpy.logical_or.reduce(list(exceptional.values()))
 
 
 def confirm_violations(result: BoundaryMap, *, limit: int, dps: int = 30) -> dict:
@@ -255,7 +252,7 @@ def confirm_violations(result: BoundaryMap, *, limit: int, dps: int = 30) -> dic
             }
         )
     return {
-        "violated_cells": int(len(violated)),
+        "violated_cells": len(violated),
         "checked": len(cases),
         "confirmed": verdicts[Verdict.VIOLATED.value],
         "verdicts": verdicts,
@@ -272,8 +269,10 @@ def format_boundary(data: dict) -> str:
     """Text for ``llgd boundary``: counts overall and per h, and the high-precision re-check."""
     mu = f", μ = {data['mu']:g}"
     lines = [
-        f"{data['theorem']} on {data['loss']}{mu}: step limit {data['step_limit']:.6g}, h ∈ {data['h_fraction']} × limit, "
-        f"box {data['box']}, {data['grid']}×{data['grid']} starts per h, {data['cells_total']} cells (float64 batch)",
+        (
+            f"{data['theorem']} on {data['loss']}{mu}: step limit {data['step_limit']:.6g}, h ∈ {data['h_fraction']} × limit, "
+            f"box {data['box']}, {data['grid']}×{data['grid']} starts per h, {data['cells_total']} cells (float64 batch)"
+        ),
         "counts: " + ", ".join(f"{name} {value}" for name, value in data["counts"].items()),
     ]
     for row in data["by_h"]:

@@ -8,6 +8,7 @@ Statement. For f = ℓ(xy) with ℓ sub-quadratic and μ = 0 (e.g. log cosh): st
 
 from __future__ import annotations
 
+from llgd_proof.engines.phenomena import at_the_edge, past_stability_limit
 from llgd_proof.engines.stopping import Status
 from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem, loss_is_good
 
@@ -31,8 +32,8 @@ def limit_as_predicted(c: Context):
     if "y_limit" in c.case.expected:
         ok &= abs(abs(y) - c.case.expected["y_limit"]) <= 2e-9
         notes.append(f"reference y∞ = {c.case.expected['y_limit']}")
-    if curvature * y0 * y0 > 2 / eta:
-        ok &= 1 - delta <= ratio <= 1 + 1e-8
+    if past_stability_limit(eta, curvature * y0 * y0):
+        ok &= bool(at_the_edge(ratio, delta))
         notes.append(f"above the edge: ηℓ''(0)y∞²/2 = {ratio:.6f} ∈ [{1 - delta:g}, 1]")
     else:
         ok &= abs(abs(y) - abs(y0)) <= 0.1 * abs(y0)

@@ -10,9 +10,11 @@ one conclusion (a check over the run), the symbolic proofs it rests on, and defa
 4. judge the start: a start on an exceptional set (a critical point that is not a minimiser, where
    GD stays; x0 = 0 or y0 = 0 for ℓ(xᵀy); and, for a theorem about generic starts, a start already on
    the minimiser set) fails the hypothesis "generic start" (:func:`generic_start`);
-5. decide the verdict — ``inconclusive`` if a proof or a predicate is undecided, the precision check
-   disagrees, or the run did not settle; ``hypotheses-not-met`` if a hypothesis is false;
-   ``violated`` if the conclusion is false (the case and the run are the counterexample); else ``holds``.
+5. decide the verdict by the one rule, :func:`verdict_codes` — ``inconclusive`` if a proof or a predicate
+   is undecided, the precision check disagrees, or the run did not settle; ``hypotheses-not-met`` if a
+   hypothesis is false; ``violated`` if the conclusion is false (the case and the run are the
+   counterexample); else ``holds``. The same function decides a whole boundary map cell by cell and a
+   comparative theorem's statistical verdict.
 
 The conclusion is evaluated even when a hypothesis fails, and reported as evidence: that is how a
 user sees what breaks when a hypothesis is dropped (:meth:`Theorem.without`).
@@ -23,14 +25,17 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import mpmath
+import numpy
 import sympy
 
 from llgd_proof.analysis.regularity import RegularityReport, report_for
+from llgd_proof.engines.batch import STATUS_CODES
 from llgd_proof.engines.phenomena import Investigation, investigate
 from llgd_proof.engines.stopping import MINIMISER, Status, StoppingRule, validate_start, validate_step
 from llgd_proof.errors import LlgdInputError, ParameterError
@@ -48,6 +53,76 @@ class Verdict(str, enum.Enum):
     VIOLATED = "violated"
     HYPOTHESES_NOT_MET = "hypotheses-not-met"
     INCONCLUSIVE = "inconclusive"
+
+
+VERDICTS = [Verdict.HOLDS, Verdict.VIOLATED, Verdict.HYPOTHESES_NOT_MET, Verdict.INCONCLUSIVE]  # codes 0..3
+CODE = {verdict: code for code, verdict in enumerate(VERDICTS)}
+
+
+# -- the verdict rule, stated once -----------------------------------------------------------------
+# A finding is three-valued: True, False, or None (undecided). Over a batch it is a float array: 1.0 true,
+# 0.0 false, NaN undecided (numpy reads None as NaN), so one check is the 0-d case of a batch.
+
+
+def three_valued(value, *quantities) -> numpy.ndarray:
+    """``value`` (bools, or True / False / None) as 1.0 / 0.0 / NaN, and NaN wherever one of ``quantities``
+    (the numbers ``value`` was computed from) is not a finite number: a rule about an undefined quantity is undecided."""
+    result = numpy.asarray(value, dtype=float)
+    defined = functools.reduce(operator.and_, (numpy.isfinite(numpy.asarray(q, dtype=float)) for q in quantities), True)
+    return numpy.where(defined, result, numpy.nan)
+
+
+def truth(value) -> bool | None:
+    """One three-valued finding (a 0-d or one-element array) as True, False or None."""
+    number = float(numpy.asarray(value, dtype=float).reshape(-1)[0])
+    return None if numpy.isnan(number) else bool(number)
+
+
+def verdict_codes(hypotheses, conclusion, *, settled=True, proved=True, agrees=True, generic=True) -> numpy.ndarray:
+    """The verdict rule, as codes into :data:`VERDICTS`, for one check (scalars) or many cells (arrays; they broadcast).
+
+    ``hypotheses``: three-valued findings (see :func:`three_valued`); ``conclusion``: three-valued; ``settled``: the
+    run ended (not undecided at its budget); ``proved``: every symbolic proof the theorem rests on is proved;
+    ``agrees``: the higher-precision repeat agrees (or none was made); ``generic``: the start is not on an
+    exceptional set (:func:`generic_start`). First match wins:
+
+    1. not a generic start → hypotheses-not-met (the theorem does not speak of it, whatever else is undecided);
+    2. a proof not proved, or a hypothesis undecided → inconclusive;
+    3. a hypothesis false → hypotheses-not-met;
+    4. the precision repeat disagrees, or the conclusion is undecided → inconclusive;
+    5. the conclusion false → violated;
+    6. the run did not settle → inconclusive (never "holds" on such a run);
+    7. else holds.
+    """
+    findings = [_finding(finding) for finding in hypotheses]
+    conclusion = _finding(conclusion)
+    undecided = functools.reduce(operator.or_, (numpy.isnan(f) for f in findings), numpy.False_)
+    unmet = functools.reduce(operator.or_, (f == 0 for f in findings), numpy.False_)
+    rules = [
+        (~numpy.asarray(generic, dtype=bool), Verdict.HYPOTHESES_NOT_MET),
+        (~numpy.asarray(proved, dtype=bool) | undecided, Verdict.INCONCLUSIVE),
+        (unmet, Verdict.HYPOTHESES_NOT_MET),
+        (~numpy.asarray(agrees, dtype=bool) | numpy.isnan(conclusion), Verdict.INCONCLUSIVE),
+        (conclusion == 0, Verdict.VIOLATED),
+        (~numpy.asarray(settled, dtype=bool), Verdict.INCONCLUSIVE),
+    ]
+    conditions = numpy.broadcast_arrays(*(condition for condition, _ in rules))
+    return numpy.select(conditions, [CODE[verdict] for _, verdict in rules], default=CODE[Verdict.HOLDS]).astype(numpy.int8)
+
+
+def _finding(value) -> numpy.ndarray:
+    """A three-valued finding as floats: None → NaN, any other scalar by its truth (a sympy boolean too), arrays as they are."""
+    if value is None:
+        return numpy.asarray(numpy.nan)
+    array = numpy.asarray(value)
+    return numpy.asarray(float(bool(value))) if array.dtype == object else array.astype(float)
+
+
+def converges(status) -> numpy.ndarray:
+    """"GD converges", three-valued over engine status codes (:data:`~llgd_proof.engines.batch.STATUS_CODES`): true for
+    ``converged`` only (``stationary`` never counts), undecided for ``undecided``, false for any other end."""
+    status = numpy.asarray(status)
+    return numpy.where(status == STATUS_CODES[Status.UNDECIDED], numpy.nan, (status == STATUS_CODES[Status.CONVERGED]).astype(float))
 
 
 @dataclass(frozen=True)
@@ -283,9 +358,16 @@ class Theorem:
         proofs = list(self.proofs())
         holds, detail = self.conclude(context)
         conclusion = Finding(self.conclusion_name, holds, detail)
-        verdict = _verdict(findings, conclusion, proofs, context.investigation)
-        if start.ok is False:
-            verdict = Verdict.HYPOTHESES_NOT_MET  # the theorem does not speak of this start, whatever else is undecided
+        check = context.investigation.check
+        code = verdict_codes(
+            [f.ok for f in findings],
+            conclusion.ok,
+            settled=context.run.status is not Status.UNDECIDED,
+            proved=all(p.proved for p in proofs),
+            agrees=check is None or check.agrees,
+            generic=start.ok is not False,
+        )
+        verdict = VERDICTS[int(code)]
         evidence = {**context.investigation.as_json(), **context.quantities}
         if verdict is Verdict.VIOLATED:
             evidence["counterexample"] = {"case": case.as_json(), "confirmed_at_dps": (context.investigation.check.check_dps if context.investigation.check else None)}
@@ -317,23 +399,6 @@ def _evaluate(hypothesis: Hypothesis, context: Context) -> Finding:
     return Finding(hypothesis.name, ok, detail)
 
 
-def _verdict(findings: list[Finding], conclusion: Finding, proofs: list[Proof], investigation: Investigation) -> Verdict:
-    if any(not p.proved for p in proofs) or any(f.ok is None for f in findings):
-        return Verdict.INCONCLUSIVE
-    if any(f.ok is False for f in findings):
-        return Verdict.HYPOTHESES_NOT_MET
-    check = investigation.check
-    if check is not None and not check.agrees:
-        return Verdict.INCONCLUSIVE
-    if conclusion.ok is None:
-        return Verdict.INCONCLUSIVE
-    if conclusion.ok is False:
-        return Verdict.VIOLATED
-    if investigation.run.status is Status.UNDECIDED:
-        return Verdict.INCONCLUSIVE  # never "holds" on a run that did not settle
-    return Verdict.HOLDS
-
-
 # -- small predicates shared by several theorems -------------------------------------------------
 
 
@@ -344,12 +409,10 @@ def loss_is_good(c: Context) -> tuple[bool | None, str]:
 
 
 def gd_converges(c: Context) -> tuple[bool | None, str]:
-    """Only ``converged`` (at a point of the minimiser set) counts; ``stationary`` never does."""
+    """Only ``converged`` (at a point of the minimiser set) counts; ``stationary`` never does (:func:`converges`)."""
     run = c.run
-    if run.status is Status.UNDECIDED:
-        return None, f"undecided after {run.steps} steps"
     kind = f" ({run.stationary_kind})" if run.stationary_kind else ""
-    return run.status is Status.CONVERGED, f"{run.status.value}{kind} after {run.steps} steps"
+    return truth(converges(STATUS_CODES[run.status])), f"{run.status.value}{kind} after {run.steps} steps"
 
 
 def limit_on_minimiser_set(c: Context) -> tuple[bool | None, str]:
@@ -369,26 +432,39 @@ def limit_on_minimiser_set(c: Context) -> tuple[bool | None, str]:
         return kind == MINIMISER, f"smallest Hessian eigenvalue at the limit {mpmath.nstr(smallest, 4)}" + ("" if kind == MINIMISER else f" ({kind})")
 
 
-def generic_start(c: Context) -> tuple[bool, str]:
-    """False on the exceptional sets of starts that no statement about GD from a generic start covers.
+def exceptional_starts(status, steps, x_zero, y_zero, speaks_of_generic_starts: bool) -> dict[str, numpy.ndarray]:
+    """The exceptional sets of starts that no statement about GD from a generic start covers, over engine status
+    codes and step counts (one run: scalars; a batch: arrays). ``x_zero``/``y_zero``: the block x0 (y0) of
+    f = ℓ(xᵀy) is all zero (False for a general objective). Each entry is True where the start lies on that set:
 
-    * a critical point that is not a minimiser (GD is held there: ``stationary`` after 0 steps) —
+    * ``held``: a critical point that is not a minimiser (GD is held there: ``stationary`` after 0 steps) —
       the dynamics the theorem describes never begin;
-    * for f = ℓ(xᵀy), x0 = 0 or y0 = 0 (the whole block): then x0ᵀy0 = 0 and one block of the gradient
-      ℓ'(0)·(y0, x0) vanishes, a measure-zero set on which the origin's saddle structure decides;
-    * for a theorem with ``generic_start`` (it speaks of generic starts), a start already on the
-      minimiser set (``converged`` after 0 steps): GD stays there whatever the step, and that set has
-      measure zero.
+    * ``x0 = 0`` / ``y0 = 0``: then x0ᵀy0 = 0 and one block of the gradient ℓ'(0)·(y0, x0) vanishes, a
+      measure-zero set on which the origin's saddle structure decides;
+    * ``on M``: for a theorem that speaks of generic starts, a start already on the minimiser set
+      (``converged`` after 0 steps): GD stays there whatever the step, and that set has measure zero.
     """
+    status, at_start = numpy.asarray(status), numpy.asarray(steps) == 0
+    return {
+        "held": at_start & (status == STATUS_CODES[Status.STATIONARY]),
+        "x0 = 0": numpy.asarray(x_zero, dtype=bool),
+        "y0 = 0": numpy.asarray(y_zero, dtype=bool),
+        "on M": at_start & (status == STATUS_CODES[Status.CONVERGED]) & bool(speaks_of_generic_starts),
+    }
+
+
+def generic_start(c: Context) -> tuple[bool, str]:
+    """False on the :func:`exceptional_starts` of the case."""
     run = c.run
-    if run.status is Status.STATIONARY and run.steps == 0:
+    n = len(c.init) // 2
+    x_zero, y_zero = (c.objective.is_product and all(v == 0 for v in block) for block in (c.init[:n], c.init[n:]))
+    exceptional = exceptional_starts(STATUS_CODES[run.status], run.steps, x_zero, y_zero, c.theorem.generic_start)
+    if exceptional["held"]:
         return False, f"the start is a critical point that is not a minimiser ({run.stationary_kind}); GD stays there, so the theorem's dynamics never begin"
-    if c.objective.is_product:
-        n = len(c.init) // 2
-        for name, block in (("x0", c.init[:n]), ("y0", c.init[n:])):
-            if all(v == 0 for v in block):
-                return False, f"{name} = 0: the start lies on the measure-zero set {{x = 0}} ∪ {{y = 0}} where x0ᵀy0 = 0 and half of the gradient ℓ'(0)·(y0, x0) vanishes"
-    if c.theorem.generic_start and run.status is Status.CONVERGED and run.steps == 0:
+    for name in ("x0 = 0", "y0 = 0"):
+        if exceptional[name]:
+            return False, f"{name}: the start lies on the measure-zero set {{x = 0}} ∪ {{y = 0}} where x0ᵀy0 = 0 and half of the gradient ℓ'(0)·(y0, x0) vanishes"
+    if exceptional["on M"]:
         return False, "the start is already on the minimiser set (GD converged in 0 steps); the theorem speaks of generic starts, and that set has measure zero"
     checked = ["not held at a critical point that is not a minimiser"]
     checked += ["x0 ≠ 0 and y0 ≠ 0"] if c.objective.is_product else []

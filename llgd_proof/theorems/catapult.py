@@ -20,45 +20,60 @@
 
 from __future__ import annotations
 
-import numpy
 import sympy
 
-from llgd_proof.engines.batch import STATUS_CODES
-from llgd_proof.engines.stopping import Status
-from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges
+from llgd_proof.engines.phenomena import past_stability_limit, spiked_then_flat
+from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, converges, gd_converges, three_valued
 from llgd_proof.theorems.comparative import comparative_theorem
 
-FLATNESS_TOLERANCE = 1e-8
-SPIKE_MARGIN = 1e-9
+# Each hypothesis and the conclusion is one rule on numbers or arrays (engines.phenomena, or below), evaluated by the
+# pointwise check on one high-precision run and by the batch form on float64 arrays.
+
+
+def gradient_flow_limit_unstable(h, gf_sharpness, margin):
+    """hS_GF(θ0)/2 ≥ 1 + m: the minimiser gradient flow would reach is unstable for GD, by the margin m."""
+    return h * gf_sharpness / 2 >= 1 + margin
+
+
+def near_minimiser_set(residual, mu, near):
+    """|x0ᵀy0 − μ| ≤ ρμ with μ > 0 (``residual`` = x0ᵀy0 − μ, ρ = ``near``)."""
+    return (abs(residual) <= near * mu) & (mu > 0)
+
+
+def positive(initial_loss):
+    """f(θ0) > 0."""
+    return initial_loss > 0
 
 
 def too_sharp_for_the_step(c: Context):
     sharpness = c.initial_sharpness()
-    return bool(sharpness > 2 / c.h), f"S0 = {float(sharpness):.6g} vs 2/h = {float(2 / c.h):.6g}"
+    return bool(past_stability_limit(c.h, sharpness)), f"S0 = {float(sharpness):.6g} vs 2/h = {float(2 / c.h):.6g}"
 
 
 def positive_initial_loss(c: Context):
     loss = c.phenomena.initial_loss
-    return bool(loss > 0), f"f(θ0) = {loss:.6g}"
+    if loss is None:
+        return False, "f(θ0) is not a finite real"
+    return bool(positive(loss)), f"f(θ0) = {loss:.6g}"
 
 
 def gf_limit_unstable(c: Context):
-    """hS_GF(θ0)/2 ≥ 1 + m (m = parameter ``margin``): the minimiser gradient flow would reach is unstable for GD, by a margin."""
+    """:func:`gradient_flow_limit_unstable` (m = parameter ``margin``) at the case's start."""
     gf = c.compiled().gf_sharpness(*c.init)
     half = float(c.h * gf / 2)
     margin = c.parameters["margin"]
     c.record(gf_sharpness_times_h_over_2=half)
-    return bool(half >= 1 + margin), f"hS_GF(θ0)/2 = {half:.6g} vs 1 + m = {1 + margin:g}"
+    return bool(gradient_flow_limit_unstable(c.h, gf, margin)), f"hS_GF(θ0)/2 = {half:.6g} vs 1 + m = {1 + margin:g}"
 
 
 def start_near_minimiser_set(c: Context):
-    """|x0ᵀy0 − μ| ≤ ρ·μ with μ > 0 (ρ = parameter ``near``)."""
+    """:func:`near_minimiser_set` (ρ = parameter ``near``) at the case's start."""
     residual, mu = c.compiled().residual(*c.init), c.loss.mu
     near = c.parameters["near"]
     c.record(relative_residual=float(abs(residual) / mu) if mu != 0 else None)
     if not mu > 0:
         return False, f"μ = {mu}: the margin ρμ needs μ > 0"
-    return bool(abs(residual) <= near * float(mu)), f"|x0ᵀy0 − μ| = {float(abs(residual)):.6g} vs ρμ = {near * float(mu):.6g}"
+    return bool(near_minimiser_set(residual, float(mu), near)), f"|x0ᵀy0 − μ| = {float(abs(residual)):.6g} vs ρμ = {near * float(mu):.6g}"
 
 
 def loss_spikes_then_flattens(c: Context):
@@ -66,8 +81,8 @@ def loss_spikes_then_flattens(c: Context):
     if ratio is None or final is None:
         return None, "run did not settle"
     c.record(max_loss_ratio=ratio, final_sharpness_times_h=final * float(c.h))
-    spike, flat = ratio > 1, final * float(c.h) <= 2 + FLATNESS_TOLERANCE
-    return bool(spike and flat), f"max f(θ_k)/f(θ0) = {ratio:.6g} (> 1 needed); h·S(θ∞) = {final * float(c.h):.6g} (≤ 2 needed)"
+    holds = spiked_then_flat(ratio, final * float(c.h) / 2)
+    return bool(holds), f"max f(θ_k)/f(θ0) = {ratio:.6g} (> 1 needed); h·S(θ∞) = {final * float(c.h):.6g} (≤ 2 needed)"
 
 
 def bounds(loss, parameters):
@@ -82,27 +97,27 @@ def batch_form(v2: bool):
     """Per-start hypotheses and conclusion of catapult-v1 or catapult v2 from a batch run: (hypotheses, conclusion, max loss ratio)."""
 
     def evaluate(objective, run, arrays: dict, parameters: dict):
-        hypotheses = {"too sharp for the step": run.h * arrays["initial_sharpness"] > 2}
+        hypotheses = {"too sharp for the step": three_valued(past_stability_limit(run.h, arrays["initial_sharpness"]))}
         if v2:
             mu = float(objective.loss.mu)
-            residual = numpy.abs(run.initial[:, 0] * run.initial[:, 1] - mu)
-            hypotheses["gradient-flow limit unstable"] = run.h * arrays["gf_sharpness"] / 2 >= 1 + parameters["margin"]
-            hypotheses["start near the minimiser set"] = (residual <= parameters["near"] * mu) & (mu > 0)
-        hypotheses["positive initial loss"] = run.initial_loss > 0
-        hypotheses["GD converges"] = run.status == STATUS_CODES[Status.CONVERGED]
-        ratio = arrays["max_loss_ratio"]
-        conclusion = (ratio > 1 + SPIKE_MARGIN) & (run.h * arrays["final_sharpness"] <= 2 + FLATNESS_TOLERANCE)
+            residual = run.initial[:, 0] * run.initial[:, 1] - mu
+            hypotheses["gradient-flow limit unstable"] = three_valued(gradient_flow_limit_unstable(run.h, arrays["gf_sharpness"], parameters["margin"]))
+            hypotheses["start near the minimiser set"] = three_valued(near_minimiser_set(residual, mu, parameters["near"]))
+        hypotheses["positive initial loss"] = three_valued(positive(run.initial_loss))
+        hypotheses["GD converges"] = converges(run.status)
+        ratio, final = arrays["max_loss_ratio"], arrays["final_sharpness"]
+        conclusion = three_valued(spiked_then_flat(ratio, run.h * final / 2), ratio, final)
         return hypotheses, conclusion, ratio
 
     return evaluate
 
 
 def catapult_phenomenon(arrays, run, h, parameters):
-    return (arrays["max_loss_ratio"] > 1 + SPIKE_MARGIN) & (h * arrays["final_sharpness"] <= 2 + FLATNESS_TOLERANCE)
+    return spiked_then_flat(arrays["max_loss_ratio"], h * arrays["final_sharpness"] / 2)
 
 
 def sharp_start_restriction(compiled, starts, h):
-    return h * compiled.sharpness(tuple(starts)) > 2
+    return past_stability_limit(h, compiled.sharpness(tuple(starts)))
 
 
 V1_COUNTEREXAMPLE = Case(loss="logcosh", h="0.9", init=("1.2", "1.2"), label="theory.md: S0 > 2/h, converges, the loss never rises")

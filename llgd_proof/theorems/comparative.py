@@ -32,7 +32,17 @@ from llgd_proof.engines.stopping import Status
 from llgd_proof.errors import ParameterError
 from llgd_proof.scale.atlas import run_starts
 from llgd_proof.symbolic.losses import catalog_loss, loss_spec
-from llgd_proof.theorems.base import CheckResult, Context, Finding, Theorem, Verdict, _product_for, loss_is_good
+from llgd_proof.theorems.base import (
+    VERDICTS,
+    CheckResult,
+    Context,
+    Finding,
+    Theorem,
+    Verdict,
+    _product_for,
+    loss_is_good,
+    verdict_codes,
+)
 
 COMPARATIVE_PARAMETERS = {"x_min": 0.05, "x_max": 4.0, "y_min": 0.05, "y_max": 4.0, "samples": 2000, "seed": 0}
 VERDICT_RULE = "95 % Wilson intervals of the unconditional fractions: disjoint, good higher → holds; overlapping → inconclusive; disjoint, square higher → violated"
@@ -88,12 +98,7 @@ class ComparativeTheorem(Theorem):
 
         detail = f"good {text(good)} vs square {text(square_fraction)}: {outcome}"
         conclusion = Finding(self.conclusion_name, holds, detail)
-        if any(f.ok is None for f in findings):
-            verdict = Verdict.INCONCLUSIVE
-        elif any(f.ok is False for f in findings):
-            verdict = Verdict.HYPOTHESES_NOT_MET
-        else:
-            verdict = {"holds": Verdict.HOLDS, "violated": Verdict.VIOLATED, "inconclusive": Verdict.INCONCLUSIVE}[outcome]
+        verdict = VERDICTS[int(verdict_codes([f.ok for f in findings], holds))]  # the one rule; the comparison is the conclusion
         evidence = {
             "kind": "comparative",
             "engine": "float64 batch (numbers are evidence, not proof)",

@@ -24,30 +24,47 @@ import numpy
 import sympy
 
 from llgd_proof.analysis.regularity import report_for
-from llgd_proof.engines.batch import STATUS_CODES
-from llgd_proof.engines.stopping import Status
-from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, Context, Hypothesis, Theorem, gd_converges, loss_is_good
+from llgd_proof.engines.phenomena import at_the_edge, past_stability_limit
+from llgd_proof.theorems.base import (
+    PAPER_CLAIM_NOTE,
+    Case,
+    Context,
+    Hypothesis,
+    Theorem,
+    converges,
+    gd_converges,
+    loss_is_good,
+    three_valued,
+)
 from llgd_proof.theorems.comparative import comparative_theorem
 
 STATEMENT_V1 = r"\ell\text{ good},\ S_{GF}(\theta_0) > \tfrac{2}{h},\ \theta_k\to\theta_\infty \implies \tfrac{h S(\theta_\infty)}{2} \in [1-\delta, 1]"
-RATIO_TOLERANCE = 1e-8
+
+# Each hypothesis and the conclusion is one rule on numbers or arrays (engines.phenomena, or below), evaluated by the
+# pointwise check on one high-precision run and by the batch form on float64 arrays.
+
+
+def near_stability_limit(fraction, mu, delta):
+    """hμℓ''(μ) ≥ 1 − δ with μ ≠ 0 (``fraction`` = h|μ|ℓ''(μ)): h is at least the fraction 1 − δ of the step limit
+    1/(|μ|ℓ''(μ)), so every minimiser has hS/2 ≥ 1 − δ (F2)."""
+    return (fraction >= 1 - delta) & (mu != 0)
 
 
 def gf_limit_too_sharp(c: Context):
     gf = c.compiled().gf_sharpness(*c.init)
     c.record(gf_sharpness_times_h_over_2=float(c.h * gf / 2))
-    return bool(c.h * gf > 2), f"S_GF(θ0) = {float(gf):.6g} vs 2/h = {float(2 / c.h):.6g}"
+    return bool(past_stability_limit(c.h, gf)), f"S_GF(θ0) = {float(gf):.6g} vs 2/h = {float(2 / c.h):.6g}"
 
 
 def step_near_stability_limit(c: Context):
-    """hμℓ''(μ) ≥ 1 − δ: h is at least the fraction 1 − δ of the step limit 1/(μℓ''(μ)) (so every minimiser has hS/2 ≥ 1 − δ, F2)."""
+    """:func:`near_stability_limit` for the case's loss and step."""
     mu, curvature = c.loss.mu, c.loss.at_minimiser(2)
     fraction = float(c.h * abs(mu) * curvature)
     delta = c.parameters["delta"]
     c.record(h_times_mu_curvature=fraction)
     if mu == 0:
         return False, "μ = 0: the flattest minimiser has S = 0, no step is near a stability limit"
-    return bool(fraction >= 1 - delta), f"hμℓ''(μ) = {fraction:.6g} vs 1 − δ = {1 - delta:g}"
+    return bool(near_stability_limit(fraction, mu, delta)), f"hμℓ''(μ) = {fraction:.6g} vs 1 − δ = {1 - delta:g}"
 
 
 def ratio_at_the_edge(c: Context):
@@ -56,7 +73,7 @@ def ratio_at_the_edge(c: Context):
         return None, "no limit sharpness"
     delta = c.parameters["delta"]
     c.record(eos_ratio=ratio, eos_window=[1 - delta, 1])
-    return bool(1 - delta <= ratio <= 1 + RATIO_TOLERANCE), f"hS(θ∞)/2 = {ratio:.8f}, window [{1 - delta:g}, 1]"
+    return bool(at_the_edge(ratio, delta)), f"hS(θ∞)/2 = {ratio:.8f}, window [{1 - delta:g}, 1]"
 
 
 def bounds(loss, parameters):
@@ -71,7 +88,8 @@ def bounds(loss, parameters):
 def batch_form(near_limit: bool):
     """Per-start hypotheses and conclusion of eos-v1 (``near_limit=False``) or eos v2 from a batch run.
 
-    Returns ``(hypotheses: {name: bool array}, conclusion: bool array, measured: EoS ratio array)``.
+    Returns ``(hypotheses: {name: three-valued array}, conclusion: three-valued array, measured: EoS ratio array)``
+    (three-valued: 1 true, 0 false, NaN undecided, as :func:`~llgd_proof.theorems.base.verdict_codes` reads them).
     """
 
     def evaluate(objective, run, arrays: dict, parameters: dict):
@@ -79,28 +97,26 @@ def batch_form(near_limit: bool):
         delta = parameters["delta"]
         good = report_for(objective.loss).growth.regularity_class == "good"
         hypotheses = {
-            "good regularity": numpy.full(count, good),
-            "gradient-flow limit too sharp": run.h * arrays["gf_sharpness"] > 2,
+            "good regularity": three_valued(numpy.full(count, good)),
+            "gradient-flow limit too sharp": three_valued(past_stability_limit(run.h, arrays["gf_sharpness"])),
         }
         if near_limit:
             loss = objective.loss
             fraction = run.h * float(abs(loss.mu) * loss.at_minimiser(2))
-            hypotheses["step near the stability limit"] = (fraction >= 1 - delta) & (loss.mu != 0)
-        hypotheses["GD converges"] = run.status == STATUS_CODES[Status.CONVERGED]
+            hypotheses["step near the stability limit"] = three_valued(near_stability_limit(fraction, loss.mu, delta))
+        hypotheses["GD converges"] = converges(run.status)
         ratio = arrays["eos_ratio"]
-        conclusion = (ratio >= 1 - delta) & (ratio <= 1 + RATIO_TOLERANCE)
-        return hypotheses, conclusion, ratio
+        return hypotheses, three_valued(at_the_edge(ratio, delta), ratio), ratio
 
     return evaluate
 
 
 def eos_phenomenon(arrays, run, h, parameters):
-    ratio, delta = arrays["eos_ratio"], parameters["delta"]
-    return (ratio >= 1 - delta) & (ratio <= 1 + RATIO_TOLERANCE)
+    return at_the_edge(arrays["eos_ratio"], parameters["delta"])
 
 
 def gf_restriction(compiled, starts, h):
-    return h * compiled.gf_sharpness(*starts) > 2
+    return past_stability_limit(h, compiled.gf_sharpness(*starts))
 
 
 V1_COUNTEREXAMPLE = Case(loss="logcosh", mu="0.5", h="1.2", init=("0.1", "2.4"), label="theory.md: converges at ratio 0.621 (flattest point 0.6)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mpmath
 
+from llgd_proof.engines.phenomena import loss_rose
 from llgd_proof.engines.stopping import Status
 from llgd_proof.symbolic.identities import uv_model_updates
 from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem
@@ -61,10 +62,10 @@ def phase_as_predicted(c: Context):
         final_ntk = float(ntks[-1])
         c.record(final_ntk=final_ntk)
         if phase == "lazy":
-            ok = ratio <= 1 + 1e-12 and abs(final_ntk - float(ntks[0])) <= 0.1 * float(ntks[0])
+            ok = not loss_rose(ratio) and abs(final_ntk - float(ntks[0])) <= 0.1 * float(ntks[0])
             outcome = f"converged, loss never rose (max ratio {ratio:.4g}), λ {float(ntks[0]):.4g} → {final_ntk:.4g}"
         else:
-            ok = ratio > 1 and final_ntk < 2 / float(eta)
+            ok = loss_rose(ratio) and final_ntk < 2 / float(eta)
             outcome = f"converged, loss spiked ×{ratio:.4g}, λ∞ = {final_ntk:.4g} < 2/η = {2 / float(eta):g}"
     tolerance = mpmath.mpf(10) ** (-(c.dps // 2))
     return bool(ok and worst <= tolerance), f"phase {phase} (ηλ0 = {phase_value:g}): {outcome}; update formulas hold to {mpmath.nstr(worst, 3)}"

@@ -12,10 +12,9 @@ from __future__ import annotations
 import mpmath
 import sympy
 
+from llgd_proof.engines.phenomena import within_stability
 from llgd_proof.symbolic.identities import linear_stability, sharpness_on_minimisers
 from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem, gd_converges, limit_on_minimiser_set
-
-MARGIN = 1e-8
 
 
 def sharpness_within_stability(c: Context):
@@ -24,7 +23,7 @@ def sharpness_within_stability(c: Context):
     with mpmath.workdps(c.dps):
         product = c.h * c.compiled().sharpness(c.run.final)
     c.record(h_times_final_sharpness=float(product))
-    return bool(product <= 2 + MARGIN), f"h·S(θ∞) = {mpmath.nstr(product, 10)} (≤ 2 required)"
+    return bool(within_stability(product / 2)), f"h·S(θ∞) = {mpmath.nstr(product, 10)} (≤ 2 required)"
 
 
 def bounds(loss, parameters):

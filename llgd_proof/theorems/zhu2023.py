@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from llgd_proof.engines.phenomena import at_the_edge, past_stability_limit
 from llgd_proof.engines.stopping import Status
 from llgd_proof.symbolic.identities import zhu_eos_minimum
 from llgd_proof.theorems.base import Case, Context, Hypothesis, Theorem, matches_expected
@@ -19,7 +20,7 @@ NEAR = 0.01
 
 def eos_regime(c: Context):
     gf = c.compiled().gf_sharpness(*c.init)
-    return bool(c.h < 0.5 and c.h * gf > 2), f"η = {float(c.h):g} < 1/2, η·S_GF(θ0) = {float(c.h * gf):.4g} > 2"
+    return bool(c.h < 0.5 and past_stability_limit(c.h, gf)), f"η = {float(c.h):g} < 1/2, η·S_GF(θ0) = {float(c.h * gf):.4g} > 2"
 
 
 def limit_at_eos_minimum(c: Context):
@@ -33,7 +34,7 @@ def limit_at_eos_minimum(c: Context):
     gap = math.dist((abs(x), abs(y)), minimum) / math.hypot(*minimum)
     c.record(eos_ratio=ratio, eos_minimum=list(minimum), distance_to_eos_minimum=gap)
     reference_ok, reference = matches_expected(c)
-    ok = 1 - NEAR <= ratio <= 1 and gap <= NEAR and reference_ok
+    ok = at_the_edge(ratio, NEAR) and gap <= NEAR and reference_ok
     return bool(ok), f"ηS∞/2 = {ratio:.6f}; relative distance to the η-EoS minimum {gap:.2e}; {reference}"
 
 
