@@ -30,9 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from llgd_proof.analysis.starts import Box, make_starts
 from llgd_proof.scale.atlas import atlas, run_batch, run_starts
 from llgd_proof.scale.store import CHUNK
-from llgd_proof.scale.starts import Box, make_starts
 
 REPEATS = 3
 OVERHEAD_REPEATS = 11

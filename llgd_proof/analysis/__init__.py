@@ -1,4 +1,5 @@
 """Closed-form analysis of an objective: regularity classes and bounds (:mod:`.regularity`), the numeric
-contraction-region estimate of the rate theorem (:mod:`.contraction`), and Wilson intervals for comparative
-verdicts (:mod:`.proportions`). Imports only the symbolic layer.
+contraction-region estimate of the rate theorem (:mod:`.contraction`), Wilson intervals for comparative
+verdicts (:mod:`.proportions`), and the one start sampler: boxes of starts and the rule placing a start in one
+(:mod:`.starts`). Imports only the symbolic layer.
 """
