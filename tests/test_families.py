@@ -80,9 +80,9 @@ def test_counterexample_is_shrunk_confirmed_and_reproducible():
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest  # noqa: E402
 from hypothesis import Phase  # noqa: E402

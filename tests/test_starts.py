@@ -54,15 +54,14 @@ def test_seeds_differ_and_any_sign_reaches_every_quadrant():
 
 @pytest.mark.parametrize("log_scale", [False, True])
 def test_magnitudes_are_uniform_on_their_scale(log_scale):
-    """Linear: |x0| uniform, so half the starts lie below the arithmetic mean of the ends; log scale: log|x0| uniform,
-    so half lie below the geometric mean — over three decades the two medians are far apart (16.4 against 500.5)."""
-    box = Box(1, 1000, 1, 1000)
-    starts = numpy.abs(make_starts(box, samples=20_000, log_scale=log_scale, seed=5))
-    median = math.sqrt(1000) if log_scale else 500.5
-    other = 500.5 if log_scale else math.sqrt(1000)
+    """Over |x0|, |y0| ∈ [1, 1000]: linear, P(|x0| < v) = (v − 1)/999; log scale, P(|x0| < v) = log v / log 1000. The
+    sampled fractions follow their own law at v = 10, 100, 500 and not the other (which is 0.3 or more away at v = 10)."""
+    starts = numpy.abs(make_starts(Box(1, 1000, 1, 1000), samples=20_000, log_scale=log_scale, seed=5))
+    laws = {False: lambda v: (v - 1) / 999, True: lambda v: math.log(v) / math.log(1000)}
     for axis in (0, 1):
-        assert abs(numpy.mean(starts[:, axis] < median) - 0.5) < 0.02
-        assert abs(numpy.mean(starts[:, axis] < other) - 0.5) > 0.4
+        for v in (10, 100, 500):
+            assert abs(numpy.mean(starts[:, axis] < v) - laws[log_scale](v)) < 0.015
+        assert abs(numpy.mean(starts[:, axis] < 10) - laws[not log_scale](10)) > 0.3
 
 
 @settings(max_examples=100)
