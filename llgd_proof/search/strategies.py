@@ -192,8 +192,7 @@ def starting_points(
     def written(value: float, low: float, high: float) -> str:
         size = abs(value)
         text = repr(float(f"{size:.4g}")) if log_scale else _format(size)
-        text = text if low <= float(text) <= high else repr(float(min(max(size, low), high)))
-        return ("-" if value < 0 else "") + text
+        return ("-" if value < 0 else "") + (text if low <= float(text) <= high else repr(float(size)))  # size: in its axis
 
     @st.composite
     def build(draw) -> tuple[str, ...]:
