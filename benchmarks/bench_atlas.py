@@ -4,7 +4,9 @@
    is 1 for μ = 1), where most starts converge within a thousand steps but each chunk keeps a tail of starts
    that need up to the whole 20 000-step budget: several seconds on one worker, in chunks of the default size.
    Measured with Dask's local multiprocessing scheduler (the default: forked worker processes), its local
-   threaded scheduler, and a ``dask.distributed.LocalCluster`` on the loopback (1 thread per worker process).
+   threaded scheduler, and a ``dask.distributed.LocalCluster`` on the loopback (1 thread per worker process),
+   the last in a Python process of its own: with a cluster's threads running here, the package's fork policy
+   (``llgd_proof.scale.workers.process_context``) would spawn the local workers instead of forking them.
    Threads barely scale here: a chunk's tail steps a handful of points with small numpy calls, which hold
    the GIL for most of their time.
 2. Overhead of the Dask path against the direct batch call on one chunk: ``run_batch`` (batch engine +
@@ -15,8 +17,9 @@
    are then written while the chunk computes), writing the chunk's 15 files (~12 ms) and removing the store
    (~3 ms), so its share grows as the batch engine gets faster.
 
-Every figure is the best of ``REPEATS`` runs, the configurations compared interleaved run by run, since the
-machine is shared and timings are noisy; no store is reused (every run writes a fresh one).
+Every figure is the best of ``REPEATS`` runs, the configurations compared interleaved run by run (the local ones
+together, the two clusters together), since the machine is shared and timings are noisy; no store is reused (every
+run writes a fresh one).
 Run: ``python benchmarks/bench_atlas.py [--json]`` (about a minute and a half).
 """
 
@@ -26,13 +29,15 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+from llgd_proof.analysis.starts import Box, make_starts
 from llgd_proof.scale.atlas import atlas, run_batch, run_starts
 from llgd_proof.scale.store import CHUNK
-from llgd_proof.scale.starts import Box, make_starts
 
 REPEATS = 3
 OVERHEAD_REPEATS = 11
@@ -63,17 +68,8 @@ def atlas_run(**kwargs):
 def scaling() -> dict:
     atlas(LOSSES, H, **{**ATLAS, "samples": 64})  # compile every loss outside the timing
     runs = {f"{kind}_{n}": atlas_run(scheduler=kind, workers=n) for kind in ("processes", "threads") for n in (1, 2)}
-    with contextlib.ExitStack() as stack:
-        try:
-            from distributed import LocalCluster
-        except ImportError:
-            LocalCluster = None
-        if LocalCluster is not None:
-            for n in (1, 2):
-                cluster = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"))
-                runs[f"cluster_{n}"] = atlas_run(scheduler=cluster.scheduler_address)
-                atlas(LOSSES, H, **{**ATLAS, "samples": 64}, scheduler=cluster.scheduler_address)  # warm the workers (imports, compiled losses)
-        seconds = interleaved(runs, REPEATS)
+    seconds = interleaved(runs, REPEATS)
+    seconds.update(cluster_in_child())
     result = {"atlas": f"{len(LOSSES)} losses x {ATLAS['samples']} starts x {ATLAS['max_steps']} steps at h = {H}, chunks of {ATLAS['chunk']}"}
     for kind in ("processes", "threads", "cluster"):
         if f"{kind}_1" in seconds:
@@ -81,6 +77,32 @@ def scaling() -> dict:
             result[f"{kind}_2_seconds"] = round(seconds[f"{kind}_2"], 2)
             result[f"{kind}_speedup_1_to_2"] = round(seconds[f"{kind}_1"] / seconds[f"{kind}_2"], 2)
     return result
+
+
+def cluster_in_child() -> dict:
+    """The LocalCluster figures, measured in a Python process of their own (:func:`cluster_scaling`): a cluster's
+    threads (its scheduler's event loop, its client's) in this process would make the local runs spawn their workers
+    instead of forking them (``llgd_proof.scale.workers.process_context``), which ``llgd atlas`` never does."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.path.dirname(here), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, __file__, "--cluster-child"], env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cluster_scaling() -> dict:
+    """Best seconds of the atlas on a LocalCluster of 1 and of 2 worker processes, interleaved (empty without distributed)."""
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        return {}
+    atlas(LOSSES, H, **{**ATLAS, "samples": 64})  # compile every loss outside the timing
+    runs = {}
+    with contextlib.ExitStack() as stack:
+        for n in (1, 2):
+            cluster = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"))
+            runs[f"cluster_{n}"] = atlas_run(scheduler=cluster.scheduler_address)
+            atlas(LOSSES, H, **{**ATLAS, "samples": 64}, scheduler=cluster.scheduler_address)  # warm the workers (imports, compiled losses)
+        return interleaved(runs, REPEATS)
 
 
 def overhead() -> dict:
@@ -113,5 +135,6 @@ def main() -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (the default output is the same JSON)")
+    parser.add_argument("--cluster-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(json.dumps(main(), indent=2))
+    print(json.dumps(cluster_scaling()) if args.cluster_child else json.dumps(main(), indent=2))

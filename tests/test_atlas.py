@@ -14,14 +14,14 @@ import numpy
 import pytest
 
 from llgd_proof import api
+from llgd_proof.analysis.starts import Box, make_starts
 from llgd_proof.engines.batch import STATUS_CODES, batch_gradient_descent
 from llgd_proof.engines.precise import gradient_descent
 from llgd_proof.engines.stopping import Status
 from llgd_proof.errors import StoreWarning
 from llgd_proof.scale.atlas import atlas, run_starts
-from llgd_proof.scale.summary import _as_grid, atlas_summary
 from llgd_proof.scale.store import StoreError, load
-from llgd_proof.scale.starts import Box, make_starts
+from llgd_proof.scale.summary import _as_grid, atlas_summary
 from llgd_proof.symbolic.losses import catalog_loss, parse_loss_spec
 from llgd_proof.symbolic.objective import general_objective, product_objective
 

@@ -80,6 +80,9 @@ def test_counterexample_is_shrunk_confirmed_and_reproducible():
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import socket  # noqa: E402
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest  # noqa: E402
 from hypothesis import Phase  # noqa: E402
@@ -87,10 +90,12 @@ from hypothesis import seed as hypothesis_seed  # noqa: E402
 
 from llgd_proof.cli.main import main
 from llgd_proof.errors import LlgdInputError
+from llgd_proof.scale import workers
 from llgd_proof.scale.workers import SchedulerError
 from llgd_proof.search import families
 from llgd_proof.theorems import get_theorem
 
+ROOT = Path(__file__).resolve().parents[1]
 BROKEN = dict(theorem="convergence", loss="quadratic", without=["good regularity", "step below balancing limit"], examples=40, seed=11)  # violated
 REFUTED = dict(theorem="convergence-v1", loss="logcosh", ranges={"mu": (0.5, 0.5)}, examples=30, seed=5)  # theory.md §4: T1 v1 fails at μ = 1/2
 HOLDING = dict(theorem="convergence", loss="pseudo-huber", ranges={"mu": (1, 2)}, examples=12, seed=5)  # several losses (interleaved chunks), no violation
@@ -152,12 +157,37 @@ def test_two_local_processes_give_the_in_process_report(capsys):
 
 def test_spawned_processes_give_the_in_process_report(monkeypatch):
     """Workers started from scratch (spawn: what a Jupyter kernel gets) compile their own objectives: same report."""
-    monkeypatch.setattr(families, "_process_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(workers, "process_context", lambda: multiprocessing.get_context("spawn"))
     spawned = api.check_family(**BROKEN, workers=2)
     local = api.check_family(**BROKEN, workers=0)
     assert spawned.engine["scheduler"] == "dask-processes"
     assert local.counts["violated"] > 0 and local.confirmed
     assert _outcome(spawned) == _outcome(local)
+
+
+@pytest.mark.skipif(sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods(), reason="no safe fork here")
+def test_workers_are_forked_only_while_no_other_thread_could_hold_a_lock():
+    """The one fork policy (``scale.workers.process_context``), in a fresh interpreter: fork while it runs one thread,
+    and while only zarr's I/O threads run beside it (zarr resets them in a forked child); Dask's start method (spawn)
+    while a thread of the program's own runs, and fork again once it has ended."""
+    script = (
+        "import tempfile, threading, zarr\n"
+        "from llgd_proof.scale.workers import process_context\n"
+        "seen = [process_context().get_start_method()]\n"
+        "with tempfile.TemporaryDirectory() as folder:\n"
+        "    zarr.open_array(folder + '/a.zarr', mode='w', shape=(4,), dtype='f8')[:] = 1.0\n"
+        "    seen.append(f'{process_context().get_start_method()}:{threading.active_count()}')\n"
+        "    stop = threading.Event(); own = threading.Thread(target=stop.wait); own.start()\n"
+        "    seen.append(process_context().get_start_method())\n"
+        "    stop.set(); own.join()\n"
+        "    seen.append(process_context().get_start_method())\n"
+        "print(' '.join(seen))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    alone, with_zarr, with_own, after = done.stdout.split()
+    method, threads = with_zarr.split(":")
+    assert int(threads) > 1, "zarr started no thread: the second case would test nothing"
+    assert (alone, method, with_own, after) == ("fork", "fork", "spawn", "fork")
 
 
 @pytest.mark.parametrize("run", [REFUTED, HOLDING], ids=["violated", "holds"])

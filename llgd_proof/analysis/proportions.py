@@ -12,9 +12,9 @@ The Wilson interval for k successes in n trials at normal quantile z is
 
     (p̂ + z²/2n ∓ z·√(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n),   p̂ = k/n,
 
-and [0, 1] when n = 0 (no information). :func:`sample_starts` draws the start distribution and
-:func:`run_fractions` runs the float64 batch engine on it: everything here is numbers (evidence),
-never proof.
+and [0, 1] when n = 0 (no information). :func:`sample_starts` draws the start distribution (with the one start
+sampler, :mod:`llgd_proof.analysis.starts`) and :func:`run_fractions` runs the float64 batch engine on it:
+everything here is numbers (evidence), never proof.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 import numpy
 
+from llgd_proof.analysis.starts import Box, make_starts
 from llgd_proof.errors import ParameterError
 
+MAX_SAMPLES = 1_000_000  # the most starts a comparative claim draws
 Z_95 = 1.959963984540054  # Φ⁻¹(0.975)
 
 
@@ -76,16 +78,11 @@ def compare(good: Proportion, square: Proportion) -> str:
 
 
 def sample_starts(box: tuple[float, float, float, float], samples: int, seed: int) -> numpy.ndarray:
-    """``samples`` same-sign starts (N, 2): magnitudes uniform in |x0| ∈ [x_min, x_max], |y0| ∈ [y_min, y_max], a common random sign."""
-    x_min, x_max, y_min, y_max = box
-    if not (0 < x_min <= x_max and 0 < y_min <= y_max) or not all(math.isfinite(v) for v in box):
-        raise ParameterError(f"the start box needs 0 < min ≤ max on both axes, got {list(box)}")
-    if not 1 <= samples <= 1_000_000:
-        raise ParameterError(f"the number of samples must be between 1 and 1000000, got {samples}")
-    rng = numpy.random.default_rng(seed)
-    x, y = rng.uniform(x_min, x_max, samples), rng.uniform(y_min, y_max, samples)
-    sign = rng.choice([-1.0, 1.0], samples)
-    return numpy.stack([x * sign, y * sign], axis=1)
+    """The start distribution of a comparative claim: ``samples`` same-sign starts (N, 2), magnitudes uniform in
+    ``box`` = (x_min, x_max, y_min, y_max), drawn by the one sampler (:func:`llgd_proof.analysis.starts.make_starts`)."""
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise ParameterError(f"the number of samples must be between 1 and {MAX_SAMPLES}, got {samples}")
+    return make_starts(Box(*box), samples=samples, seed=seed)
 
 
 @dataclass(frozen=True)

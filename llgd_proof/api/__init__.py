@@ -17,6 +17,7 @@ and hands well-formed values to the layers below; the CLI only parses, calls the
 """
 
 from llgd_proof.analysis.regularity import RegularityReport
+from llgd_proof.analysis.starts import Box
 from llgd_proof.api._checks import ArgumentError
 from llgd_proof.api.proofs import proof_latex, prove, prove_case, recheck, save_certificate
 from llgd_proof.api.reports import (
@@ -61,7 +62,6 @@ from llgd_proof.experiments.networks import NetworkRun
 from llgd_proof.experiments.verification import DEFAULT_SEARCH_BUDGET, VerifyReport
 from llgd_proof.proofs.prover import ProofResult
 from llgd_proof.scale.atlas import AtlasResult
-from llgd_proof.scale.starts import Box
 from llgd_proof.scale.store import default_cache_dir
 from llgd_proof.search.families import DEFAULT_EXAMPLES, MAX_EXAMPLES, FamilyReport
 from llgd_proof.symbolic.losses import CATALOG, Loss

@@ -20,10 +20,10 @@ import numpy
 import sympy
 
 from llgd_proof import theorems as _theorems
+from llgd_proof.analysis.starts import Box
 from llgd_proof.claims.claim import Claim
 from llgd_proof.engines.precise import ENGINES, Run
 from llgd_proof.errors import ParameterError, ResourceLimitError
-from llgd_proof.scale.starts import Box
 from llgd_proof.symbolic.objective import MAX_DIM, Objective
 from llgd_proof.symbolic.timeouts import TimeLimitExceeded, time_limit
 from llgd_proof.theorems import Theorem

@@ -5,9 +5,9 @@
 (a bifurcation / phase diagram). Both are the same job: a grid (loss, h, sample) of GD runs.
 
 The job is a Dask graph of chunks (:func:`run_starts`): by default Dask's local multiprocessing
-scheduler with one worker process per core (forked on Linux, so they start at once with every loss
-compiled; none outlives the call), or the calling thread alone when there is one chunk or one
-worker; with ``scheduler=ADDRESS`` (or ``DASK_SCHEDULER_ADDRESS``) the same graph runs on a
+scheduler with one worker process per core (forked where that is safe, so they start at once with every
+loss compiled: :func:`~llgd_proof.scale.workers.process_context`; none outlives the call), or the calling
+thread alone when there is one chunk or one worker; with ``scheduler=ADDRESS`` (or ``DASK_SCHEDULER_ADDRESS``) the same graph runs on a
 ``dask.distributed`` cluster, and ``scheduler="threads"`` / ``"sync"`` pick Dask's other local
 schedulers. Processes, not threads: near the edge of stability every chunk ends with a tail of a few
 starts that need most of the step budget, stepped by numpy calls on a handful of points, which hold the
@@ -27,10 +27,8 @@ parameters is refused with a sentence.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -41,10 +39,10 @@ from pathlib import Path
 import numpy
 
 from llgd_proof.analysis.regularity import report_for
+from llgd_proof.analysis.starts import Box, make_starts
 from llgd_proof.engines.batch import STATUS_NAMES, BatchRun, batch_gradient_descent
 from llgd_proof.engines.phenomena import observe_batch
 from llgd_proof.errors import ParameterError, StoreWarning
-from llgd_proof.scale.starts import Box, make_starts
 from llgd_proof.scale.store import (
     CHUNK,
     DESCRIPTIONS,
@@ -60,7 +58,7 @@ from llgd_proof.scale.store import (
     usable_cache_dir,
 )
 from llgd_proof.scale.summary import _as_grid, confirm_points
-from llgd_proof.scale.workers import LOCAL_SCHEDULERS, _in_processes, _on_cluster, _scheduler_address, probe_scheduler
+from llgd_proof.scale.workers import LOCAL_SCHEDULERS, _scheduler_address, in_processes, on_cluster, probe_scheduler, progress_bar
 from llgd_proof.symbolic.losses import parse_loss_spec
 from llgd_proof.symbolic.objective import Objective, product_objective
 
@@ -195,7 +193,8 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
     """Run every chunk of ``job`` not yet valid in ``store`` as a Dask graph; returns chunk counts.
 
     Dask's local scheduler by default: ``"processes"``, with ``workers`` worker processes (default
-    every core), forked on Linux so that they start at once with every loss already compiled, and gone
+    every core), forked where that is safe (:func:`~llgd_proof.scale.workers.process_context`) so that they start
+    at once with every loss already compiled, and gone
     when the call returns. Not threads: a chunk's run ends with a tail of a few slow starts (near the
     edge h ≈ 2/S most finish early and the last ones need the whole budget), stepped by small numpy
     calls that hold the GIL, so threads barely scale (see benchmarks/bench_atlas.py). One chunk, or one
@@ -231,20 +230,15 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
     try:
         if address:
             _created(store)  # the cluster's workers open the store themselves
-            results = _on_cluster(address, tasks, progress)
+            results, _ = on_cluster(address, tasks, progress)
         else:
-            bar = contextlib.nullcontext()
-            if progress:
-                from dask.diagnostics import ProgressBar
-
-                bar = ProgressBar(out=sys.stderr)
             count = min(workers or os.cpu_count() or 1, len(tasks))
             if count <= 1:
                 local = "sync"  # one worker's worth of work: run it here, without a hop to a pool (the same calls)
-            with bar:
+            with progress_bar(progress):
                 if local == "processes":
                     _created(store)  # the worker processes open the store themselves
-                    results = _in_processes(tasks, count)
+                    results = in_processes(tasks, count)
                 else:
                     results = dask.compute(*tasks, scheduler=local, num_workers=count)
     finally:

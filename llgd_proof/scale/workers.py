@@ -1,17 +1,20 @@
-"""Where chunks of a job run: local worker processes or a ``dask.distributed`` cluster.
+"""Where chunks of a job run: local worker processes or a ``dask.distributed`` cluster — the one Dask helper of the
+atlas, the sweeps and the property tests.
 
-By default Dask's local multiprocessing scheduler with one worker process per core (forked on Linux, so
-they start at once with every loss compiled; none outlives the call, each dies with its parent), or the
-calling thread alone when there is one chunk or one worker; with ``scheduler=ADDRESS`` (or
-``DASK_SCHEDULER_ADDRESS``) the same graph runs on a cluster, probed first so an address no client can
-use is refused with one sentence; ``"threads"`` / ``"sync"`` pick Dask's other local schedulers.
-Processes, not threads: near the edge of stability every chunk ends with a tail of a few starts stepped
-by numpy calls on a handful of points, which hold the GIL (``benchmarks/bench_atlas.py`` measures both).
+By default Dask's local multiprocessing scheduler with one worker process per core (:func:`in_processes`; started
+by the one fork policy, :func:`process_context`: forked where that is safe, so they start at once with every loss
+compiled; none outlives the call, each dies with its parent), or the calling thread alone when there is one chunk
+or one worker; with ``scheduler=ADDRESS`` (or ``DASK_SCHEDULER_ADDRESS``) the same graph runs on a cluster
+(:func:`on_cluster`), probed first so an address no client can use is refused with one sentence; ``"threads"`` /
+``"sync"`` pick Dask's other local schedulers. Processes, not threads: near the edge of stability every chunk ends
+with a tail of a few starts stepped by numpy calls on a handful of points, which hold the GIL, and a property
+check is pure Python (``benchmarks/bench_atlas.py`` and ``benchmarks/bench_property.py`` measure them).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import sys
 import threading
@@ -117,20 +120,59 @@ def _handshake(address: str) -> str | None:
     return None
 
 
-def _in_processes(tasks: list, count: int) -> list:
-    """The chunks' results from ``count`` local worker processes (Dask's multiprocessing scheduler, one chunk at a time
-    each: chunks are long, so batching them would only unbalance the workers). Forked on Linux (they inherit the
-    compiled losses), spawned elsewhere; shut down before returning."""
+def process_context():
+    """The start method of local worker processes: the package's one fork policy.
+
+    Fork where the platform has it (not macOS, whose system libraries are not fork-safe: CPython spawns there by
+    default) and this process runs no other thread — zarr's I/O threads aside, which zarr itself resets in a forked
+    child (``os.register_at_fork``): forked workers start at once, with this process's modules and compiled
+    objectives, and a script needs no ``if __name__ == "__main__"`` guard. Forking a process that runs other threads
+    can deadlock the child (it inherits their locks, not the threads that would release them), so anywhere else — a
+    Jupyter kernel, a program with threads of its own — Dask's configured start method (``multiprocessing.context``,
+    spawn by default), whose workers import llgd_proof and compile the losses they meet themselves."""
     import multiprocessing
 
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" and not _threads_unsafe_to_fork():
+        return multiprocessing.get_context("fork")
     import dask
 
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    pool = worker_pool(count, context)
+    return multiprocessing.get_context(dask.config.get("multiprocessing.context", "spawn"))
+
+
+def _threads_unsafe_to_fork() -> list[threading.Thread]:
+    """The threads of this process besides the calling one, leaving out zarr's (its I/O loop's thread and its
+    executors' workers), which zarr resets in a forked child; an unknown layout of zarr leaves them in (so: spawn)."""
+    reset_in_child = set()
+    zarr_sync = sys.modules.get("zarr.core.sync")
+    if zarr_sync is not None and callable(getattr(zarr_sync, "reset_resources_after_fork", None)):
+        reset_in_child.update(getattr(zarr_sync, "iothread", [None])[:1])
+        loop = getattr(zarr_sync, "loop", [None])[0]
+        for executor in (getattr(zarr_sync, "_executor", None), getattr(loop, "_default_executor", None)):
+            reset_in_child.update(getattr(executor, "_threads", ()))
+    current = threading.current_thread()
+    return [thread for thread in threading.enumerate() if thread is not current and thread not in reset_in_child]
+
+
+def in_processes(tasks: list, count: int) -> list:
+    """The tasks' results from ``count`` local worker processes (Dask's multiprocessing scheduler, one task at a time
+    each: tasks are coarse chunks, so Dask's default batches would only unbalance the workers), started by
+    :func:`process_context` and shut down before returning."""
+    import dask
+
+    pool = worker_pool(count, process_context())
     try:
         return list(dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def progress_bar(progress: bool):
+    """Dask's progress bar for a local scheduler, on stderr (or nothing)."""
+    if not progress:
+        return contextlib.nullcontext()
+    from dask.diagnostics import ProgressBar
+
+    return ProgressBar(out=sys.stderr)
 
 
 WATCHDOG_SECONDS = 0.5  # how often a worker process checks that its parent is alive (where the kernel cannot tell it)
@@ -172,23 +214,26 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="llgd-watchdog", daemon=True).start()
 
 
-def _on_cluster(address: str, tasks: list, progress: bool) -> list:
-    """The chunks' results from the dask.distributed cluster at ``address``."""
+def on_cluster(address: str, tasks: list, progress: bool = False) -> tuple[list, int]:
+    """The tasks' results from the dask.distributed cluster at ``address``, and how many workers it had."""
     from distributed import Client
     from distributed import progress as distributed_progress
 
     try:
         client = Client(address, set_as_default=False, timeout="10s")
     except (OSError, ValueError, TypeError) as error:
-        raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, section Atlas and sweeps) or drop --scheduler") from error
+        raise SchedulerError(
+            f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md) or drop --scheduler and DASK_SCHEDULER_ADDRESS"
+        ) from error
     with client:
-        futures = client.compute(tasks)
-        if progress:
-            distributed_progress(futures)
+        workers = len(client.scheduler_info().get("workers", {}))
         try:
-            return client.gather(futures)
-        except (RuntimeError, ImportError, ModuleNotFoundError) as error:
+            futures = client.compute(tasks)
+            if progress:
+                distributed_progress(futures)
+            return list(client.gather(futures)), workers
+        except (RuntimeError, ImportError) as error:  # e.g. a scheduler that cannot unpickle the graph, or a worker without llgd_proof
             raise SchedulerError(
-                f"the Dask cluster at {address} could not run the chunks ({str(error).splitlines()[0]}); "
-                "its workers need llgd_proof importable and the same versions of its dependencies"
+                f"the Dask cluster at {address} could not run the tasks ({' '.join(str(error).split()).split('. ')[0]}); "
+                "its scheduler and workers need llgd_proof importable and the same versions of its dependencies"
             ) from error

@@ -25,13 +25,9 @@ verdict it already knows.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import multiprocessing
 import os
-import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -42,7 +38,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from llgd_proof.errors import ParameterError
-from llgd_proof.scale.workers import SchedulerError, probe_scheduler, worker_pool
+from llgd_proof.scale.workers import in_processes, on_cluster, probe_scheduler, progress_bar
 from llgd_proof.search.strategies import cases, decimal, parametrised_losses, starting_points, starts_near_minimiser_set
 from llgd_proof.symbolic.losses import ALIASES, CATALOG, Loss, catalog_loss, loss_from_expression, parse_loss_spec
 from llgd_proof.theorems.base import Case, CheckResult, Theorem, Verdict
@@ -209,14 +205,10 @@ def _check_all(theorem: Theorem, drawn: list[Case], engine: dict, progress: bool
     ]
     if engine["scheduler"] == "dask-processes":
         engine["workers"] = min(engine["workers"], len(chunks))  # no idle process (a forking pool starts them all at once)
-        pool = worker_pool(engine["workers"], _process_context())  # workers that die with this process
-        try:  # chunksize=1: a chunk is already a coarse task, and Dask's default batches of 6 would unbalance the workers
-            with _progress_bar(progress):
-                results = dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        with progress_bar(progress):  # started by the package's one fork policy; they die with this process
+            results = in_processes(tasks, engine["workers"])
     else:
-        results = _on_cluster(tasks, engine, progress)
+        results, engine["workers"] = on_cluster(engine["scheduler_address"], tasks, progress)
     verdicts: list[Verdict | None] = [None] * len(drawn)
     for chunk, values in zip(chunks, results):
         for index, value in zip(chunk, values):
@@ -234,52 +226,9 @@ def chunk_cases(drawn: list[Case]) -> list[list[int]]:
     return [indices[i : i + CHUNK_CASES] for indices in groups.values() for i in range(0, len(indices), CHUNK_CASES)]
 
 
-def _process_context():
-    """Fork when this process runs a single thread (the CLI, a script): workers start at once, with this
-    process's modules and compiled objectives, and a script needs no ``if __name__ == "__main__"`` guard.
-    Otherwise (a Jupyter kernel, a program with threads, where forking is unsafe) Dask's configured start
-    method (spawn by default)."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    import dask
-
-    return multiprocessing.get_context(dask.config.get("multiprocessing.context", "spawn"))
-
-
 def _check_chunk(theorem: Theorem, chunk: list[Case]) -> list[str]:
     """One Dask task: the verdicts (as strings, cheap to send back) of a chunk of cases."""
     return [theorem.check(case).verdict.value for case in chunk]
-
-
-def _progress_bar(progress: bool):
-    if not progress:
-        return contextlib.nullcontext()
-    from dask.diagnostics import ProgressBar
-
-    return ProgressBar(out=sys.stderr)
-
-
-def _on_cluster(tasks: list, engine: dict, progress: bool = False) -> tuple:
-    from distributed import Client
-    from distributed import progress as distributed_progress
-
-    address = engine["scheduler_address"]
-    try:
-        client = Client(address, set_as_default=False, timeout="10s")
-    except (OSError, ValueError, TypeError) as error:
-        raise SchedulerError(f"no Dask scheduler answers at {address!r} ({type(error).__name__}); start one (see docs/reference.md, Property-testing a loss family) or drop --scheduler and DASK_SCHEDULER_ADDRESS") from error
-    with client:
-        engine["workers"] = len(client.scheduler_info().get("workers", {}))
-        try:
-            futures = client.compute(tasks)
-            if progress:
-                distributed_progress(futures)
-            return tuple(client.gather(futures))
-        except (RuntimeError, ImportError) as error:  # e.g. a scheduler that cannot unpickle the graph
-            raise SchedulerError(
-                f"the Dask cluster at {address} could not run the checks ({' '.join(str(error).split()).split('. ')[0]}); "
-                "its scheduler and workers need llgd_proof importable and the same versions of its dependencies"
-            ) from error
 
 
 def _loss_key(case: Case) -> tuple[str, ...]:

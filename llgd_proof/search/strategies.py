@@ -17,12 +17,14 @@ Every loss drawn has a known non-degenerate minimiser μ (ℓ'(μ) = 0, ℓ''(μ
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 import sympy
 from hypothesis import strategies as st
 
+from llgd_proof.analysis.starts import Box, start_in_box
 from llgd_proof.errors import ParameterError
 from llgd_proof.symbolic.expressions import huber
 from llgd_proof.symbolic.losses import CATALOG, MU, Loss, S, catalog_loss, loss_from_expression
@@ -53,7 +55,7 @@ def decimal(low: float, high: float, step: float = 0.01) -> st.SearchStrategy[st
     return st.integers(min_value=0, max_value=count).map(lambda k: _format(start + k * unit))
 
 
-def _format(value: Fraction) -> str:
+def _format(value: Fraction | float) -> str:
     text = f"{float(value):.10f}".rstrip("0").rstrip(".")
     return text if text not in ("-0", "") else "0"
 
@@ -173,30 +175,50 @@ def starting_points(
     log_scale: bool = False,
     dim: int = 1,
 ) -> st.SearchStrategy[tuple[str, ...]]:
-    """Starts (x, y) (or (x1..xn, y1..yn)) with |x| in ``x_range`` and |y| in ``y_range``.
+    """Starts (x, y) (or (x1..xn, y1..yn)) in the box |x| ∈ ``x_range``, |y| ∈ ``y_range``, placed by the one rule of a
+    start in a box (:func:`llgd_proof.analysis.starts.start_in_box`, as the atlas's random starts are).
 
-    ``log_scale`` draws magnitudes as 10^u with u on a grid (to reach both tiny and large
-    coordinates); ``same_sign`` makes x_iy_i > 0 (the sign is drawn once per start).
+    Each coordinate's fraction of its axis is drawn on a grid: magnitudes step by 0.05 from the low end (0.01 on an
+    axis shorter than 1), or with ``log_scale`` by 0.05 decades (to reach both tiny and large coordinates), so a
+    shrunk start reads like (3.25, 1.5); log-scaled magnitudes are written to 4 significant digits, and a magnitude
+    written is never outside its axis. ``same_sign`` makes x_iy_i > 0 (one sign drawn a start), otherwise every
+    coordinate has its own sign.
     """
+    box = Box(x_range[0], x_range[1], y_range[0], y_range[1])  # refuses an empty or non-positive range, in its words
+    axes = [(box.x_low, box.x_high), (box.y_low, box.y_high)]
+    x_fractions, y_fractions = (_axis_fractions(low, high, log_scale) for low, high in axes)
+    signs = st.sampled_from([1.0, -1.0])
 
-    def magnitude(low: float, high: float) -> st.SearchStrategy[str]:
-        if not log_scale:
-            return decimal(low, high, 0.05 if high - low > 1 else 0.01)
-        import math
-
-        return decimal(math.log10(low), math.log10(high), 0.05).map(lambda u: repr(float(f"{10 ** float(u):.4g}")))
+    def written(value: float, low: float, high: float) -> str:
+        size = abs(value)
+        text = repr(float(f"{size:.4g}")) if log_scale else _format(size)
+        return ("-" if value < 0 else "") + (text if low <= float(text) <= high else repr(float(size)))  # size: in its axis
 
     @st.composite
     def build(draw) -> tuple[str, ...]:
-        sign = draw(st.sampled_from(["", "-"]))
-        xs = [draw(magnitude(*x_range)) for _ in range(dim)]
-        ys = [draw(magnitude(*y_range)) for _ in range(dim)]
-        if same_sign:
-            return tuple(sign + v if v != "0" else v for v in xs + ys)
-        signs = [draw(st.sampled_from(["", "-"])) for _ in range(2 * dim)]
-        return tuple(s + v if v != "0" else v for s, v in zip(signs, xs + ys))
+        sign = draw(signs)
+        xs = [draw(x_fractions) for _ in range(dim)]
+        ys = [draw(y_fractions) for _ in range(dim)]
+        own = None if same_sign else [draw(signs) for _ in range(2 * dim)]
+        points = [
+            start_in_box(box, xs[i], ys[i], sign if same_sign else own[i], None if same_sign else own[dim + i], log_scale=log_scale, same_sign=same_sign)
+            for i in range(dim)
+        ]
+        return tuple(written(point[0], *axes[0]) for point in points) + tuple(written(point[1], *axes[1]) for point in points)
 
     return build()
+
+
+def _axis_fractions(low: float, high: float, log_scale: bool) -> st.SearchStrategy[float]:
+    """Fractions t ∈ [0, 1] of the axis [low, high] on the grid of :func:`starting_points`: k·unit/width for
+    k = 0, 1, … while k·unit ≤ width (width and unit in magnitude, or in decades with ``log_scale``); shrinks to 0."""
+    if log_scale:
+        start, end, unit = Fraction(str(math.log10(low))), Fraction(str(math.log10(high))), Fraction("0.05")
+    else:
+        start, end, unit = Fraction(str(low)), Fraction(str(high)), Fraction("0.05" if high - low > 1 else "0.01")
+    width = end - start
+    count = int(width // unit) if width > 0 else 0
+    return st.integers(min_value=0, max_value=count).map(lambda k: float(k * unit / width) if k else 0.0)
 
 
 def starts_near_minimiser_set(
@@ -206,8 +228,6 @@ def starts_near_minimiser_set(
     ``product`` (a 0.05 grid) and max(|x0|, |y0|)/min(|x0|, |y0|) = 10^u with u on a 0.05 grid over log10 of
     ``ratio``; either coordinate may be the larger, and both share one sign. Written to 4 significant digits,
     so x0·y0/μ lies within 0.1 % of p."""
-    import math
-
     if not mu > 0:
         raise ParameterError(f"starts near the minimiser set xy = mu need mu > 0, got {mu}")
 
