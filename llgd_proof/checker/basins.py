@@ -114,26 +114,67 @@ def _naive(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
     return s * (1 + t2) - t * norm_squared(s, d), d * (1 - t2)
 
 
-def advance(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
-    """The next box (S⁺, D⁺) (module doc: interval evaluation ∩ mean-value form)."""
-    naive_s, naive_d = _naive(problem, h, s, d)
+def jacobian(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb, arb, arb] | None:
+    """The interval Jacobian of (s, d) ↦ (s⁺, d⁺) over the box (module doc), or None where F is not known C¹."""
     if not (s.is_finite() and d.is_finite()):
-        return naive_s, naive_d
+        return None
     try:
         slope, curvature = problem.strict_slope_and_curvature(s)
     except Undecidable:
-        return naive_s, naive_d
+        return None
     q = norm_squared(s, d)
     if not (q > 0 and slope.is_finite() and curvature.is_finite()):
-        return naive_s, naive_d
+        return None
     t, t_prime = h * slope, h * curvature
-    j11 = 1 + square(t) + 2 * s * t * t_prime - t_prime * q - 4 * t * s / q
-    j12, j21, j22 = -t * d / q, -2 * d * t * t_prime, 1 - square(t)
+    return 1 + square(t) + 2 * s * t * t_prime - t_prime * q - 4 * t * s / q, -t * d / q, -2 * d * t * t_prime, 1 - square(t)
+
+
+def advance(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
+    """The next box (S⁺, D⁺) by one step (module doc: interval evaluation ∩ mean-value form)."""
+    naive_s, naive_d = _naive(problem, h, s, d)
+    matrix = jacobian(problem, h, s, d)
+    if matrix is None:
+        return naive_s, naive_d
+    j11, j12, j21, j22 = matrix
     cs, cd = arb(s.mid()), arb(d.mid())
     fs, fd = _naive(problem, h, cs, cd)
-    form_s = fs + j11 * (s - cs) + j12 * (d - cd)
-    form_d = fd + j21 * (s - cs) + j22 * (d - cd)
-    return _meet(naive_s, form_s), _meet(naive_d, form_d)
+    return _meet(naive_s, fs + j11 * (s - cs) + j12 * (d - cd)), _meet(naive_d, fd + j21 * (s - cs) + j22 * (d - cd))
+
+
+class Enclosure:
+    """The boxes B_k ∋ (s_k, d_k) of every start of a leaf: :func:`advance` intersected with the mean-value form of
+    the composed map, F^k(B₀) ⊂ F^k(c) + M_k(B₀ − c), M_{k+1} = J(B_k)·M_k ∋ DF^k(z) for z ∈ B₀ (chain rule, each
+    F^j(z) ∈ B_j; F^k is C¹ on the convex B₀ while every J(B_j) exists). Where J does not exist the composed form
+    restarts from the current box (B₀ := B_k, M := I)."""
+
+    def __init__(self, problem: Problem, h: arb, s: arb, d: arb):
+        self.problem, self.h = problem, h
+        self.s, self.d = s, d
+        self._restart()
+
+    def _restart(self) -> None:
+        self.base = (self.s, self.d)
+        self.point = (arb(self.s.mid()), arb(self.d.mid())) if self.s.is_finite() and self.d.is_finite() else None
+        self.centre = self.point
+        self.matrix = (arb(1), arb(0), arb(0), arb(1))
+
+    def advance(self) -> tuple[arb, arb]:
+        problem, h, s, d = self.problem, self.h, self.s, self.d
+        step = jacobian(problem, h, s, d)
+        new_s, new_d = advance(problem, h, s, d)
+        if step is None or self.point is None:
+            self.s, self.d = new_s, new_d
+            self._restart()
+            return new_s, new_d
+        j11, j12, j21, j22 = step
+        m11, m12, m21, m22 = self.matrix
+        self.matrix = (j11 * m11 + j12 * m21, j11 * m12 + j12 * m22, j21 * m11 + j22 * m21, j21 * m12 + j22 * m22)
+        self.point = _naive(problem, h, *self.point)
+        ds, dd = self.base[0] - self.centre[0], self.base[1] - self.centre[1]
+        m11, m12, m21, m22 = self.matrix
+        self.s = _meet(new_s, self.point[0] + m11 * ds + m12 * dd)
+        self.d = _meet(new_d, self.point[1] + m21 * ds + m22 * dd)
+        return self.s, self.d
 
 
 def _meet(a: arb, b: arb) -> arb:
@@ -304,9 +345,10 @@ def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, no
         return ["a converges leaf needs the certificate's minimiser interval"]
     if outcome == "diverges" and escape is None:
         return ["a diverges leaf needs the certificate's escape region"]
-    s, d = start_enclosure(*leaf_box(*box))
+    enclosure = Enclosure(problem, h, *start_enclosure(*leaf_box(*box)))
+    s, d = enclosure.s, enclosure.d
     for k in range(1, node["steps"] + 1):
-        s, d = advance(problem, h, s, d)
+        s, d = enclosure.advance()
         if not (s.is_finite() and d.is_finite()):
             return [f"the recomputed enclosure is not finite at step {k}"]
     if outcome == "diverges":
@@ -370,4 +412,4 @@ def _pair(value, what: str) -> list:
     return value
 
 
-__all__ = ["KIND", "VERSION", "BasinRecheck", "advance", "check_leaf", "escape_constants", "load_basin", "recheck_basin", "start_enclosure"]
+__all__ = ["KIND", "VERSION", "BasinRecheck", "Enclosure", "advance", "check_leaf", "escape_constants", "load_basin", "recheck_basin", "start_enclosure"]
