@@ -99,8 +99,13 @@ def square(value: arb) -> arb:
 
 
 def norm_squared(s: arb, d: arb) -> arb:
-    """q = √(d² + 4s²) on balls."""
-    return (square(d) + 4 * square(s)).sqrt().nonnegative_part()
+    """q = √(d² + 4s²) on balls (the square root taken of the endpoints: an Arb radius is rounded up, so a sum of
+    nonnegative balls may reach slightly below 0, where ``sqrt`` would give nan)."""
+    total = square(d) + 4 * square(s)
+    if not total.is_finite():
+        return total
+    low, high = total.lower(), total.upper()
+    return (low.sqrt() if low > 0 else arb(0)).union(high.sqrt())
 
 
 def start_enclosure(x: arb, y: arb) -> tuple[arb, arb]:
