@@ -18,9 +18,9 @@ from llgd_proof.checker import basins as checker
 from llgd_proof.errors import LlgdInputError
 
 CASES = {
-    "square-diverges": dict(loss="quadratic", mu="1", h="0.9", box=["2", "4", "2", "4"], depth=3),
-    "square-converges": dict(loss="quadratic", mu="1", h="0.5", box=["0.5", "2.5", "0.5", "2.5"], depth=4),
-    "logcosh-converges": dict(loss="logcosh", mu="1", h="0.5", box=["0.5", "1.5", "0.5", "1.5"], depth=3),
+    "square-diverges": {"loss": "quadratic", "mu": "1", "h": "0.9", "box": ["2", "4", "2", "4"], "depth": 3},
+    "square-converges": {"loss": "quadratic", "mu": "1", "h": "0.5", "box": ["0.5", "2.5", "0.5", "2.5"], "depth": 4},
+    "logcosh-converges": {"loss": "logcosh", "mu": "1", "h": "0.5", "box": ["0.5", "1.5", "0.5", "1.5"], "depth": 3},
 }
 SLOPES = {"quadratic": lambda s: s - 1, "logcosh": lambda s: mpmath.tanh(s - 1)}
 
@@ -164,12 +164,12 @@ def test_objective_is_accepted_when_it_is_a_loss_of_xy():
 
 
 @pytest.mark.parametrize("arguments", [
-    dict(h="0.5", box=["1", "0", "0", "1"]),
-    dict(h="-1", box=["0", "1", "0", "1"]),
-    dict(h="0.5", box=["0", "1", "0"]),
-    dict(h="0.5", box="0 1 0 1"),
-    dict(h="0.5", box=["0", "1", "0", "1"], depth=99),
-    dict(h="0.5", box=["0", "1", "0", "1"], bits=100),
+    {"h": "0.5", "box": ["1", "0", "0", "1"]},
+    {"h": "-1", "box": ["0", "1", "0", "1"]},
+    {"h": "0.5", "box": ["0", "1", "0"]},
+    {"h": "0.5", "box": "0 1 0 1"},
+    {"h": "0.5", "box": ["0", "1", "0", "1"], "depth": 99},
+    {"h": "0.5", "box": ["0", "1", "0", "1"], "bits": 100},
 ])
 def test_bad_arguments_are_one_typed_error(arguments):
     with pytest.raises(LlgdInputError):

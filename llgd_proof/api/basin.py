@@ -68,7 +68,7 @@ def basin(
         raise ArgumentError("give exactly one of a loss or an objective that is ℓ(xy)")
     if objective is not None and mu is not None:
         raise ArgumentError("mu goes with a loss, not with a general objective")
-    if loss is not None and tuple(variables or ()):
+    if loss is not None and not (variables is None or (isinstance(variables, (list, tuple)) and not variables)):
         raise ArgumentError("variables go with a general objective, not with a loss")
     if isinstance(box, (str, bytes)) or not isinstance(box, Sequence) or len(box) != 4:
         raise ArgumentError(f"the box must be four numbers [x0, x1, y0, y1], got {str(box)[:60]!r}")
@@ -109,7 +109,9 @@ def recheck_basin(path) -> _checker.BasinRecheck:
 
 
 def format_basin(data: dict) -> str:
-    """The text of ``llgd basin``: leaf counts and certified fractions."""
+    """The text of ``llgd basin``: leaf counts and certified fractions (``data`` is :meth:`BasinResult.as_json`)."""
+    if not (isinstance(data, dict) and {"inputs", "leaves", "fractions", "valid", "seconds", "work"} <= set(data)):
+        raise ArgumentError("format_basin takes the as_json() of a BasinResult from api.basin")
     inputs = data["inputs"]
     lines = [f"basin of {inputs['loss']}" + (f" (mu = {inputs['mu']})" if inputs.get("mu") else "") + f", h = {inputs['h']}, box x ∈ [{inputs['box'][0]}, {inputs['box'][1]}], y ∈ [{inputs['box'][2]}, {inputs['box'][3]}]"]
     for outcome in _checker.OUTCOMES:

@@ -24,7 +24,15 @@ import sympy
 from flint import arb
 
 from llgd_proof.checker import basins as basin_checker
-from llgd_proof.checker.basins import advance, converges_failures, escape_constants, escaped, leaf_box, norm_squared, start_enclosure
+from llgd_proof.checker.basins import (
+    advance,
+    converges_failures,
+    escape_constants,
+    escaped,
+    leaf_box,
+    norm_squared,
+    start_enclosure,
+)
 from llgd_proof.checker.converges import region_bounds_at
 from llgd_proof.checker.problem import Problem
 from llgd_proof.proofs.prover import build_objective, locate_minimiser
@@ -80,7 +88,7 @@ def escape_choice(problem: Problem, h: arb) -> dict | None:
             if basin_checker.growth_failures(problem, factor, THRESHOLDS[-1])[0].startswith("escape needs"):
                 return None
             continue
-        for exponent in range(0, 40):
+        for exponent in range(40):
             for lead in ("1", "2", "5"):
                 choice = {"slope_factor": factor, "s_min": start, "balance": BALANCE, "q_min": f"{lead}e{exponent}"}
                 if not escape_constants(problem, h, choice)[1]:
