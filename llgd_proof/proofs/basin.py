@@ -25,7 +25,7 @@ from flint import arb
 
 from llgd_proof.checker import basins as basin_checker
 from llgd_proof.checker.basins import (
-    advance,
+    Enclosure,
     converges_failures,
     escape_constants,
     escaped,
@@ -183,11 +183,12 @@ class _Search:
         """Advance the checker's enclosure of the box and test the outcome the pre-pass suggests."""
         if expected == "diverges" and self.escape is None or expected == "converges" and self.mu is None:
             return None
-        s, d = start_enclosure(*leaf_box(*box))
+        enclosure = Enclosure(self.problem, self.h, *start_enclosure(*leaf_box(*box)))
+        s, d = enclosure.s, enclosure.d
         start = max(0, close - 2)
         for k in range(self.max_steps + 1):
             if k:
-                s, d = advance(self.problem, self.h, s, d)
+                s, d = enclosure.advance()
                 self.work += 1
             if not (s.is_finite() and d.is_finite()):
                 return None
