@@ -29,6 +29,7 @@ from llgd_proof.checker.converges import EPSILON, contraction_derivation, rate_d
 from llgd_proof.checker.diverges import canonical_expansion
 from llgd_proof.checker.orbits import attraction_derivation, orbit_derivation
 from llgd_proof.checker.problem import CertificateError, Problem, from_decimal_checked, problem_from_inputs
+from llgd_proof.checker.saturation import saturation_failures, tail_failures
 from llgd_proof.symbolic.arb import interval_strings, working_bits
 
 KIND = "llgd-proof-certificate"
@@ -45,6 +46,7 @@ CHOICES = {
     ("converges", "contraction"): ("steps_enclosed", "enclosure_scheme", "ball"),
     ("periodic", None): ("period", "box", "attraction"),
     ("diverges", None): ("steps_enclosed", "enclosure_scheme"),
+    ("diverges", "saturation"): ("steps_enclosed", "enclosure_scheme", "s_min"),
 }
 
 
@@ -180,7 +182,7 @@ def derive(data: dict) -> tuple[dict, list[str]]:
         raise CertificateError(f'not an llgd proof certificate of version {VERSION} (expected "kind": "{KIND}", "version": {VERSION})')
     outcome, method = data.get("outcome"), data.get("method")
     if (outcome, method) not in CHOICES:
-        raise CertificateError("the certificate's outcome must be converges (method region or contraction), periodic or diverges")
+        raise CertificateError("the certificate's outcome must be converges (method region or contraction), periodic or diverges (method null or saturation)")
     bits = _integer(data, "bits", 64, MAX_BITS)
     if bits & (bits - 1):
         raise CertificateError("the certificate's bits must be a power of two (the prover doubles its precision from 256)")
@@ -196,6 +198,8 @@ def derive(data: dict) -> tuple[dict, list[str]]:
                 failures = _derive_contraction(problem, bits, data, derived)
             elif outcome == "periodic":
                 failures = _derive_orbit(problem, bits, data, derived)
+            elif method == "saturation":
+                failures = _derive_saturation(problem, bits, data, derived)
             else:
                 failures = _derive_divergence(problem, bits, data, derived)
     except (ArithmeticError, ValueError, TypeError, IndexError) as error:
@@ -291,6 +295,26 @@ def _derive_divergence(problem: Problem, bits: int, data: dict, derived: dict) -
     if early is not None:
         return [f"K is not the first step outside (−A, A): step {early} already is"]
     return []
+
+
+def _derive_saturation(problem: Problem, bits: int, data: dict, derived: dict) -> list[str]:
+    """f = ℓ(xy): sympy proves the tail facts of ℓ beyond s_min, Arb the lemma's inequalities at θ_K (:mod:`.saturation`)."""
+    s_min = data.get("s_min")
+    if not (isinstance(s_min, str) and len(s_min) <= 40):
+        raise CertificateError("the certificate's s_min must be a decimal string of at most 40 characters")
+    if not from_decimal_checked(s_min, "s_min") > 0:
+        return ["s_min must be positive"]
+    failures = tail_failures(problem, s_min)
+    if failures:
+        return failures
+    enclosures, failures = _enclose(problem, bits, data)
+    if failures:
+        return failures
+    theta = enclosures[data["steps_enclosed"]]
+    derived["enclosure"] = _strings(theta)
+    facts, failures = saturation_failures(problem, from_decimal_checked(problem.inputs["h"], "step h"), s_min, theta)
+    derived["saturation"] = facts
+    return failures
 
 
 def recheck(data) -> RecheckResult:
