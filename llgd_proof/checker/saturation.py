@@ -137,15 +137,22 @@ def _tail(problem: Problem, r: arb) -> tuple[arb, arb, arb, arb]:
     return limit - slope_plus, limit + slope_minus, plus - (limit * r - loss_plus), minus - (limit * r - loss_minus)
 
 
+def slope_floor(problem: Problem, h: arb, s_min: str) -> arb:
+    """T_lo = h·min(ℓ'(s_min), −ℓ'(−s_min)) on a ball (call after :func:`tail_failures` is empty)."""
+    exact = Fraction(s_min)
+    threshold = arb(exact.numerator) / exact.denominator
+    functions = _tail_functions(problem.loss)
+    return h * functions(threshold)[1].min(-functions(-threshold)[1])
+
+
 def saturation_failures(problem: Problem, h: arb, s_min: str, theta: list[arb]) -> tuple[dict, list[str]]:
     """The lemma's numbers at an enclosure θ_K of (x_K, y_K) and why its Arb conditions fail (module doc).
 
     Call only after :func:`tail_failures` is empty for the same s_min."""
     exact = Fraction(s_min)
     threshold = arb(exact.numerator) / exact.denominator
-    functions = _tail_functions(problem.loss)
-    limit = functions(arb(0))[2]
-    low = h * functions(threshold)[1].min(-functions(-threshold)[1])
+    limit = _tail_functions(problem.loss)(arb(0))[2]
+    low = slope_floor(problem, h, s_min)
     growth = low * low - 1
     saturated = h * limit
     if not (low > 0 and growth > 1):
@@ -184,4 +191,4 @@ def _lower(value: arb) -> str:
     return interval_strings(value)[0]
 
 
-__all__ = ["LADDER", "saturation_failures", "tail_failures"]
+__all__ = ["LADDER", "saturation_failures", "slope_floor", "tail_failures"]
