@@ -9,7 +9,7 @@ A certificate (JSON, ``"kind": "llgd-proof-certificate"``, ``"version": 2``) hol
   the imbalance, the T6 step bound, the orbit boxes, the multiplier and the stability flag.
 
 :func:`derive` computes the derived fields from the choices alone (:mod:`.problem`, :mod:`.balls`,
-:mod:`.converges`, :mod:`.orbits`, :mod:`.diverges`); :func:`recheck` requires the stored certificate to be
+:mod:`.converges`, :mod:`.orbits`, :mod:`.diverges`, :mod:`.saturation`); :func:`recheck` requires the stored certificate to be
 exactly that (no missing, extra or changed field) and every inequality to hold. No clock enters a decision;
 the work is bounded by the sizes (:data:`MAX_BITS`, :data:`MAX_STEPS`, :data:`MAX_WORK`, :data:`MAX_BYTES`)
 and by stopping as soon as a recomputed enclosure runs away.
