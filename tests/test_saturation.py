@@ -155,10 +155,11 @@ def test_tampered_certificates_are_rejected():
 
 
 def test_tail_facts_refused_for_unbounded_or_asymmetric_slopes():
-    """sympy refuses the tail hypotheses where they are false: an unbounded slope, limits ±G of unequal size."""
+    """sympy refuses the tail hypotheses where they are false: an unbounded slope, limits ±G of unequal size, an
+    oscillating slope (no limit; ℓ'' changes sign)."""
     good = problem_from_inputs(_inputs("1.48", ("0.1", "2.4")))
     assert tail_failures(good, "3") == []
-    for loss in ("(s - 1)**2/2", "log(cosh(s)) + s/2"):
+    for loss in ("(s - 1)**2/2", "log(cosh(s)) + s/2", "log(cosh(s)) + sin(s)/4"):
         assert tail_failures(problem_from_inputs(_inputs("1.48", ("0.1", "2.4"), loss=loss, mu=None)), "3"), loss
     assert prove(loss="quadratic", h="0.5", init=["8", "0.3"]).outcome == "not-proved"
 

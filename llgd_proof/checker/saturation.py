@@ -78,15 +78,20 @@ def _limits(loss: sympy.Expr):
         return "the saturation lemma needs ℓ, ℓ', ℓ'' without branches (Piecewise, Abs, sign, …)"
     try:
         upper, lower = sympy.limit(first, s, sympy.oo), sympy.limit(first, s, -sympy.oo)
-        if not (upper.is_finite and upper.is_positive and sympy.simplify(upper + lower) == 0):
+        if not (_exact(upper) and _exact(lower) and upper.is_positive and sympy.simplify(upper + lower) == 0):
             return "sympy does not prove lim ℓ'(s) = ±G at s → ±∞ with one finite G > 0"
         plus = sympy.limit(upper * s - loss, s, sympy.oo)
         minus = sympy.limit(upper * s - loss.subs(s, -s), s, sympy.oo)
     except (ValueError, TypeError, NotImplementedError, ArithmeticError, AttributeError, RecursionError):
         return "sympy cannot compute the limits of ℓ' and of G|s| − ℓ(s) at ±∞"
-    if not (plus.is_finite and minus.is_finite and plus.is_real and minus.is_real):
+    if not (_exact(plus) and _exact(minus)):
         return "sympy does not prove G|s| − ℓ(s) has finite limits at ±∞ (the tail of ℓ' is not integrable)"
     return upper, plus, minus
+
+
+def _exact(value) -> bool:
+    """A finite real number in closed form (not ±∞, not an AccumBounds of an oscillating limit, no free symbol)."""
+    return isinstance(value, sympy.Expr) and not value.has(sympy.AccumBounds) and value.is_number and value.is_real is True and value.is_finite is True
 
 
 @lru_cache(maxsize=64)
