@@ -21,6 +21,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass
+from fractions import Fraction
 
 from flint import arb
 
@@ -304,6 +305,10 @@ def _derive_saturation(problem: Problem, bits: int, data: dict, derived: dict) -
         raise CertificateError("the certificate's s_min must be a decimal string of at most 40 characters")
     if not from_decimal_checked(s_min, "s_min") > 0:
         return ["s_min must be positive"]
+    try:
+        Fraction(s_min)
+    except (ValueError, ZeroDivisionError):
+        raise CertificateError("the certificate's s_min is not a decimal number") from None
     failures = tail_failures(problem, s_min)
     if failures:
         return failures
