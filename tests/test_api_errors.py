@@ -237,6 +237,8 @@ TINY_CHECK = {"theorem": "convergence", "h": "0.4", "init": ["3", "0.5"], "loss"
 
 PROOF = api.prove(loss="huber", h="0.5", init=["6", "0.3"])  # a proved result (a few seconds), for the entries that take one
 CERTIFICATE = api.save_certificate(PROOF, str(Path(tempfile.mkdtemp()) / "proof.json"))
+BASIN = api.basin(loss="quadratic", h="0.5", box=["0.5", "1.5", "0.5", "1.5"], depth=1)
+BASIN_CERTIFICATE = api.save_basin_certificate(BASIN, str(Path(tempfile.mkdtemp()) / "basin.json"))
 SWEEP = api.sweep("logcosh", [0.5], [1, 2], max_steps=5)
 # each public entry: (callable, positional arguments, valid keyword arguments — every one of them is replaced in turn)
 ENTRIES = {
@@ -278,6 +280,10 @@ ENTRIES = {
     "boundary": (api.boundary, (), {"theorem": "eos", "loss": "logcosh", "h_fraction": (0.5, 0.9), "h_steps": 1, "box": (0.5, 2, 0.5, 2),
                                     "grid": 2, "max_steps": 20, "confirm": 0, "mu": None, "parameters": None, "scheduler": None,
                                     "progress": False}),
+    "basin": (api.basin, (), {"h": "0.5", "box": ["0.5", "1.5", "0.5", "1.5"], "loss": "quadratic", "mu": None, "objective": None,
+                              "variables": (), "depth": 1, "bits": 128, "max_steps": 50}),
+    "save_basin_certificate": (api.save_basin_certificate, (), {"result": BASIN, "path": "basin.json"}),
+    "recheck_basin": (api.recheck_basin, (), {"path": BASIN_CERTIFICATE}),
     "recheck": (api.recheck, (), {"path": CERTIFICATE}),
     "save_certificate": (api.save_certificate, (), {"result": PROOF, "path": "proof.json"}),
     "proof_latex": (api.proof_latex, (), {"result": PROOF}),

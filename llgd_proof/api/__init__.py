@@ -6,6 +6,7 @@ and hands well-formed values to the layers below; the CLI only parses, calls the
 * losses, objectives, runs and checks — :mod:`.runs` (``make_objective``, ``investigate``, ``check``, ``check_family``,
   ``symbolic_budget``…);
 * proofs — :mod:`.proofs` (``prove``, ``prove_case``, ``save_certificate``, ``recheck``, ``proof_latex``);
+* certified basins (sets of starts) — :mod:`.basin` (``basin``, ``save_basin_certificate``, ``recheck_basin``);
 * many runs at once — :mod:`.scale` (``atlas``, ``sweep``, ``run_starts``, ``boundary``, ``network``, ``figure``);
 * the whole library and the text of every verb — :mod:`.reports` (``verify``, ``format_*``);
 * how arguments are checked, and the limits — :mod:`._checks`.
@@ -19,6 +20,7 @@ and hands well-formed values to the layers below; the CLI only parses, calls the
 from llgd_proof.analysis.regularity import RegularityReport
 from llgd_proof.analysis.starts import Box
 from llgd_proof.api._checks import ArgumentError
+from llgd_proof.api.basin import BasinResult, basin, format_basin, recheck_basin, save_basin_certificate
 from llgd_proof.api.proofs import proof_latex, prove, prove_case, recheck, save_certificate
 from llgd_proof.api.reports import (
     format_atlas,
@@ -78,6 +80,7 @@ __all__ = [
     "THEOREMS",
     "ArgumentError",
     "AtlasResult",
+    "BasinResult",
     "BoundaryMap",
     "Box",
     "Case",
@@ -99,6 +102,7 @@ __all__ = [
     "VerifyReport",
     "atlas",
     "atlas_summary",
+    "basin",
     "boundary",
     "catalog_loss",
     "check",
@@ -106,6 +110,7 @@ __all__ = [
     "default_cache_dir",
     "figure",
     "format_atlas",
+    "format_basin",
     "format_boundary",
     "format_check",
     "format_family",
@@ -130,8 +135,10 @@ __all__ = [
     "prove",
     "prove_case",
     "recheck",
+    "recheck_basin",
     "regularity",
     "run_starts",
+    "save_basin_certificate",
     "save_certificate",
     "sweep",
     "symbolic_budget",

@@ -8,9 +8,10 @@ uses it, so every certificate the prover writes is one this package derived. Its
   (with exact decimal reading and outward-rounded decimal writing);
 * the expression parser :func:`llgd_proof.symbolic.expressions.parse_expression` (every literal an exact rational) and
   the catalogue's formulas :func:`llgd_proof.symbolic.losses.spec_formula`;
-* sympy's derivatives and exact rational polynomial arithmetic;
+* sympy's derivatives and exact rational polynomial arithmetic; for :mod:`.saturation` also sympy's limits (Gruntz),
+  ``continuous_domain``, ``simplify`` and its sign assumptions;
 * the mathematics written in the module docs: :mod:`.balls` (enclosures, the minimiser interval),
-  :mod:`.converges` (theory F2–F4, T6, Banach), :mod:`.orbits` (Krawczyk), :mod:`.diverges`.
+  :mod:`.converges` (theory F2–F4, T6, Banach), :mod:`.orbits` (Krawczyk), :mod:`.diverges`, :mod:`.saturation`.
 
 ``recheck(load(path))`` is what ``llgd recheck`` runs; :func:`derive` is what the prover calls to write a
 certificate from its choices. See docs/proofs.md.

@@ -51,10 +51,15 @@ def region_bounds(problem: Problem, h: arb, mu: arb, theta, r_bar: arb, a: arb, 
 
     The returned dict holds balls (``rho``, ``slope``, ``rate``, ``drift``) and their certificate strings.
     """
+    return region_bounds_at(problem, h, mu, problem.product(theta), sum((t * t for t in theta), arb(0)), r_bar, a, b)
+
+
+def region_bounds_at(problem: Problem, h: arb, mu: arb, product: arb, norms_k: arb, r_bar: arb, a: arb, b: arb) -> tuple[dict, list[str]]:
+    """:func:`region_bounds` for an iterate known only through balls of s_K = xᵀy and q_K = ‖x‖² + ‖y‖²."""
     failures: list[str] = []
     if not (r_bar > 0 and a < b):
         return {}, ["the region needs r̄ > 0 and a < b"]
-    if not abs(problem.product(theta) - mu) <= r_bar:
+    if not abs(product - mu) <= r_bar:
         failures.append("the enclosure of θ_K does not satisfy |x^T y − μ*| ≤ r̄")
     residual = arb(0).union(r_bar).union(-r_bar)
     norms = a.union(b)
@@ -73,7 +78,6 @@ def region_bounds(problem: Problem, h: arb, mu: arb, theta, r_bar: arb, a: arb, 
         return bounds, failures + [f"the contraction factor ρ = {rho_text[:12]} is not below 1"]
     drift, drift_text = _exact_upper(rate * r_bar / (1 - rho))
     bounds["drift"], bounds["strings"]["drift_bound"] = drift, drift_text
-    norms_k = sum((t * t for t in theta), arb(0))
     if not (norms_k >= a + drift and norms_k <= b - drift):
         failures.append("q_K = ‖x_K‖² + ‖y_K‖² is not inside [a + D, b − D]: the invariance of R is not certified")
     return bounds, failures

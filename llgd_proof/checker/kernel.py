@@ -9,7 +9,7 @@ A certificate (JSON, ``"kind": "llgd-proof-certificate"``, ``"version": 2``) hol
   the imbalance, the T6 step bound, the orbit boxes, the multiplier and the stability flag.
 
 :func:`derive` computes the derived fields from the choices alone (:mod:`.problem`, :mod:`.balls`,
-:mod:`.converges`, :mod:`.orbits`, :mod:`.diverges`); :func:`recheck` requires the stored certificate to be
+:mod:`.converges`, :mod:`.orbits`, :mod:`.diverges`, :mod:`.saturation`); :func:`recheck` requires the stored certificate to be
 exactly that (no missing, extra or changed field) and every inequality to hold. No clock enters a decision;
 the work is bounded by the sizes (:data:`MAX_BITS`, :data:`MAX_STEPS`, :data:`MAX_WORK`, :data:`MAX_BYTES`)
 and by stopping as soon as a recomputed enclosure runs away.
@@ -21,6 +21,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass
+from fractions import Fraction
 
 from flint import arb
 
@@ -29,6 +30,7 @@ from llgd_proof.checker.converges import EPSILON, contraction_derivation, rate_d
 from llgd_proof.checker.diverges import canonical_expansion
 from llgd_proof.checker.orbits import attraction_derivation, orbit_derivation
 from llgd_proof.checker.problem import CertificateError, Problem, from_decimal_checked, problem_from_inputs
+from llgd_proof.checker.saturation import saturation_failures, tail_failures
 from llgd_proof.symbolic.arb import interval_strings, working_bits
 
 KIND = "llgd-proof-certificate"
@@ -45,6 +47,7 @@ CHOICES = {
     ("converges", "contraction"): ("steps_enclosed", "enclosure_scheme", "ball"),
     ("periodic", None): ("period", "box", "attraction"),
     ("diverges", None): ("steps_enclosed", "enclosure_scheme"),
+    ("diverges", "saturation"): ("steps_enclosed", "enclosure_scheme", "s_min"),
 }
 
 
@@ -180,7 +183,7 @@ def derive(data: dict) -> tuple[dict, list[str]]:
         raise CertificateError(f'not an llgd proof certificate of version {VERSION} (expected "kind": "{KIND}", "version": {VERSION})')
     outcome, method = data.get("outcome"), data.get("method")
     if (outcome, method) not in CHOICES:
-        raise CertificateError("the certificate's outcome must be converges (method region or contraction), periodic or diverges")
+        raise CertificateError("the certificate's outcome must be converges (method region or contraction), periodic or diverges (method null or saturation)")
     bits = _integer(data, "bits", 64, MAX_BITS)
     if bits & (bits - 1):
         raise CertificateError("the certificate's bits must be a power of two (the prover doubles its precision from 256)")
@@ -196,6 +199,8 @@ def derive(data: dict) -> tuple[dict, list[str]]:
                 failures = _derive_contraction(problem, bits, data, derived)
             elif outcome == "periodic":
                 failures = _derive_orbit(problem, bits, data, derived)
+            elif method == "saturation":
+                failures = _derive_saturation(problem, bits, data, derived)
             else:
                 failures = _derive_divergence(problem, bits, data, derived)
     except (ArithmeticError, ValueError, TypeError, IndexError) as error:
@@ -291,6 +296,30 @@ def _derive_divergence(problem: Problem, bits: int, data: dict, derived: dict) -
     if early is not None:
         return [f"K is not the first step outside (−A, A): step {early} already is"]
     return []
+
+
+def _derive_saturation(problem: Problem, bits: int, data: dict, derived: dict) -> list[str]:
+    """f = ℓ(xy): sympy proves the tail facts of ℓ beyond s_min, Arb the lemma's inequalities at θ_K (:mod:`.saturation`)."""
+    s_min = data.get("s_min")
+    if not (isinstance(s_min, str) and len(s_min) <= 40):
+        raise CertificateError("the certificate's s_min must be a decimal string of at most 40 characters")
+    if not from_decimal_checked(s_min, "s_min") > 0:
+        return ["s_min must be positive"]
+    try:
+        Fraction(s_min)
+    except (ValueError, ZeroDivisionError):
+        raise CertificateError("the certificate's s_min is not a decimal number") from None
+    failures = tail_failures(problem, s_min)
+    if failures:
+        return failures
+    enclosures, failures = _enclose(problem, bits, data)
+    if failures:
+        return failures
+    theta = enclosures[data["steps_enclosed"]]
+    derived["enclosure"] = _strings(theta)
+    facts, failures = saturation_failures(problem, from_decimal_checked(problem.inputs["h"], "step h"), s_min, theta)
+    derived["saturation"] = facts
+    return failures
 
 
 def recheck(data) -> RecheckResult:

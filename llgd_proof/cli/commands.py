@@ -444,6 +444,31 @@ def prove(args) -> int:
     return 0 if result.proved else 1
 
 
+def basin(args) -> int:
+    if args.recheck is not None:
+        if any(v is not None for v in (args.h, args.box, args.mu, args.vars, args.certificate)):
+            raise LlgdInputError("llgd basin --recheck FILE takes no --h, --box, --mu, --vars or --certificate")
+        result = api.recheck_basin(args.recheck)
+        lines = [("valid" if result.valid else "INVALID") + f" basin certificate {args.recheck}",
+                 *(f"  {outcome}: {result.leaves[outcome]} leaves, {result.fractions[outcome]} of the area" for outcome in result.leaves),
+                 *(f"  - {failure}" for failure in result.failures)]
+        print(json.dumps(result.as_json()) if args.json else "\n".join(lines))
+        return 0 if result.valid else 1
+    if args.h is None or args.box is None:
+        raise LlgdInputError("llgd basin needs --h and --box X0 X1 Y0 Y1 (or --recheck FILE)")
+    if args.loss is not None and args.vars:
+        raise LlgdInputError("--vars goes with --objective, not with --loss")
+    if args.objective is not None and not args.vars:
+        raise LlgdInputError("--objective needs --vars naming its two variables, e.g. --vars x,y")
+    result = api.basin(h=args.h, box=list(args.box), loss=args.loss, mu=args.mu, objective=args.objective, variables=_variables(args),
+                       depth=args.depth, bits=args.bits, max_steps=args.max_steps)
+    data = result.as_json(with_boxes=args.leaves)
+    if args.certificate:
+        data["certificate_file"] = api.save_basin_certificate(result, args.certificate)
+    print(json.dumps(data) if args.json else api.format_basin(data))
+    return 0
+
+
 def recheck(args) -> int:
     result = api.recheck(args.file)
     data = result.as_json()

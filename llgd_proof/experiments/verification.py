@@ -8,7 +8,9 @@
    (:func:`~llgd_proof.search.families.search_counterexamples`). Comparative theorems are checked on their cases
    but not searched.
 3. **Refuted** — every refuted variant's recorded counterexample is checked again; it must still violate
-   the variant (``still_violated``).
+   the variant (``still_violated``). A counterexample whose run diverges gets a divergence proof attempt
+   (:func:`prove_refuted`, at most ``proof_seconds``): "still violated (proved)" when the prover's certificate
+   shows GD diverges from it (``proved``, with ``proof``, the ProofResult JSON).
 Claims (``claims``: :class:`~llgd_proof.claims.claim.Claim` objects) are checked on their own cases after the fixed
 phase; their results join the fixed results (and can violate the report like any current formalisation).
 
@@ -58,10 +60,16 @@ class RefutedCheck:
 
     theorem: Theorem
     result: CheckResult
+    proof: dict | None = None  # the divergence proof attempt (ProofResult JSON), when one was made
 
     @property
     def still_violated(self) -> bool:
         return self.result.verdict is Verdict.VIOLATED
+
+    @property
+    def proved(self) -> bool:
+        """The violation is proved: the run diverged and a certificate proves GD diverges from the counterexample."""
+        return self.still_violated and self.proof is not None and self.proof["outcome"] == "diverges"
 
     def as_json(self) -> dict:
         return {
@@ -72,6 +80,8 @@ class RefutedCheck:
             "counterexample": self.theorem.counterexample.as_json(),
             "reproduce": self.theorem.reproduce,
             "still_violated": self.still_violated,
+            "proved": self.proved,
+            **({"proof": self.proof} if self.proof is not None else {}),
             "verdict": self.result.verdict.value,
             "detail": self.result.conclusion.detail,
         }
@@ -179,6 +189,19 @@ def establish(result: CheckResult, *, max_seconds: float = DEFAULT_PROOF_SECONDS
     return result
 
 
+def prove_refuted(check: RefutedCheck, *, max_seconds: float = DEFAULT_PROOF_SECONDS) -> RefutedCheck:
+    """Try to prove a still-violated counterexample whose numeric run diverged (nothing else; none when ``max_seconds`` is 0).
+
+    A violation by divergence is what a divergence certificate proves: the theorem claims convergence, and GD
+    from the counterexample provably leaves every bounded set."""
+    if max_seconds <= 0 or not check.still_violated or check.result.evidence.get("status") != "diverged":
+        return check
+    from llgd_proof.proofs.prover import prove_case
+
+    check.proof = prove_case(check.theorem.counterexample, max_seconds=max_seconds).as_json()
+    return check
+
+
 def _conflict(evidence: dict, proof) -> str | None:
     """Why a proof does not establish this numeric ``holds`` (None when it does)."""
     import math
@@ -241,7 +264,7 @@ def verify(
     refuted = []
     for theorem in chosen:
         if theorem.status == "refuted" and theorem.counterexample is not None:
-            check = RefutedCheck(theorem, theorem.check(theorem.counterexample))
+            check = prove_refuted(RefutedCheck(theorem, theorem.check(theorem.counterexample)), max_seconds=proof_seconds)
             refuted.append(check)
             if progress is not None:
                 progress(check.result)

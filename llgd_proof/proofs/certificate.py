@@ -122,6 +122,26 @@ def latex_document(result) -> str:
             rf"with $\rho_0 \le {_tex_number(rate['rho'])}$; so $|r_k| \le \bar r_0\,\rho_0^{{k - K_0}} \le 10^{{-8}}$ for $k \ge K_0 + \lceil \log(\bar r_0/10^{{-8}})/\log(1/\rho_0) \rceil = {rate['steps_to_epsilon']}$ (T6).",
             r"\end{proof}",
         ]
+    elif result.outcome == "diverges" and result.saturation:
+        facts = result.saturation
+        enclosure = r" \times ".join(_tex_interval(pair) for pair in result.certificate["enclosure"])
+        lines += [
+            r"Then $x_k^2 + y_k^2 \to \infty$: gradient descent diverges.",
+            r"\end{proposition}",
+            r"\begin{proof}[Computer-assisted proof]",
+            rf"For $|s| \ge s_{{\min}} = {_tex_escape(facts['s_min'])}$ sympy proves that $\ell, \ell', \ell''$ are continuous, $\ell'' \ge 0$, $\ell'(\pm\infty) = \pm G$ with one finite $G > 0$,",
+            r"and that $G|s| - \ell(s)$ has finite limits at $\pm\infty$; so $\varepsilon_\pm(r) = G \mp \ell'(\pm r) \ge 0$ decrease on $[s_{\min}, \infty)$ with finite integrals $J_\pm(r)$.",
+            rf"Iterating GD on Arb balls at {result.bits} bits from the exact inputs encloses $(x_K, y_K)$, $K = {result.steps_enclosed}$, in ${enclosure}$.",
+            rf"Interval evaluation gives $T = h\min(\ell'(s_{{\min}}), -\ell'(-s_{{\min}})) \ge {_tex_number(facts['slope_low'], upward=False)}$, so $g = T^2 - 1 \ge {_tex_number(facts['growth'], upward=False)} > 1$;",
+            rf"with $u = x + y$, $v = x - y$ and $C^* = \log\frac{{hG + 1}}{{hG - 1}} \in {_tex_interval(facts['jump'])}$, the folded angle $b_K$ ($\log|u_K/v_K|$, plus $C^*$ when $x_K y_K < 0$)",
+            rf"lies in ${_tex_interval(facts['folded_angle'])}$, at least $2\alpha$ inside $(0, C^*)$ with $\alpha = {_tex_number(facts['alpha'], upward=False)}$;",
+            rf"$r_0 = \inf|x_K^2 - y_K^2|\sinh(\alpha)/2 \ge {_tex_number(facts['r0'], upward=False)} \ge s_{{\min}}$, and the drift bound",
+            rf"$\Delta = \frac{{2h}}{{g}}\bigl(\varepsilon_+(r_0) + \varepsilon_-(r_0) + \frac{{J_+(r_0) + J_-(r_0)}}{{r_0(g - 1)}}\bigr) \le {_tex_number(facts['drift_bound'])} \le \alpha$.",
+            r"By the saturation lemma (\texttt{llgd\_proof.checker.saturation}: $u^+ = u(1 - t)$, $v^+ = v(1 + t)$, $t = h\ell'(xy)$; the angle alternates in sign",
+            r"with total drift at most $\Delta$, so $|xy| \ge s_{\min}$ and $|t| \ge T$ forever), $|x_k^2 - y_k^2| \ge g^{k-K}|x_K^2 - y_K^2| \to \infty$, and $x_k^2 + y_k^2 \ge |x_k^2 - y_k^2|$.",
+            r"The certificate is re-checked by \texttt{llgd recheck}.",
+            r"\end{proof}",
+        ]
     elif result.outcome == "diverges":
         lines += [
             r"Then $|\theta_k| \to \infty$: gradient descent diverges.",

@@ -13,7 +13,9 @@ certificate written here, and a bug in this module can cost a proof but never fo
   enclosure of θ_K inside a region R = {|r| ≤ r̄, q ∈ [a, b]} with ρ < 1 (see :mod:`llgd_proof.checker.converges`).
   A general objective of one or two variables: θ_K inside a ball that F contracts (Banach).
 * **periodic**: a Krawczyk box around the numeric orbit point.
-* **diverges** (one variable, f' a polynomial): |x_K| ≥ A and |F(x)| ≥ c|x| beyond A.
+* **diverges** (one variable, f' a polynomial): |x_K| ≥ A and |F(x)| ≥ c|x| beyond A. For f = ℓ(xy) (two
+  variables) with a saturating slope: the saturation lemma of :mod:`llgd_proof.checker.saturation` at θ_K (the
+  first s_min of its ladder for which sympy proves the tail facts and h|ℓ'(±s_min)| > √2, then the first K).
 
 **Budgets are deterministic.** ``max_seconds`` is a nominal budget converted to work units
 (:data:`WORK_PER_SECOND` ball steps of two variables at 256 bits per nominal second), so the outcome never
@@ -39,6 +41,7 @@ from llgd_proof.checker.diverges import canonical_expansion
 from llgd_proof.checker.kernel import MAX_BITS, MAX_STEPS
 from llgd_proof.checker.orbits import attraction_derivation
 from llgd_proof.checker.problem import Problem, problem_from_inputs
+from llgd_proof.checker.saturation import LADDER, saturation_failures, slope_floor, tail_failures
 from llgd_proof.engines.stopping import Status
 from llgd_proof.errors import ExpressionError, LlgdInputError, ParameterError
 from llgd_proof.proofs.certified import dyadic, numeric_descent, orbit_box, refine_centre
@@ -81,6 +84,8 @@ class ProofResult:
     threshold: str | None = None  # diverges: |x| ≥ threshold is expanded by ``factor`` every step
     factor: str | None = None
     minimiser: list | None = None  # converges (region): the interval holding the zero μ* of ℓ'
+    method: str | None = None  # converges: region / contraction; diverges: saturation (two variables) or None
+    saturation: dict | None = None  # diverges (saturation): s_min and the lemma's numbers at θ_K
     work: int = 0
     seconds: float = 0.0
     certificate: dict | None = field(default=None, repr=False)
@@ -91,7 +96,7 @@ class ProofResult:
 
     def as_json(self) -> dict:
         names = ("outcome", "proved", "reason", "inputs", "steps_enclosed", "bits", "limit_box", "eos_ratio", "imbalance", "rho", "rate",
-                 "period", "orbit_boxes", "multiplier", "stable", "threshold", "factor", "minimiser", "work")
+                 "period", "orbit_boxes", "multiplier", "stable", "threshold", "factor", "minimiser", "method", "saturation", "work")
         data = {name: getattr(self, name) for name in names}
         data["seconds"] = round(self.seconds, 3)
         return data
@@ -313,6 +318,50 @@ def prove_divergence(problem: Problem, *, max_steps: int, max_bits: int, budget:
     return None, f"the enclosure did not reach |x| ≥ {threshold} (precision budget {max_bits} bits)"
 
 
+def prove_saturation(problem: Problem, *, max_steps: int, max_bits: int, budget: _Budget):
+    """f = ℓ(xy): the first s_min of the ladder with the tail facts proved and h|ℓ'(±s_min)| > √2, then the first K at
+    which the saturation lemma's inequalities hold on the enclosure of θ_K (:mod:`llgd_proof.checker.saturation`)."""
+    h_text = problem.inputs["h"]
+    reason = "the numeric run diverges, but sympy proves the saturation lemma's tail facts for no s_min of the ladder"
+    chosen = None
+    with working_bits(START_BITS):
+        for s_min in LADDER:
+            failures = tail_failures(problem, s_min)
+            if failures:
+                reason = f"the numeric run diverges, but the saturation lemma does not apply: {failures[0]}"
+                if "s_min" not in failures[0]:
+                    break  # a fact about the whole tail (limits, branches): a larger s_min does not help
+                continue
+            floor = slope_floor(problem, from_decimal(h_text), s_min)
+            if not (floor > 0 and floor * floor > 2):
+                reason = f"h|ℓ'| stays below √2 at s_min ≤ {s_min}"
+                continue
+            chosen = s_min
+            break
+    if chosen is None:
+        return None, reason
+    bits = _first_bits(START_BITS, max_bits)
+    while bits <= max_bits:
+        with working_bits(bits):
+            h = from_decimal(h_text)
+            theta = [from_decimal(v) for v in problem.inputs["init"]]
+            enclosure = Enclosure(problem, h, theta, "centred")
+            for k in range(max_steps + 1):
+                if k:
+                    theta = enclosure.advance()
+                    if not budget.charge(problem, bits):
+                        return None, f"work budget spent at step {k} with {bits} bits"
+                if not all(t.is_finite() for t in theta) or max(t.rad() for t in theta) > arb(2) ** -32 * (1 + max(abs(t) for t in theta)).mid():
+                    break
+                facts, failures = saturation_failures(problem, h, chosen, theta)
+                if not failures:
+                    choices = {"method": "saturation", "bits": bits, "steps_enclosed": k, "enclosure_scheme": "centred", "s_min": chosen}
+                    return choices, f"the saturation lemma holds at step K = {k} with s_min = {chosen}: |x² − y²| grows by ≥ {facts['growth'][:8]} a step"
+                reason = f"the saturation lemma's inequalities do not hold at step {k}: {failures[0]}"
+        bits *= 2
+    return None, f"{reason} (precision budget {max_bits} bits)"
+
+
 # -- periodic -----------------------------------------------------------------------------------------------
 def prove_periodic(problem: Problem, point: Sequence, period: int, *, max_steps: int, max_bits: int, budget: _Budget):
     """A Krawczyk box around the numeric orbit point (its centre searched by Newton, the test decided by the
@@ -409,6 +458,7 @@ def prove(
             limit_box=facts.get("limit_box"), eos_ratio=facts.get("eos_ratio"), imbalance=facts.get("imbalance"), rho=facts.get("rho"),
             rate=rate, period=facts.get("period"), orbit_boxes=facts.get("orbit_boxes"), multiplier=facts.get("multiplier"),
             stable=facts.get("stable"), threshold=facts.get("threshold"), factor=facts.get("factor"), minimiser=facts.get("minimiser"),
+            method=facts.get("method"), saturation=None if "saturation" not in facts else {"s_min": facts["s_min"], **facts["saturation"]},
             work=budget.spent, certificate=certificate,
         )
         result.seconds = time.perf_counter() - start
@@ -445,8 +495,11 @@ def prove(
             )
         return finish("not-proved", reason) if choices is None else certify("converges", choices, reason)
     if run.status is Status.DIVERGED:
+        if problem.is_product and problem.dim == 1:
+            choices, reason = prove_saturation(problem, max_steps=max_steps, max_bits=max_bits, budget=budget)
+            return finish("not-proved", reason) if choices is None else certify("diverges", choices, reason)
         if problem.n_variables != 1 or problem.is_product:
-            return finish("not-proved", "the numeric run diverges; divergence certificates are implemented for one-variable objectives only")
+            return finish("not-proved", "the numeric run diverges; divergence certificates are implemented for one variable and for ℓ(xy) only")
         choices, reason = prove_divergence(problem, max_steps=max_steps, max_bits=max_bits, budget=budget)
         return finish("not-proved", reason) if choices is None else certify("diverges", choices, reason)
     return finish("not-proved", f"the numeric run did not settle ({run.status.value}: {run.reason}); nothing to prove")

@@ -171,9 +171,11 @@ def format_verify(data: dict) -> str:
     if refuted:
         lines += ["", "refuted variants (kept with their counterexamples):"]
         for item in refuted:
-            state = "still violated" if item["still_violated"] else f"NO LONGER VIOLATED ({item['verdict']})"
+            state = ("still violated (proved)" if item.get("proved") else "still violated") if item["still_violated"] else f"NO LONGER VIOLATED ({item['verdict']})"
             lines.append(f"  {item['id']} (v{item['version']}, replaced by {item['replaced_by']}): {_case_text(item['counterexample'])} — {state}")
             lines.append(f"    reproduce: {item['reproduce']}")
+            if item.get("proved"):
+                lines.append(f"    proved: {item['proof']['reason']} (`llgd prove` writes its certificate)")
     lines.append("")
     lines.append(f"fixed: {len(substantive)} cases: {_count_text(data.get('fixed', data['counts']))}")
     if "proved" in data:
@@ -186,7 +188,9 @@ def format_verify(data: dict) -> str:
     if searches:
         lines.append(f"searched: {sum(s['examples'] for s in searches)} cases: {_count_text(data['searched'])}")
     if refuted:
-        lines.append(f"refuted: {len(refuted)} variants, {sum(1 for r in refuted if r['still_violated'])} counterexamples still violate them")
+        proved = sum(1 for r in refuted if r.get("proved"))
+        lines.append(f"refuted: {len(refuted)} variants, {sum(1 for r in refuted if r['still_violated'])} counterexamples still violate them"
+                     + (f" ({proved} proved by a divergence certificate)" if proved else ""))
     lines.append(f"{data['elapsed_seconds']:.1f} s in all")
     lines.append("paper-claim = this project's formalisation of a claim of the seed paper (not its quoted constants)")
     lines.append("verdict: OK (no current formalisation violated)" if data["ok"] else "verdict: A CURRENT FORMALISATION IS VIOLATED")
@@ -284,6 +288,10 @@ def format_proof(data: dict) -> str:
         rate = data["rate"]
         if rate:
             lines.append(f"  T6: region first reached at K0 = {rate['K0']} (rho <= {rate['rho']}); |r| <= {rate['epsilon']} after at most {rate['steps_to_epsilon']} steps")
+    elif data["outcome"] == "diverges" and data.get("saturation"):
+        facts = data["saturation"]
+        lines.append(f"  saturation lemma at K = {data['steps_enclosed']} ({data['bits']} bits), s_min = {facts['s_min']}: |x^2 - y^2| grows by >= {facts['growth'][:10]} a step,"
+                     f" drift bound {facts['drift_bound'][:10]} <= alpha = {facts['alpha'][:10]}")
     elif data["outcome"] == "diverges":
         lines.append(f"  |x_K| >= {data['threshold']} at K = {data['steps_enclosed']} ({data['bits']} bits); |F(x)| >= {data['factor']}|x| beyond")
     elif data["outcome"] == "periodic":

@@ -1,0 +1,77 @@
+"""Benchmark for issue 20 (not a timed test): certified basins of f = ℓ(xy) on |x0|, |y0| ∈ [0.05, 4] (same sign,
+so the positive quadrant), h = 0.9, for log cosh(s − 1) and the square loss (s − 1)²/2 (the same μ = 1).
+
+For each loss: leaves certified per second, the certified fractions (lower bounds) from :func:`llgd_proof.api.basin`,
+the time the independent checker takes to recheck the certificate, and the numeric basin fraction — float64 GD from
+a uniform grid of starts (evidence, not proof) — for comparison.
+
+Run: ``python benchmarks/bench_basin.py [--depth 7] [--grid 200] [--json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy
+
+from llgd_proof import api
+from llgd_proof.checker.basins import recheck_basin
+
+BOX = ["0.05", "4", "0.05", "4"]
+LOSSES = {"logcosh": numpy.tanh, "quadratic": lambda r: r}
+
+
+def numeric_fractions(slope, h: float, grid: int, max_steps: int = 5000) -> dict:
+    """Float64 GD from the centres of a grid × grid partition of the box: converged (|xy − 1| < 1e-9), diverged
+    (x² + y² > 1e12) or neither after ``max_steps``."""
+    low, high = float(BOX[0]), float(BOX[1])
+    centres = low + (numpy.arange(grid) + 0.5) * (high - low) / grid
+    x, y = (a.ravel() for a in numpy.meshgrid(centres, centres))
+    outcome = numpy.zeros(x.shape, dtype=int)  # 1 converged, 2 diverged
+    with numpy.errstate(all="ignore"):
+        for _ in range(max_steps):
+            s = x * y
+            outcome[(outcome == 0) & (numpy.abs(s - 1) < 1e-9)] = 1
+            outcome[(outcome == 0) & ~(x * x + y * y < 1e12)] = 2
+            if numpy.all(outcome):
+                break
+            t = h * slope(s - 1)
+            x, y = x - t * y, y - t * x
+    return {"converges": float(numpy.mean(outcome == 1)), "diverges": float(numpy.mean(outcome == 2)), "neither": float(numpy.mean(outcome == 0))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--depth", type=int, default=7)
+    parser.add_argument("--grid", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    for loss, slope in LOSSES.items():
+        started = time.perf_counter()
+        result = api.basin(loss=loss, mu="1", h="0.9", box=BOX, depth=args.depth)
+        seconds = time.perf_counter() - started
+        checked = time.perf_counter()
+        valid = recheck_basin(result.certificate).valid
+        recheck_seconds = time.perf_counter() - checked
+        certified = result.leaves["converges"] + result.leaves["diverges"]
+        rows.append({
+            "loss": loss, "h": "0.9", "box": BOX, "depth": args.depth, "leaves": result.leaves, "certified_fractions": result.fractions,
+            "numeric_fractions": numeric_fractions(slope, 0.9, args.grid), "seconds": round(seconds, 2),
+            "leaves_per_second": round(sum(result.leaves.values()) / seconds, 1), "certified_leaves_per_second": round(certified / seconds, 1),
+            "ball_steps": result.work, "recheck_seconds": round(recheck_seconds, 2), "recheck_valid": valid,
+        })
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return
+    for row in rows:
+        print(f"{row['loss']:<10} depth {row['depth']}: certified converges ≥ {row['certified_fractions']['converges']}, diverges ≥ "
+              f"{row['certified_fractions']['diverges']} (numeric {row['numeric_fractions']['converges']:.4f} / {row['numeric_fractions']['diverges']:.4f}); "
+              f"{row['leaves']} leaves in {row['seconds']} s = {row['leaves_per_second']} leaves/s ({row['certified_leaves_per_second']} certified/s); "
+              f"recheck {row['recheck_seconds']} s, valid {row['recheck_valid']}")
+
+
+if __name__ == "__main__":
+    main()

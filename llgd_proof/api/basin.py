@@ -1,0 +1,124 @@
+"""Certified basins of attraction: the API behind ``llgd basin`` (see :mod:`llgd_proof.proofs.basin` and
+:mod:`llgd_proof.checker.basins`).
+
+>>> from llgd_proof import api
+>>> result = api.basin(loss="quadratic", mu="1", h="0.5", box=["0.2", "0.6", "0.2", "0.6"], depth=2)
+>>> result.valid, result.leaves["converges"] > 0
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from llgd_proof.api._checks import ArgumentError, _integer, _names, _path, _prove_number, _text
+from llgd_proof.checker import basins as _checker
+from llgd_proof.checker import write as _write
+from llgd_proof.errors import ExpressionError
+from llgd_proof.proofs import basin as _basin
+from llgd_proof.proofs.basin import BasinResult
+
+MAX_DEPTH = 16
+MAX_BASIN_STEPS = 100_000
+BITS = (64, 128, 256, 512, 1024)
+
+
+def _loss_of(objective: str, variables) -> str:
+    """ℓ(s) as exact text when sympy proves the objective is ℓ(xy) (:func:`llgd_proof.symbolic.recognise.as_product`)."""
+    from llgd_proof.symbolic.expressions import to_text
+    from llgd_proof.symbolic.objective import general_objective
+    from llgd_proof.symbolic.recognise import as_product
+
+    names = _names(variables, "the variables")
+    if len(names) != 2:
+        raise ArgumentError(f"basins are for f = ℓ(xy) of two variables; got {len(names)} variables")
+    recognised = as_product(general_objective(_text(objective, "the objective"), names))
+    if recognised is None or recognised.dim != 1:
+        raise ArgumentError(f"basins are for f = ℓ(xy): sympy does not rewrite {objective!r} as a function of {names[0]}*{names[1]}")
+    try:
+        return to_text(recognised.loss.expr)
+    except ExpressionError as error:
+        raise ArgumentError(f"the recognised loss cannot be written exactly for a certificate: {error}") from None
+
+
+def basin(
+    *,
+    h,
+    box: Sequence,
+    loss: str | None = None,
+    mu=None,
+    objective: str | None = None,
+    variables: Sequence[str] = (),
+    depth: int = _basin.DEFAULT_DEPTH,
+    bits: int = _basin.DEFAULT_BITS,
+    max_steps: int = _basin.DEFAULT_MAX_STEPS,
+) -> BasinResult:
+    """Certified outcomes of GD on f = ℓ(xy) for every start of ``box`` = [x0, x1, y0, y1] at step ``h``.
+
+    The box is subdivided (a quadtree, at most ``depth`` levels) and each leaf is proved ``converges`` (its
+    enclosure enters theory T6's contraction region), ``diverges`` (it enters an escape region; the lemma is in
+    :mod:`llgd_proof.checker.basins`) or left ``undecided``. The result holds the leaf counts, the certified area
+    fractions (lower bounds for converges and diverges), the leaves as boxes and the certificate, which the
+    independent checker has already re-verified (:func:`recheck_basin` does it again from a file). Numbers are
+    read exactly: pass decimal strings. ``objective`` (with two ``variables``) is accepted when sympy proves it
+    is ℓ(xy).
+    """
+    if (loss is None) == (objective is None):
+        raise ArgumentError("give exactly one of a loss or an objective that is ℓ(xy)")
+    if objective is not None and mu is not None:
+        raise ArgumentError("mu goes with a loss, not with a general objective")
+    if loss is not None and not (variables is None or (isinstance(variables, (list, tuple)) and not variables)):
+        raise ArgumentError("variables go with a general objective, not with a loss")
+    if isinstance(box, (str, bytes)) or not isinstance(box, Sequence) or len(box) != 4:
+        raise ArgumentError(f"the box must be four numbers [x0, x1, y0, y1], got {str(box)[:60]!r}")
+    corners = [_prove_number(v, "each corner of the box") for v in box]
+    if not all(isinstance(c, str) for c in corners):
+        corners = [str(c) for c in corners]
+    try:
+        exact = [Fraction(c) for c in corners]
+    except (ValueError, ZeroDivisionError):
+        raise ArgumentError(f"the box must be exact decimals, got {corners!r}") from None
+    if not (exact[0] < exact[1] and exact[2] < exact[3]):
+        raise ArgumentError(f"the box [x0, x1, y0, y1] needs x0 < x1 and y0 < y1, got {corners}")
+    if bits not in BITS or isinstance(bits, bool):
+        raise ArgumentError(f"bits must be one of {', '.join(map(str, BITS))}, got {bits!r}")
+    arguments = {
+        "h": str(_prove_number(h, "the step h", positive=True)),
+        "box": corners,
+        "mu": None if mu is None else str(_prove_number(mu, "mu")),
+        "depth": _integer(depth, "the depth", 0, MAX_DEPTH),
+        "bits": bits,
+        "max_steps": _integer(max_steps, "the step budget", 1, MAX_BASIN_STEPS),
+    }
+    text = _text(loss, "the loss") if loss is not None else _loss_of(objective, variables)
+    return _basin.basin(loss=text, **arguments)
+
+
+def save_basin_certificate(result: BasinResult, path) -> str:
+    """Write the basin certificate of ``result`` (JSON) to ``path``; returns ``path``."""
+    if not isinstance(result, BasinResult):
+        raise ArgumentError(f"expected a BasinResult from api.basin, got {type(result).__name__}")
+    _write(_path(path, "the certificate file", allow_none=False), result.certificate)
+    return path
+
+
+def recheck_basin(path) -> _checker.BasinRecheck:
+    """Re-verify the basin certificate in the file ``path`` through the independent checker."""
+    return _checker.recheck_basin(_checker.load_basin(_path(path, "the certificate file", allow_none=False)))
+
+
+def format_basin(data: dict) -> str:
+    """The text of ``llgd basin``: leaf counts and certified fractions (``data`` is :meth:`BasinResult.as_json`)."""
+    if not (isinstance(data, dict) and {"inputs", "leaves", "fractions", "valid", "seconds", "work"} <= set(data)):
+        raise ArgumentError("format_basin takes the as_json() of a BasinResult from api.basin")
+    inputs = data["inputs"]
+    lines = [f"basin of {inputs['loss']}" + (f" (mu = {inputs['mu']})" if inputs.get("mu") else "") + f", h = {inputs['h']}, box x ∈ [{inputs['box'][0]}, {inputs['box'][1]}], y ∈ [{inputs['box'][2]}, {inputs['box'][3]}]"]
+    for outcome in _checker.OUTCOMES:
+        bound = "at most" if outcome == "undecided" else "at least"
+        lines.append(f"  {outcome:<10} {data['leaves'][outcome]:>7} leaves, {bound} {data['fractions'][outcome]} of the area")
+    lines.append(f"  certificate {'rechecked' if data['valid'] else 'INVALID'}; {data['seconds']} s, {data['work']} ball steps")
+    return "\n".join(lines)
+
+
+__all__ = ["BasinResult", "basin", "format_basin", "recheck_basin", "save_basin_certificate"]

@@ -1,0 +1,420 @@
+r"""Certified basins for f = ℓ(xy), x, y ∈ ℝ: re-verify a quadtree of boxes of starts, leaf by leaf.
+
+**Coordinates** (derived). With s = xy, d = x² − y², q = x² + y² = √(d² + 4s²) and t = hℓ'(s), GD
+x⁺ = x − hℓ'(s)y, y⁺ = y − hℓ'(s)x reads, in u = x + y, v = x − y, u⁺ = u(1 − t), v⁺ = v(1 + t); since
+s = (u² − v²)/4 and d = uv,
+
+    s⁺ = s(1 + t²) − t q,    d⁺ = d(1 − t²).
+
+Boxes are propagated in (s, d), not (x, y) or (u, v): on the manifold of minimisers {s = μ*} (t = 0) the
+Jacobian of this map is diag(1 − hℓ''(μ*)q, 1) — the contracting direction is the s axis and d is conserved —
+so an axis-aligned box does not wrap near the limit, whereas in (x, y) or (u, v) the contracting direction
+(y, x) turns with the point. The map θ ↦ (s, d) identifies θ with −θ only and GD commutes with θ ↦ −θ, so
+what the (s, d) orbit proves (q_k → ∞; or θ_k inside the region below) holds for θ_k itself; q = ‖θ‖².
+
+**Enclosure.** A leaf [x₀, x₁] × [y₀, y₁] (exact rationals) starts as S₀ = X·Y, D₀ = X² − Y² (each
+variable once: the exact hull, outward rounded). A step is the intersection of the interval evaluation of the
+map and its mean-value form F(c) + J(B)(B − c) (c the box's midpoint; J the interval Jacobian with
+∂s⁺/∂s = 1 + t² + 2s t t' − t'q − 4ts/q, ∂s⁺/∂d = −t d/q, ∂d⁺/∂s = −2d t t', ∂d⁺/∂d = 1 − t², t' = hℓ'');
+the mean-value form is used only when ℓ'' evaluates on S with every branch decided and q > 0 on the box, so
+F is C¹ there and each component is F_i(c) + ∇F_i(ξ)·(z − c) with ξ in the box. By induction on k the k-th
+box contains (s_k, d_k) of every start of the leaf.
+
+**converges.** The certificate's minimiser interval M holds exactly one zero μ* of ℓ' with ℓ'' > 0
+(:func:`~llgd_proof.checker.balls.minimiser_failures`). A leaf's region (r̄, [a, b]) is theory T6's
+(:func:`~llgd_proof.checker.converges.region_bounds_at`): ρ < 1, |S_K − μ*| ≤ r̄ and Q_K = √(D_K² + 4S_K²)
+⊂ [a + D, b − D] make every start of the leaf converge to a minimiser with xy = μ*.
+
+**diverges** (escape lemma, derived). Choices: λ > 0, s_min > 0, β₀ ∈ (0, 1), Q > 0. Hypotheses:
+
+* (H) ℓ'(s) ≥ λs for s ≥ s_min and ℓ'(s) ≤ λs for s ≤ −s_min — ℓ' a polynomial, proved by sympy from the
+  nonnegative coefficients of ℓ'(s_min + w) − λ(s_min + w) and of λ(−s_min − w) − ℓ'(−s_min − w) in w;
+* with α = artanh β₀, τ = tanh(α/2) = β₀/(1 + √(1 − β₀²)), T₀ = hλQτ/2: (C1) Qτ/2 ≥ s_min, (C2) T₀ ≥ 3,
+  (C3) (8/3)·T₀/(T₀² − 1) ≤ α/2.
+
+Claim: if q_K ≥ Q and |β_K| ≥ β₀ (β = 2s/q = tanh a, a = log|u/v| ∈ [−∞, ∞]) then q_k → ∞. Proof: we show
+by induction on j ≥ 0 that q_{K+j} ≥ 4^j Q and |a_{K+j}| ≥ α/2 with sign(a_{K+j}) = sign(a_K). True at j = 0.
+Given it at j: |s| = q|β|/2 ≥ Qτ/2 ≥ s_min (C1), so (H) gives sign t = sign s = sign a and
+|t| ≥ hλ|s| ≥ 4^j T₀ ≥ 3 (C2). From u⁺ = u(1 − t), v⁺ = v(1 + t): q⁺ = ((1 − t)²u² + (1 + t)²v²)/2 ≥
+(|t| − 1)² q ≥ 4q, and a⁺ = a + log|(1 − t)/(1 + t)| moves a towards 0 by 2 artanh(1/|t|). As
+artanh z ≤ z/(1 − z²), Σ_j 2 artanh(4^{-j}/T₀) ≤ (8/3)/(T₀ − 1/T₀) ≤ α/2 (C3), so |a_{K+j+1}| ≥ α − α/2 with
+the same sign. Hence ‖θ_{K+j}‖² = q_{K+j} ≥ 4^j Q → ∞. ∎ (u = 0 or v = 0 is a = ∓∞, kept by the step.)
+
+**Certificate** (JSON, ``"kind": "llgd-basin-certificate"``): the inputs (loss, mu, h, box), bits, the
+minimiser interval, the escape choices (or null), the tree — a node is ``{"split": [four nodes]}`` (children
+x-low/y-low, x-high/y-low, x-low/y-high, x-high/y-high, halves at the exact midpoint) or a leaf
+``{"outcome": "converges", "steps": K, "region": {"r_bar", "q_window"}}``, ``{"outcome": "diverges",
+"steps": K}`` or ``{"outcome": "undecided"}`` — and the derived counts and area fractions, which
+:func:`recheck_basin` recomputes (exact rationals; lower bounds rounded down, the undecided share up).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+from flint import arb
+
+from llgd_proof.checker.balls import minimiser_failures
+from llgd_proof.checker.converges import region_bounds_at
+from llgd_proof.checker.kernel import loads
+from llgd_proof.checker.problem import CertificateError, Problem, Undecidable, from_decimal_checked, problem_from_inputs
+from llgd_proof.symbolic.arb import _decimal, working_bits
+from llgd_proof.symbolic.expressions import almost_everywhere
+from llgd_proof.symbolic.losses import S as LOSS_SYMBOL
+
+KIND = "llgd-basin-certificate"
+VERSION = 1
+OUTCOMES = ("converges", "diverges", "undecided")
+INPUT_KEYS = ("loss", "mu", "h", "box")
+ESCAPE_KEYS = ("slope_factor", "s_min", "balance", "q_min")
+TOP_KEYS = ("kind", "version", "inputs", "bits", "minimiser", "escape", "tree", "leaves", "fractions")
+MAX_BYTES = 64 * 2**20
+MAX_DEPTH = 30
+MAX_LEAVES = 1_000_000
+MAX_STEPS = 100_000
+MAX_WORK = 20_000_000
+"""Σ K·max(1, bits/128) over the leaves: the checker's work bound (a ball step is ~0.1 ms)."""
+MAX_DEGREE = 32
+FRACTION_DIGITS = 8
+
+
+@dataclass
+class BasinRecheck:
+    valid: bool
+    failures: list[str]
+    leaves: dict
+    fractions: dict
+
+    def as_json(self) -> dict:
+        return {"valid": self.valid, "outcome": "basin", "failures": self.failures, "leaves": self.leaves, "fractions": self.fractions}
+
+
+# -- the enclosure ------------------------------------------------------------------------------------------
+def square(value: arb) -> arb:
+    """A ball holding x² for every x of the ball (never below 0, unlike value * value)."""
+    return (value * value).nonnegative_part()
+
+
+def norm_squared(s: arb, d: arb) -> arb:
+    """q = √(d² + 4s²) on balls (the square root taken of the endpoints: an Arb radius is rounded up, so a sum of
+    nonnegative balls may reach slightly below 0, where ``sqrt`` would give nan)."""
+    total = square(d) + 4 * square(s)
+    if not total.is_finite():
+        return total
+    low, high = total.lower(), total.upper()
+    return (low.sqrt() if low > 0 else arb(0)).union(high.sqrt())
+
+
+def start_enclosure(x: arb, y: arb) -> tuple[arb, arb]:
+    """(S₀, D₀) = (X·Y, X² − Y²): the hull of (s, d) over the box X × Y."""
+    return x * y, square(x) - square(y)
+
+
+def _naive(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
+    t = h * problem.slope(s)
+    t2 = square(t)
+    return s * (1 + t2) - t * norm_squared(s, d), d * (1 - t2)
+
+
+def jacobian(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb, arb, arb] | None:
+    """The interval Jacobian of (s, d) ↦ (s⁺, d⁺) over the box (module doc), or None where F is not known C¹."""
+    if not (s.is_finite() and d.is_finite()):
+        return None
+    try:
+        slope, curvature = problem.strict_slope_and_curvature(s)
+    except Undecidable:
+        return None
+    q = norm_squared(s, d)
+    if not (q > 0 and slope.is_finite() and curvature.is_finite()):
+        return None
+    t, t_prime = h * slope, h * curvature
+    return 1 + square(t) + 2 * s * t * t_prime - t_prime * q - 4 * t * s / q, -t * d / q, -2 * d * t * t_prime, 1 - square(t)
+
+
+def advance(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
+    """The next box (S⁺, D⁺) by one step (module doc: interval evaluation ∩ mean-value form)."""
+    naive_s, naive_d = _naive(problem, h, s, d)
+    matrix = jacobian(problem, h, s, d)
+    if matrix is None:
+        return naive_s, naive_d
+    j11, j12, j21, j22 = matrix
+    cs, cd = arb(s.mid()), arb(d.mid())
+    fs, fd = _naive(problem, h, cs, cd)
+    return _meet(naive_s, fs + j11 * (s - cs) + j12 * (d - cd)), _meet(naive_d, fd + j21 * (s - cs) + j22 * (d - cd))
+
+
+class Enclosure:
+    """The boxes B_k ∋ (s_k, d_k) of every start of a leaf: :func:`advance` intersected with the mean-value form of
+    the composed map, F^k(B₀) ⊂ F^k(c) + M_k(B₀ − c), M_{k+1} = J(B_k)·M_k ∋ DF^k(z) for z ∈ B₀ (chain rule, each
+    F^j(z) ∈ B_j; F^k is C¹ on the convex B₀ while every J(B_j) exists). Where J does not exist the composed form
+    restarts from the current box (B₀ := B_k, M := I)."""
+
+    def __init__(self, problem: Problem, h: arb, s: arb, d: arb):
+        self.problem, self.h = problem, h
+        self.s, self.d = s, d
+        self._restart()
+
+    def _restart(self) -> None:
+        self.base = (self.s, self.d)
+        self.point = (arb(self.s.mid()), arb(self.d.mid())) if self.s.is_finite() and self.d.is_finite() else None
+        self.centre = self.point
+        self.matrix = (arb(1), arb(0), arb(0), arb(1))
+
+    def advance(self) -> tuple[arb, arb]:
+        problem, h, s, d = self.problem, self.h, self.s, self.d
+        step = jacobian(problem, h, s, d)
+        new_s, new_d = advance(problem, h, s, d)
+        if step is None or self.point is None:
+            self.s, self.d = new_s, new_d
+            self._restart()
+            return new_s, new_d
+        j11, j12, j21, j22 = step
+        m11, m12, m21, m22 = self.matrix
+        self.matrix = (j11 * m11 + j12 * m21, j11 * m12 + j12 * m22, j21 * m11 + j22 * m21, j21 * m12 + j22 * m22)
+        self.point = _naive(problem, h, *self.point)
+        ds, dd = self.base[0] - self.centre[0], self.base[1] - self.centre[1]
+        m11, m12, m21, m22 = self.matrix
+        self.s = _meet(new_s, self.point[0] + m11 * ds + m12 * dd)
+        self.d = _meet(new_d, self.point[1] + m21 * ds + m22 * dd)
+        return self.s, self.d
+
+
+def _meet(a: arb, b: arb) -> arb:
+    if not a.is_finite():
+        return b
+    if not b.is_finite():
+        return a
+    return a.intersection(b)  # both hold the exact value: never empty
+
+
+def leaf_box(x_low: Fraction, x_high: Fraction, y_low: Fraction, y_high: Fraction) -> tuple[arb, arb]:
+    """Balls X, Y holding the exact rational intervals."""
+
+    def ball(low, high):
+        return (arb(low.numerator) / low.denominator).union(arb(high.numerator) / high.denominator)
+
+    return ball(x_low, x_high), ball(y_low, y_high)
+
+
+# -- the outcomes ----------------------------------------------------------------------------------------
+def converges_failures(problem: Problem, h: arb, mu: arb, s: arb, d: arb, r_bar: arb, a: arb, b: arb) -> list[str]:
+    """Why (S_K, D_K) is not shown inside the T6 region (r̄, [a, b]) (empty when it is)."""
+    if not (s.is_finite() and d.is_finite()):
+        return ["the enclosure at step K is not finite"]
+    _, failures = region_bounds_at(problem, h, mu, s, norm_squared(s, d), r_bar, a, b)
+    return failures
+
+
+def escape_constants(problem: Problem, h: arb, escape: dict) -> tuple[dict, list[str]]:
+    """The balls (β₀, Q) of the escape region and why the lemma's hypotheses fail (module doc)."""
+    values = {key: from_decimal_checked(escape[key], f"escape {key}") for key in ESCAPE_KEYS}
+    slope_factor, s_min, balance, q_min = (values[key] for key in ESCAPE_KEYS)
+    if not (slope_factor > 0 and s_min > 0 and balance > 0 and balance < 1 and q_min > 0):
+        return values, ["the escape region needs λ > 0, s_min > 0, 0 < β₀ < 1 and Q > 0"]
+    failures = growth_failures(problem, escape["slope_factor"], escape["s_min"])
+    alpha = balance.atanh()
+    tau = balance / (1 + (1 - balance * balance).sqrt())
+    growth = h * slope_factor * q_min * tau / 2
+    if not q_min * tau / 2 >= s_min:
+        failures.append("C1 fails: Q·tanh(α/2)/2 < s_min")
+    if not growth >= 3:
+        failures.append("C2 fails: T₀ = hλQ·tanh(α/2)/2 < 3")
+    elif not 8 * growth / (3 * (growth * growth - 1)) <= alpha / 2:
+        failures.append("C3 fails: (8/3)·T₀/(T₀² − 1) > artanh(β₀)/2")
+    return values, failures
+
+
+def growth_failures(problem: Problem, slope_factor: str, s_min: str) -> list[str]:
+    """Why sympy cannot prove (H): ℓ'(s) ≥ λs for s ≥ s_min and ℓ'(s) ≤ λs for s ≤ −s_min."""
+    derivative = almost_everywhere(sympy.diff(problem.loss, LOSS_SYMBOL))
+    if not derivative.is_polynomial(LOSS_SYMBOL) or sympy.degree(derivative, LOSS_SYMBOL) > MAX_DEGREE:
+        return [f"escape needs ℓ' to be a polynomial of degree at most {MAX_DEGREE}"]
+    factor, start = sympy.Rational(Fraction(slope_factor)), sympy.Rational(Fraction(s_min))
+    w = sympy.Symbol("w", nonnegative=True)
+    for sign in (1, -1):
+        point = sign * (start + w)
+        gap = sympy.Poly(sympy.expand(sign * (derivative.subs(LOSS_SYMBOL, point) - factor * point)), w)
+        if any(coefficient < 0 for coefficient in gap.all_coeffs()):
+            return ["sympy cannot prove ℓ'(s) ≥ λs for s ≥ s_min and ℓ'(s) ≤ λs for s ≤ −s_min (a coefficient is negative)"]
+    return []
+
+
+def escaped(s: arb, d: arb, balance: arb, q_min: arb) -> bool:
+    """q_K ≥ Q and |β_K| = |2s/q| ≥ β₀ for every point of the box (the escape lemma's entry condition)."""
+    if not (s.is_finite() and d.is_finite()):
+        return False
+    q = norm_squared(s, d)
+    return bool(q >= q_min and abs(2 * s / q) >= balance)
+
+
+# -- reading the certificate ------------------------------------------------------------------------------
+def load_basin(path: str) -> dict:
+    """A basin certificate file as JSON (at most :data:`MAX_BYTES`)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise CertificateError(f"no certificate file {path!r}") from None
+    except OSError as error:
+        raise CertificateError(f"cannot read the certificate {path!r} ({error.__class__.__name__})") from None
+    if len(raw) > MAX_BYTES:
+        raise CertificateError(f"{path!r} is larger than {MAX_BYTES // 2**20} MiB")
+    return loads(raw, path)
+
+
+def basin_problem(inputs) -> tuple[Problem, list[Fraction]]:
+    """The problem and the start box [x0, x1, y0, y1] (exact) named by a basin certificate's inputs."""
+    if not isinstance(inputs, dict) or set(inputs) != set(INPUT_KEYS):
+        raise CertificateError(f"the basin certificate's inputs must have exactly the fields {', '.join(INPUT_KEYS)}")
+    box = inputs["box"]
+    if not (isinstance(box, list) and len(box) == 4):
+        raise CertificateError("the basin certificate's box must be four decimal strings [x0, x1, y0, y1]")
+    for value in box:
+        from_decimal_checked(value, "box")
+    corners = [Fraction(value) for value in box]
+    if not (corners[0] < corners[1] and corners[2] < corners[3]):
+        raise CertificateError("the basin certificate's box needs x0 < x1 and y0 < y1")
+    problem = problem_from_inputs({"loss": inputs["loss"], "mu": inputs["mu"], "dim": 1, "objective": None, "variables": [],
+                                   "h": inputs["h"], "init": [box[0], box[2]]})
+    return problem, corners
+
+
+def walk(tree, corners: list[Fraction]):
+    """(path, leaf, x0, x1, y0, y1) for every leaf of the quadtree, in order (CertificateError if malformed)."""
+    stack = [("", tree, *corners)]
+    count = 0
+    while stack:
+        path, node, x0, x1, y0, y1 = stack.pop()
+        if not isinstance(node, dict):
+            raise CertificateError(f"the basin tree's node {path or 'root'} is not an object")
+        if "split" in node:
+            children = node["split"]
+            if set(node) != {"split"} or not (isinstance(children, list) and len(children) == 4) or len(path) >= MAX_DEPTH:
+                raise CertificateError(f"the basin tree's node {path or 'root'} must be {{\"split\": [four nodes]}} within depth {MAX_DEPTH}")
+            xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+            quarters = [(x0, xm, y0, ym), (xm, x1, y0, ym), (x0, xm, ym, y1), (xm, x1, ym, y1)]
+            stack.extend((path + str(i), child, *quarter) for i, child, quarter in reversed(list(zip(range(4), children, quarters))))
+            continue
+        count += 1
+        if count > MAX_LEAVES:
+            raise CertificateError(f"the basin tree has more than {MAX_LEAVES} leaves")
+        yield path, node, x0, x1, y0, y1
+
+
+def _leaf_steps(node: dict, path: str) -> int:
+    steps = node.get("steps")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
+        raise CertificateError(f"leaf {path or 'root'}: steps must be an integer from 0 to {MAX_STEPS}")
+    return steps
+
+
+def _leaf_shape(node: dict, path: str) -> None:
+    outcome = node.get("outcome")
+    keys = {"converges": {"outcome", "steps", "region"}, "diverges": {"outcome", "steps"}, "undecided": {"outcome"}}.get(outcome)
+    if keys is None or set(node) != keys:
+        raise CertificateError(f"leaf {path or 'root'}: a leaf is converges (steps, region), diverges (steps) or undecided")
+    if outcome != "undecided":
+        _leaf_steps(node, path)
+    if outcome == "converges":
+        region = node["region"]
+        if not (isinstance(region, dict) and set(region) == {"r_bar", "q_window"} and isinstance(region["q_window"], list) and len(region["q_window"]) == 2):
+            raise CertificateError(f"leaf {path or 'root'}: the region must be {{\"r_bar\", \"q_window\": [a, b]}}")
+
+
+def tally(tree, corners: list[Fraction]) -> tuple[dict, dict]:
+    """Leaf counts and the derived fractions (strings) of the tree (module doc)."""
+    area = (corners[1] - corners[0]) * (corners[3] - corners[2])
+    counts = dict.fromkeys(OUTCOMES, 0)
+    shares = dict.fromkeys(OUTCOMES, Fraction(0))
+    for path, node, x0, x1, y0, y1 in walk(tree, corners):
+        _leaf_shape(node, path)
+        counts[node["outcome"]] += 1
+        shares[node["outcome"]] += (x1 - x0) * (y1 - y0) / area
+    fractions = {
+        "converges": _decimal(shares["converges"], FRACTION_DIGITS, upward=False),
+        "diverges": _decimal(shares["diverges"], FRACTION_DIGITS, upward=False),
+        "undecided": _decimal(shares["undecided"], FRACTION_DIGITS, upward=True),
+    }
+    return counts, fractions
+
+
+def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, node: dict, box: tuple) -> list[str]:
+    """Why one leaf's outcome is not proved (empty when it is): recompute its K boxes and test the region."""
+    outcome = node["outcome"]
+    if outcome == "undecided":
+        return []
+    if outcome == "converges" and mu is None:
+        return ["a converges leaf needs the certificate's minimiser interval"]
+    if outcome == "diverges" and escape is None:
+        return ["a diverges leaf needs the certificate's escape region"]
+    enclosure = Enclosure(problem, h, *start_enclosure(*leaf_box(*box)))
+    s, d = enclosure.s, enclosure.d
+    for k in range(1, node["steps"] + 1):
+        s, d = enclosure.advance()
+        if not (s.is_finite() and d.is_finite()):
+            return [f"the recomputed enclosure is not finite at step {k}"]
+    if outcome == "diverges":
+        return [] if escaped(s, d, escape["balance"], escape["q_min"]) else ["the enclosure at step K is not inside the escape region"]
+    region = node["region"]
+    r_bar = from_decimal_checked(region["r_bar"], "r̄")
+    a, b = (from_decimal_checked(v, "q-window") for v in region["q_window"])
+    return converges_failures(problem, h, mu, s, d, r_bar, a, b)
+
+
+def recheck_basin(data, max_failures: int = 20) -> BasinRecheck:
+    """Re-verify a basin certificate from its exact inputs and choices (module doc). Malformed input raises CertificateError."""
+    if not isinstance(data, dict):
+        raise CertificateError("a basin certificate is a JSON object")
+    if data.get("kind") != KIND or data.get("version") != VERSION:
+        raise CertificateError(f'not an llgd basin certificate of version {VERSION} (expected "kind": "{KIND}", "version": {VERSION})')
+    if set(data) != set(TOP_KEYS):
+        raise CertificateError(f"a basin certificate has exactly the fields {', '.join(TOP_KEYS)}")
+    bits = data["bits"]
+    if isinstance(bits, bool) or not isinstance(bits, int) or not 64 <= bits <= 4096 or bits & (bits - 1):
+        raise CertificateError("the basin certificate's bits must be a power of two from 64 to 4096")
+    problem, corners = basin_problem(data["inputs"])
+    counts, fractions = tally(data["tree"], corners)
+    work = sum(node.get("steps", 0) for _, node, *_ in walk(data["tree"], corners)) * max(1, bits // 128)
+    if work > MAX_WORK:
+        raise CertificateError(f"the basin certificate asks for {work} ball steps; the checker does at most {MAX_WORK}")
+    failures = []
+    for key, derived in (("leaves", counts), ("fractions", fractions)):
+        if json.dumps(data[key], sort_keys=True) != json.dumps(derived, sort_keys=True):
+            failures.append(f"{key} is {json.dumps(data[key])[:120]} but the checker computes {json.dumps(derived)}")
+    try:
+        with working_bits(bits):
+            h = from_decimal_checked(data["inputs"]["h"], "step h")
+            mu, escape = None, None
+            if data["minimiser"] is not None:
+                low, high = (from_decimal_checked(v, "minimiser") for v in _pair(data["minimiser"], "minimiser"))
+                failures += minimiser_failures(problem, low, high)
+                mu = low.union(high)
+            if data["escape"] is not None:
+                if not (isinstance(data["escape"], dict) and set(data["escape"]) == set(ESCAPE_KEYS)):
+                    raise CertificateError(f"the escape region has exactly the fields {', '.join(ESCAPE_KEYS)}")
+                escape, escape_failures = escape_constants(problem, h, data["escape"])
+                failures += [f"escape: {f}" for f in escape_failures]
+            if failures:
+                return BasinRecheck(False, failures, counts, fractions)
+            for path, node, *box in walk(data["tree"], corners):
+                for failure in check_leaf(problem, h, mu, escape, node, tuple(box)):
+                    failures.append(f"leaf {path or 'root'} ({node['outcome']}): {failure}")
+                if len(failures) >= max_failures:
+                    break
+    except (ArithmeticError, ValueError, TypeError, IndexError, KeyError) as error:
+        if isinstance(error, CertificateError):
+            raise
+        raise CertificateError(f"the basin certificate is malformed ({error.__class__.__name__})") from None
+    return BasinRecheck(not failures, failures, counts, fractions)
+
+
+def _pair(value, what: str) -> list:
+    if not (isinstance(value, list) and len(value) == 2):
+        raise CertificateError(f"the basin certificate's {what} must be a pair of decimal strings [lo, hi]")
+    return value
+
+
+__all__ = ["KIND", "VERSION", "BasinRecheck", "Enclosure", "advance", "check_leaf", "escape_constants", "load_basin", "recheck_basin", "start_enclosure"]

@@ -1,0 +1,249 @@
+"""Certified basins of attraction for f = ℓ(xy): subdivide a box of starts until each leaf is proved.
+
+The prover only *proposes* (the quadtree, each leaf's K and region, the escape region); every outcome is
+decided by :mod:`llgd_proof.checker.basins` — its enclosure in (s, d) coordinates, the T6 region inequalities
+and the escape lemma — and the finished certificate is rechecked by :func:`~llgd_proof.checker.basins.recheck_basin`
+before it is returned, so a bug here can cost a leaf but never certify one.
+
+Search, per node (a box of starts): a float64 pre-pass runs GD from the box's centre and corners (evidence
+only: it picks the K at which to start testing, and splits at once a box whose points visibly disagree); then
+the checker's enclosure of the whole box is advanced step by step and tested against a T6 region fitted around
+it (converges) and the escape region (diverges). A box that is neither is split into four, down to ``depth``;
+at ``depth`` it stays ``undecided``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy
+import sympy
+from flint import arb
+
+from llgd_proof.checker import basins as basin_checker
+from llgd_proof.checker.basins import (
+    Enclosure,
+    converges_failures,
+    escape_constants,
+    escaped,
+    leaf_box,
+    norm_squared,
+    start_enclosure,
+)
+from llgd_proof.checker.converges import region_bounds_at
+from llgd_proof.checker.problem import Problem
+from llgd_proof.proofs.prover import build_objective, locate_minimiser
+from llgd_proof.symbolic.arb import _decimal, exact_fraction, from_decimal, working_bits
+from llgd_proof.symbolic.expressions import almost_everywhere
+from llgd_proof.symbolic.losses import S
+
+DEFAULT_BITS = 128
+DEFAULT_DEPTH = 8
+DEFAULT_MAX_STEPS = 2000
+SLOPE_FACTORS = ("0.5", "0.25", "0.1", "0.01")
+THRESHOLDS = ("0.5", "1", "2", "3", "5", "10", "20", "50", "100", "1000", "10000")
+BALANCE = "0.25"
+WIDE = 4.0
+"""An enclosure whose s or d radius exceeds this (times 1 + |midpoint|) is given up: the box is split."""
+
+
+@dataclass
+class BasinResult:
+    """The outcome of :func:`basin`: leaf counts and certified area fractions (lower bounds for converges and
+    diverges, an upper bound for undecided), the rechecked certificate and the leaves as boxes."""
+
+    inputs: dict
+    bits: int
+    depth: int
+    leaves: dict
+    fractions: dict
+    valid: bool
+    failures: list
+    work: int = 0
+    seconds: float = 0.0
+    boxes: list = field(default_factory=list, repr=False)
+    certificate: dict | None = field(default=None, repr=False)
+
+    @property
+    def leaves_per_second(self) -> float:
+        return sum(self.leaves.values()) / self.seconds if self.seconds > 0 else math.inf
+
+    def as_json(self, with_boxes: bool = False) -> dict:
+        data = {"outcome": "basin", "inputs": self.inputs, "bits": self.bits, "depth": self.depth, "leaves": self.leaves,
+                "fractions": self.fractions, "valid": self.valid, "failures": self.failures, "work": self.work, "seconds": round(self.seconds, 3)}
+        if with_boxes:
+            data["boxes"] = self.boxes
+        return data
+
+
+# -- choices the checker will test ------------------------------------------------------------------------
+def escape_choice(problem: Problem, h: arb) -> dict | None:
+    """λ, s_min (the first pair sympy proves), β₀ = :data:`BALANCE` and the least Q of 10^k·{1, 2, 5} meeting C1–C3."""
+    for factor in SLOPE_FACTORS:
+        start = next((t for t in THRESHOLDS if not basin_checker.growth_failures(problem, factor, t)), None)
+        if start is None:
+            if basin_checker.growth_failures(problem, factor, THRESHOLDS[-1])[0].startswith("escape needs"):
+                return None
+            continue
+        for exponent in range(40):
+            for lead in ("1", "2", "5"):
+                choice = {"slope_factor": factor, "s_min": start, "balance": BALANCE, "q_min": f"{lead}e{exponent}"}
+                if not escape_constants(problem, h, choice)[1]:
+                    return choice
+    return None
+
+
+def _rounded(value: arb, digits: int, upward: bool) -> str:
+    end = value.upper() if upward else value.lower()
+    return _decimal(exact_fraction(end), digits, upward)
+
+
+def region_choice(problem: Problem, h: arb, mu: arb, s: arb, d: arb) -> dict | None:
+    """r̄ and a q-window [a, b] around the box for which the T6 inequalities hold (as in the one-start prover)."""
+    residual = abs(s - mu)
+    if not residual.upper() < arb("0.5"):
+        return None
+    r_bar = _rounded(residual.max(arb(10) ** -60), 3, True)
+    q = norm_squared(s, d)
+    if not q.is_finite():
+        return None
+    low, high = q.lower(), q.upper()
+    width = (high - low).max(abs(q.mid()) * arb(2) ** -40)
+    for _ in range(12):
+        a, b = _rounded(low - width, 8, False), _rounded(high + width, 8, True)
+        bounds, failures = region_bounds_at(problem, h, mu, s, q, from_decimal(r_bar), from_decimal(a), from_decimal(b))
+        if not failures:
+            return {"r_bar": r_bar, "q_window": [a, b]}
+        if "drift" not in bounds:
+            if "rho" not in bounds:
+                return None
+            width = width / 4
+            continue
+        width = (2 * bounds["drift"]).upper()
+    return None
+
+
+# -- the float64 pre-pass (evidence only) ----------------------------------------------------------------
+class _Numeric:
+    """GD in float64 from a few points of a box: "converges" (|xy − μ| < 1e-9), "diverges" (q > 1e12) or "other"."""
+
+    def __init__(self, problem: Problem, h: float, mu: float, max_steps: int):
+        self.slope = sympy.lambdify(S, almost_everywhere(sympy.diff(problem.loss, S)), "numpy")
+        self.h, self.mu, self.max_steps = h, mu, max_steps
+
+    def outcomes(self, x: numpy.ndarray, y: numpy.ndarray) -> tuple[list[str], int]:
+        """The outcome of each start, and the first step at which every converging start has |xy − μ| < 1e-3."""
+        x, y = x.astype(float), y.astype(float)
+        done = numpy.zeros(x.shape, dtype="<U9")
+        close = None
+        with numpy.errstate(all="ignore"):
+            for k in range(self.max_steps + 1):
+                s = x * y
+                r = numpy.abs(s - self.mu)
+                q = x * x + y * y
+                done[(done == "") & (r < 1e-9)] = "converges"
+                done[(done == "") & ~(q < 1e12)] = "diverges"
+                if close is None and numpy.all((r < 1e-3) | (done == "diverges")):
+                    close = k
+                if numpy.all(done != ""):
+                    break
+                t = self.h * numpy.asarray(self.slope(s), dtype=float)
+                x, y = x - t * y, y - t * x
+        done[done == ""] = "other"
+        return list(done), close if close is not None else 0
+
+
+# -- the search ----------------------------------------------------------------------------------------
+class _Search:
+    def __init__(self, problem, h, mu, escape, numeric, depth, max_steps):
+        self.problem, self.h, self.mu, self.escape, self.numeric = problem, h, mu, escape, numeric
+        self.depth, self.max_steps = depth, max_steps
+        self.work = 0
+
+    def node(self, box: tuple, level: int) -> dict:
+        x0, x1, y0, y1 = box
+        xs = numpy.array([float(v) for v in (x0, x1, x0, x1, (x0 + x1) / 2)])
+        ys = numpy.array([float(v) for v in (y0, y0, y1, y1, (y0 + y1) / 2)])
+        outcomes, close = self.numeric.outcomes(xs, ys)
+        agreed = outcomes[0] if len(set(outcomes)) == 1 else None
+        if agreed in ("converges", "diverges") and (level >= 2 or level == self.depth):
+            leaf = self.leaf(box, agreed, close)
+            if leaf is not None:
+                return leaf
+        if level >= self.depth:
+            return {"outcome": "undecided"}
+        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+        quarters = [(x0, xm, y0, ym), (xm, x1, y0, ym), (x0, xm, ym, y1), (xm, x1, ym, y1)]
+        return {"split": [self.node(quarter, level + 1) for quarter in quarters]}
+
+    def leaf(self, box: tuple, expected: str, close: int) -> dict | None:
+        """Advance the checker's enclosure of the box and test the outcome the pre-pass suggests."""
+        if expected == "diverges" and self.escape is None or expected == "converges" and self.mu is None:
+            return None
+        enclosure = Enclosure(self.problem, self.h, *start_enclosure(*leaf_box(*box)))
+        s, d = enclosure.s, enclosure.d
+        start = max(0, close - 2)
+        for k in range(self.max_steps + 1):
+            if k:
+                s, d = enclosure.advance()
+                self.work += 1
+            if not (s.is_finite() and d.is_finite()):
+                return None
+            if max(float(s.rad()) / (1 + abs(float(s.mid()))), float(d.rad()) / (1 + abs(float(d.mid())))) > WIDE:
+                return None
+            if expected == "diverges":
+                if escaped(s, d, self.escape["balance"], self.escape["q_min"]):
+                    return {"outcome": "diverges", "steps": k}
+                continue
+            if k < start or (k - start) % 2:
+                continue
+            region = region_choice(self.problem, self.h, self.mu, s, d)
+            if region is not None and not converges_failures(
+                self.problem, self.h, self.mu, s, d, from_decimal(region["r_bar"]), *(from_decimal(v) for v in region["q_window"])
+            ):
+                return {"outcome": "converges", "steps": k, "region": region}
+        return None
+
+
+def _leaf_boxes(tree, corners) -> list:
+    return [{"box": [_decimal(v, 30, upward=False) if i % 2 == 0 else _decimal(v, 30, upward=True) for i, v in enumerate(box)],
+             "outcome": node["outcome"], **({"steps": node["steps"]} if "steps" in node else {})}
+            for _, node, *box in basin_checker.walk(tree, corners)]
+
+
+def basin(*, loss: str, h: str, box, mu: str | None = None, depth: int = DEFAULT_DEPTH, bits: int = DEFAULT_BITS,
+          max_steps: int = DEFAULT_MAX_STEPS) -> BasinResult:
+    """Certify the outcome of GD on f = ℓ(xy) for the starts of ``box`` = [x0, x1, y0, y1] (module doc).
+
+    Arguments are exact decimal strings (``loss`` a catalogue name or an expression in s); the checker's
+    CertificateError (an input error) for a loss or box it cannot read. The caller (:func:`llgd_proof.api.basin`)
+    checks the types and ranges.
+    """
+    started = time.perf_counter()
+    inputs = {"loss": loss, "mu": None if mu is None else str(mu).strip(), "h": str(h).strip(), "box": [str(v).strip() for v in box]}
+    problem, corners = basin_checker.basin_problem(inputs)
+    objective = build_objective({"loss": loss, "mu": inputs["mu"], "dim": 1})
+    minimiser = locate_minimiser(problem, objective.loss.mu) if objective.loss.mu is not None else None
+    with working_bits(bits):
+        h_ball = from_decimal(inputs["h"])
+        mu_ball = None if minimiser is None else from_decimal(minimiser[0]).union(from_decimal(minimiser[1]))
+        escape_strings = escape_choice(problem, h_ball)
+        escape = None if escape_strings is None else escape_constants(problem, h_ball, escape_strings)[0]
+        mu_float = float(sympy.N(objective.loss.mu)) if objective.loss.mu is not None else math.nan
+        numeric = _Numeric(problem, float(Fraction(inputs["h"])), mu_float, max_steps)
+        search = _Search(problem, h_ball, mu_ball, escape, numeric, depth, max_steps)
+        tree = search.node(tuple(corners), 0)
+    counts, fractions = basin_checker.tally(tree, corners)
+    certificate = {"kind": basin_checker.KIND, "version": basin_checker.VERSION, "inputs": inputs, "bits": bits, "minimiser": minimiser,
+                   "escape": escape_strings, "tree": tree, "leaves": counts, "fractions": fractions}
+    checked = basin_checker.recheck_basin(certificate)
+    if not checked.valid:
+        raise RuntimeError(f"internal error: the checker refuses the basin certificate the prover wrote ({checked.failures[0]})")
+    return BasinResult(inputs=inputs, bits=bits, depth=depth, leaves=counts, fractions=fractions, valid=checked.valid, failures=checked.failures,
+                       work=search.work, seconds=time.perf_counter() - started, boxes=_leaf_boxes(tree, corners), certificate=certificate)
+
+
+__all__ = ["BasinResult", "basin", "escape_choice", "region_choice"]

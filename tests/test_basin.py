@@ -1,0 +1,176 @@
+"""Certified basins (issue 20): every start inside a certified leaf does what its leaf says, checked by an
+independent high-precision GD loop written here; the checker refuses tampered certificates; the fractions are
+lower bounds."""
+
+from __future__ import annotations
+
+import copy
+import json
+from fractions import Fraction
+
+import mpmath
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llgd_proof import api
+from llgd_proof.checker import basins as checker
+from llgd_proof.errors import LlgdInputError
+
+CASES = {
+    "square-diverges": {"loss": "quadratic", "mu": "1", "h": "0.9", "box": ["2", "4", "2", "4"], "depth": 3},
+    "square-converges": {"loss": "quadratic", "mu": "1", "h": "0.5", "box": ["0.5", "2.5", "0.5", "2.5"], "depth": 4},
+    "logcosh-converges": {"loss": "logcosh", "mu": "1", "h": "0.5", "box": ["0.5", "1.5", "0.5", "1.5"], "depth": 3},
+}
+SLOPES = {"quadratic": lambda s: s - 1, "logcosh": lambda s: mpmath.tanh(s - 1)}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {name: api.basin(**arguments) for name, arguments in CASES.items()}
+
+
+def gradient_descent_outcome(loss: str, h: str, x, y, steps: int = 4000) -> str:
+    """GD on ℓ(xy) at 60 digits, written out here (x⁺ = x − hℓ'(xy)y, y⁺ = y − hℓ'(xy)x): converges when
+    |xy − 1| < 1e-25, diverges when x² + y² > 1e40."""
+    slope = SLOPES[loss]
+    with mpmath.workdps(60):
+        h, x, y = mpmath.mpf(h), mpmath.mpf(x), mpmath.mpf(y)
+        for _ in range(steps):
+            s = x * y
+            if abs(s - 1) < mpmath.mpf("1e-25"):
+                return "converges"
+            if x * x + y * y > mpmath.mpf("1e40"):
+                return "diverges"
+            t = h * slope(s)
+            x, y = x - t * y, y - t * x
+    return "undecided"
+
+
+def _leaves(result, outcome):
+    return [leaf for leaf in result.boxes if leaf["outcome"] == outcome]
+
+
+def test_each_case_certifies_something(results):
+    """Not vacuous: the converging cases certify converging leaves, the diverging case diverging ones."""
+    for name, result in results.items():
+        assert result.valid
+        assert result.leaves[name.split("-")[1]] > 0, name
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=st.sampled_from(sorted(CASES)), pick=st.integers(0, 10**6), u=st.fractions(0, 1), v=st.fractions(0, 1))
+def test_starts_in_certified_leaves_do_what_the_leaf_says(results, case, pick, u, v):
+    """Property: a start drawn from a certified leaf converges (or diverges) under an independent 60-digit GD loop."""
+    result = results[case]
+    certified = [leaf for leaf in result.boxes if leaf["outcome"] != "undecided"]
+    leaf = certified[pick % len(certified)]
+    x0, x1, y0, y1 = (Fraction(v) for v in leaf["box"])
+    x, y = x0 + u * (x1 - x0), y0 + v * (y1 - y0)
+    start = (mpmath.mpf(x.numerator) / x.denominator, mpmath.mpf(y.numerator) / y.denominator)
+    assert gradient_descent_outcome(CASES[case]["loss"], CASES[case]["h"], *start) == leaf["outcome"], (leaf, x, y)
+
+
+def test_a_box_straddling_the_basin_boundary_is_never_certified_converging():
+    """A single leaf holding a diverging start and a converging one: the checker proves neither outcome for it."""
+    box = ["0.5", "3.5", "0.5", "3.5"]
+    assert gradient_descent_outcome("quadratic", "0.9", 3.5, 3.5) == "diverges"
+    assert gradient_descent_outcome("quadratic", "0.9", 0.5, 0.5) == "converges"
+    result = api.basin(loss="quadratic", mu="1", h="0.9", box=box, depth=0)
+    assert result.leaves == {"converges": 0, "diverges": 0, "undecided": 1}
+    certificate = copy.deepcopy(result.certificate)
+    certificate["tree"] = {"outcome": "converges", "steps": 40, "region": {"r_bar": "0.01", "q_window": ["1.9", "2.1"]}}
+    certificate["leaves"], certificate["fractions"] = {"converges": 1, "diverges": 0, "undecided": 0}, {"converges": "1", "diverges": "0", "undecided": "0"}
+    assert not checker.recheck_basin(certificate).valid
+
+
+def _first_path(tree, outcome, path=()):
+    if "split" in tree:
+        for i, child in enumerate(tree["split"]):
+            found = _first_path(child, outcome, path + (i,))
+            if found is not None:
+                return found
+        return None
+    return path if tree["outcome"] == outcome else None
+
+
+def _node(tree, path):
+    for i in path:
+        tree = tree["split"][i]
+    return tree
+
+
+def test_tampered_certificates_are_rejected(results, tmp_path):
+    """The rechecked certificate passes from a file; a changed outcome, step h, region, count or fraction does not."""
+    good = results["square-diverges"].certificate
+    path = tmp_path / "basin.json"
+    path.write_text(json.dumps(good))
+    assert api.recheck_basin(str(path)).valid
+    converging = results["square-converges"].certificate
+    tampered = []
+    flipped = copy.deepcopy(converging)
+    leaf = _node(flipped["tree"], _first_path(flipped["tree"], "undecided"))
+    leaf.update(outcome="converges", steps=60, region=dict(_node(converging["tree"], _first_path(converging["tree"], "converges"))["region"]))
+    tampered.append(flipped)
+    faster = copy.deepcopy(converging)
+    faster["inputs"]["h"] = "0.51"
+    tampered.append(faster)
+    narrow = copy.deepcopy(converging)
+    region = _node(narrow["tree"], _first_path(narrow["tree"], "converges"))["region"]
+    region["r_bar"] = "1e-30"
+    tampered.append(narrow)
+    counted = copy.deepcopy(good)
+    counted["fractions"]["diverges"] = "0.5"
+    tampered.append(counted)
+    escaped = copy.deepcopy(good)
+    escaped["escape"]["q_min"] = "10"  # C2 fails: too small to trap the orbit
+    tampered.append(escaped)
+    for certificate in tampered:
+        assert not checker.recheck_basin(certificate).valid
+
+
+def test_fractions_are_lower_bounds_of_the_leaf_areas(results):
+    """converges + diverges ≤ 1, each the exact area share of its leaves rounded down (undecided rounded up)."""
+    for name, result in results.items():
+        area = (Fraction(CASES[name]["box"][1]) - Fraction(CASES[name]["box"][0])) * (Fraction(CASES[name]["box"][3]) - Fraction(CASES[name]["box"][2]))
+        exact = dict.fromkeys(checker.OUTCOMES, Fraction(0))
+        for leaf in result.boxes:
+            x0, x1, y0, y1 = (Fraction(v) for v in leaf["box"])
+            exact[leaf["outcome"]] += (x1 - x0) * (y1 - y0) / area
+        fractions = {k: Fraction(v) for k, v in result.fractions.items()}
+        assert fractions["converges"] + fractions["diverges"] <= 1
+        assert fractions["converges"] <= exact["converges"] and fractions["diverges"] <= exact["diverges"]
+        assert fractions["undecided"] >= 1 - fractions["converges"] - fractions["diverges"] - Fraction(1, 10**7)
+        assert sum(result.leaves.values()) == len(result.boxes)
+
+
+def test_the_escape_lemma_needs_a_polynomial_slope_and_its_inequalities(results):
+    """(H) is proved for the square loss and not for log cosh (ℓ' = tanh is bounded); C1–C3 decide Q."""
+    certificate = results["square-diverges"].certificate
+    problem, _ = checker.basin_problem(certificate["inputs"])
+    assert checker.growth_failures(problem, "0.5", "2") == []
+    assert checker.growth_failures(problem, "0.5", "1.5") != []  # s − 1 ≥ s/2 fails at s = 1.5
+    logcosh, _ = checker.basin_problem(results["logcosh-converges"].certificate["inputs"])
+    assert checker.growth_failures(logcosh, "0.5", "2") != []
+
+
+def test_objective_is_accepted_when_it_is_a_loss_of_xy():
+    """sympy proves (xy − 1)²/2 is the square loss of xy: the same certified leaves as --loss quadratic."""
+    result = api.basin(objective="(x*y - 1)**2/2", variables=["x", "y"], h="0.5", box=["0.5", "1.5", "0.5", "1.5"], depth=3)
+    assert result.valid and result.leaves["converges"] > 0
+    assert result.leaves == api.basin(loss="quadratic", h="0.5", box=["0.5", "1.5", "0.5", "1.5"], depth=3).leaves
+    with pytest.raises(LlgdInputError):
+        api.basin(objective="x**2 + y**2", variables=["x", "y"], h="0.5", box=["0.5", "1.5", "0.5", "1.5"], depth=1)
+
+
+@pytest.mark.parametrize("arguments", [
+    {"h": "0.5", "box": ["1", "0", "0", "1"]},
+    {"h": "-1", "box": ["0", "1", "0", "1"]},
+    {"h": "0.5", "box": ["0", "1", "0"]},
+    {"h": "0.5", "box": "0 1 0 1"},
+    {"h": "0.5", "box": ["0", "1", "0", "1"], "depth": 99},
+    {"h": "0.5", "box": ["0", "1", "0", "1"], "bits": 100},
+])
+def test_bad_arguments_are_one_typed_error(arguments):
+    with pytest.raises(LlgdInputError):
+        api.basin(loss="quadratic", **arguments)
