@@ -374,6 +374,8 @@ def batch_gradient_descent(
         index=numpy.arange(count),
         bound=bound,
         loss_bound=numpy.full(count, numpy.inf),
+        bound_floor=float(numpy.min(bound)),
+        loss_bound_floor=numpy.inf,
         previous_norm=numpy.full(count, numpy.nan),
         scratch=numpy.empty((4, count)),
         flags=numpy.empty((2, count), dtype=bool),
@@ -421,6 +423,7 @@ def batch_gradient_descent(
                 if k == 0:
                     initial_loss[:] = loss
                     active.loss_bound = rule.bounds(1.0, loss)[1]
+                    active.loss_bound_floor = float(numpy.min(active.loss_bound))
                 numpy.fmax(active.max_loss, loss, out=active.max_loss)
             else:
                 kernel.gradient()
@@ -464,11 +467,22 @@ def _check(kernel, active, finish, k: int, rule: StoppingRule, loss: numpy.ndarr
     for g, c in zip(gradient[1:], kernel.columns[1:]):
         numpy.fmax(gradient_norm, numpy.absolute(g, out=left), out=gradient_norm)
         numpy.fmax(theta_norm, numpy.absolute(c, out=left), out=theta_norm)
-    numpy.isfinite(gradient_norm, out=bad)
-    bad &= numpy.less_equal(theta_norm, active.bound, out=flag)  # NaN compares false: bad too
-    bad &= numpy.less_equal(numpy.absolute(loss, out=left), active.loss_bound, out=flag)
-    numpy.logical_not(bad, out=bad)
-    finish(bad, STATUS_CODES[Status.DIVERGED], k)
+    absolute_loss = numpy.absolute(loss, out=right)
+    live = active.live
+    # screens on three reductions over the live points (NaN or ∞ anywhere fails them): only when one fails is the
+    # rule's elementwise comparison made — the same comparisons, skipped only where they cannot fire
+    largest_gradient = numpy.max(gradient_norm, where=live, initial=0.0)
+    largest_loss = numpy.max(absolute_loss, where=live, initial=0.0)
+    if not (largest_gradient < numpy.inf and numpy.max(theta_norm, where=live, initial=0.0) <= active.bound_floor and largest_loss <= active.loss_bound_floor):
+        numpy.isfinite(gradient_norm, out=bad)
+        bad &= numpy.less_equal(theta_norm, active.bound, out=flag)  # NaN compares false: bad too
+        bad &= numpy.less_equal(absolute_loss, active.loss_bound, out=flag)
+        numpy.logical_not(bad, out=bad)
+        finish(bad, STATUS_CODES[Status.DIVERGED], k)
+    # rule 1 needs ‖∇f‖ ≤ τ·max(1, |f|) ≤ τ·max(1, max |f|) (as max(1, ‖θ‖) ≥ 1): no live point below it, none is critical
+    if not numpy.min(gradient_norm, where=live, initial=numpy.inf) <= rule.tolerance * max(1.0, largest_loss):
+        active.previous_norm[:] = gradient_norm
+        return int(live.sum())
     critical = rule.critical(theta_norm, loss, gradient_norm, scratch=(left, right, flag))
     critical &= active.live
     if critical.any():
@@ -492,6 +506,8 @@ class _Active:
     index: numpy.ndarray
     bound: numpy.ndarray  # |θ|∞ past it: diverged
     loss_bound: numpy.ndarray  # |f| past it: diverged
+    bound_floor: float  # min of ``bound`` (a screen: |θ|∞ below it is below every point's bound)
+    loss_bound_floor: float  # min of ``loss_bound``
     previous_norm: numpy.ndarray  # ‖∇f‖∞ at the previous check (NaN before the first)
     scratch: numpy.ndarray  # (4, N) floats for the check
     flags: numpy.ndarray  # (2, N) bools for the check
