@@ -471,16 +471,16 @@ def _check(kernel, active, finish, k: int, rule: StoppingRule, loss: numpy.ndarr
     live = active.live
     # screens on three reductions over the live points (NaN or ∞ anywhere fails them): only when one fails is the
     # rule's elementwise comparison made — the same comparisons, skipped only where they cannot fire
-    largest_gradient = numpy.max(gradient_norm, where=live, initial=0.0)
-    largest_loss = numpy.max(absolute_loss, where=live, initial=0.0)
-    if not (largest_gradient < numpy.inf and numpy.max(theta_norm, where=live, initial=0.0) <= active.bound_floor and largest_loss <= active.loss_bound_floor):
+    largest_gradient = numpy.maximum.reduce(gradient_norm, where=live, initial=0.0)  # (ufunc reductions: no Python wrapper)
+    largest_loss = numpy.maximum.reduce(absolute_loss, where=live, initial=0.0)
+    if not (largest_gradient < numpy.inf and numpy.maximum.reduce(theta_norm, where=live, initial=0.0) <= active.bound_floor and largest_loss <= active.loss_bound_floor):
         numpy.isfinite(gradient_norm, out=bad)
         bad &= numpy.less_equal(theta_norm, active.bound, out=flag)  # NaN compares false: bad too
         bad &= numpy.less_equal(absolute_loss, active.loss_bound, out=flag)
         numpy.logical_not(bad, out=bad)
         finish(bad, STATUS_CODES[Status.DIVERGED], k)
     # rule 1 needs ‖∇f‖ ≤ τ·max(1, |f|) ≤ τ·max(1, max |f|) (as max(1, ‖θ‖) ≥ 1): no live point below it, none is critical
-    if not numpy.min(gradient_norm, where=live, initial=numpy.inf) <= rule.tolerance * max(1.0, largest_loss):
+    if not numpy.minimum.reduce(gradient_norm, where=live, initial=numpy.inf) <= rule.tolerance * max(1.0, largest_loss):
         active.previous_norm[:] = gradient_norm
         return int(live.sum())
     critical = rule.critical(theta_norm, loss, gradient_norm, scratch=(left, right, flag))
