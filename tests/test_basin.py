@@ -84,14 +84,15 @@ def test_a_box_straddling_the_basin_boundary_is_never_certified_converging():
     assert not checker.recheck_basin(certificate).valid
 
 
-def _first_path(tree, outcome, path=()):
+def _first_path(tree, outcome, field=None, path=()):
+    """The path of the first leaf with this outcome (and this field, when given)."""
     if "split" in tree:
         for i, child in enumerate(tree["split"]):
-            found = _first_path(child, outcome, path + (i,))
+            found = _first_path(child, outcome, field, path + (i,))
             if found is not None:
                 return found
         return None
-    return path if tree["outcome"] == outcome else None
+    return path if tree["outcome"] == outcome and (field is None or field in tree) else None
 
 
 def _node(tree, path):
@@ -110,13 +111,13 @@ def test_tampered_certificates_are_rejected(results, tmp_path):
     tampered = []
     flipped = copy.deepcopy(converging)
     leaf = _node(flipped["tree"], _first_path(flipped["tree"], "undecided"))
-    leaf.update(outcome="converges", steps=60, region=dict(_node(converging["tree"], _first_path(converging["tree"], "converges"))["region"]))
+    leaf.update(outcome="converges", steps=60, region=dict(_node(converging["tree"], _first_path(converging["tree"], "converges", "region"))["region"]))
     tampered.append(flipped)
     faster = copy.deepcopy(converging)
     faster["inputs"]["h"] = "0.51"
     tampered.append(faster)
     narrow = copy.deepcopy(converging)
-    region = _node(narrow["tree"], _first_path(narrow["tree"], "converges"))["region"]
+    region = _node(narrow["tree"], _first_path(narrow["tree"], "converges", "region"))["region"]
     region["r_bar"] = "1e-30"
     tampered.append(narrow)
     counted = copy.deepcopy(good)
@@ -125,6 +126,14 @@ def test_tampered_certificates_are_rejected(results, tmp_path):
     escaped = copy.deepcopy(good)
     escaped["escape"]["q_min"] = "10"  # C2 fails: too small to trap the orbit
     tampered.append(escaped)
+    pieces_path = _first_path(converging["tree"], "converges", "pieces")
+    if pieces_path is not None:  # a leaf whose S_K was cut into pieces: drop one piece's worth of steps
+        cut = copy.deepcopy(converging)
+        piece = _node(cut["tree"], pieces_path)["pieces"][0]
+        while "pieces" in piece:
+            piece = piece["pieces"][0]
+        piece["steps"] = max(0, piece["steps"] - 6)
+        tampered.append(cut)
     for certificate in tampered:
         assert not checker.recheck_basin(certificate).valid
 

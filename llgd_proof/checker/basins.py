@@ -78,6 +78,8 @@ MAX_STEPS = 100_000
 MAX_WORK = 20_000_000
 """Σ K·max(1, bits/128) over the leaves: the checker's work bound (a ball step is ~0.1 ms)."""
 MAX_DEGREE = 32
+PIECES = (2, 4, 8, 16)
+MAX_FLIGHT_DEPTH = 16
 FRACTION_DIGITS = 8
 
 
@@ -311,17 +313,40 @@ def _leaf_steps(node: dict, path: str) -> int:
     return steps
 
 
-def _leaf_shape(node: dict, path: str) -> None:
+def _leaf_shape(node: dict, path: str) -> int:
+    """Check a leaf's fields; returns its ball steps (its pieces' included)."""
     outcome = node.get("outcome")
-    keys = {"converges": {"outcome", "steps", "region"}, "diverges": {"outcome", "steps"}, "undecided": {"outcome"}}.get(outcome)
-    if keys is None or set(node) != keys:
-        raise CertificateError(f"leaf {path or 'root'}: a leaf is converges (steps, region), diverges (steps) or undecided")
-    if outcome != "undecided":
-        _leaf_steps(node, path)
+    if outcome == "undecided":
+        if set(node) != {"outcome"}:
+            raise CertificateError(f"leaf {path or 'root'}: an undecided leaf has only its outcome")
+        return 0
+    if outcome not in ("converges", "diverges"):
+        raise CertificateError(f"leaf {path or 'root'}: a leaf is converges, diverges or undecided")
+    return _flight_shape({key: value for key, value in node.items() if key != "outcome"}, outcome, path, 0)
+
+
+def _flight_shape(node, outcome: str, path: str, level: int) -> int:
+    terminal = {"steps", "region"} if outcome == "converges" else {"steps"}
+    if not isinstance(node, dict) or set(node) not in (terminal, {"steps", "pieces"}):
+        raise CertificateError(f"leaf {path or 'root'}: a {outcome} segment is {{{', '.join(sorted(terminal))}}} or {{steps, pieces}}")
+    steps = _leaf_steps(node, path)
+    if "pieces" in node:
+        pieces = node["pieces"]
+        if not (isinstance(pieces, list) and len(pieces) in PIECES) or level >= MAX_FLIGHT_DEPTH:
+            raise CertificateError(f"leaf {path or 'root'}: pieces must be a list of {' or '.join(map(str, PIECES))} segments, nested at most {MAX_FLIGHT_DEPTH} deep")
+        return steps + sum(_flight_shape(piece, outcome, path, level + 1) for piece in pieces)
     if outcome == "converges":
         region = node["region"]
         if not (isinstance(region, dict) and set(region) == {"r_bar", "q_window"} and isinstance(region["q_window"], list) and len(region["q_window"]) == 2):
             raise CertificateError(f"leaf {path or 'root'}: the region must be {{\"r_bar\", \"q_window\": [a, b]}}")
+    return steps
+
+
+def split_s(s: arb, n: int) -> list[arb]:
+    """n balls covering S (cut at lo + (hi − lo)·i/n; neighbours share the very same cut ball, so no gap)."""
+    low, high = s.lower(), s.upper()
+    cuts = [low] + [low + (high - low) * i / n for i in range(1, n)] + [high]
+    return [cuts[i].union(cuts[i + 1]) for i in range(n)]
 
 
 def tally(tree, corners: list[Fraction]) -> tuple[dict, dict]:
@@ -342,7 +367,7 @@ def tally(tree, corners: list[Fraction]) -> tuple[dict, dict]:
 
 
 def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, node: dict, box: tuple) -> list[str]:
-    """Why one leaf's outcome is not proved (empty when it is): recompute its K boxes and test the region."""
+    """Why one leaf's outcome is not proved (empty when it is): recompute its enclosure and test its regions."""
     outcome = node["outcome"]
     if outcome == "undecided":
         return []
@@ -350,12 +375,23 @@ def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, no
         return ["a converges leaf needs the certificate's minimiser interval"]
     if outcome == "diverges" and escape is None:
         return ["a diverges leaf needs the certificate's escape region"]
-    enclosure = Enclosure(problem, h, *start_enclosure(*leaf_box(*box)))
-    s, d = enclosure.s, enclosure.d
+    return check_segment(problem, h, mu, escape, outcome, node, *start_enclosure(*leaf_box(*box)))
+
+
+def check_segment(problem: Problem, h: arb, mu, escape, outcome: str, node: dict, s: arb, d: arb) -> list[str]:
+    """K steps of :class:`Enclosure` from the box (s, d); then the region test, or — with ``pieces`` — S_K cut into
+    that many pieces (:func:`split_s`), each a segment of its own. Every (s_K, d_K) lies in some piece × D_K, and
+    GD in (s, d) is autonomous, so the leaf is proved when every piece is."""
+    enclosure = Enclosure(problem, h, s, d)
     for k in range(1, node["steps"] + 1):
         s, d = enclosure.advance()
         if not (s.is_finite() and d.is_finite()):
             return [f"the recomputed enclosure is not finite at step {k}"]
+    if "pieces" in node:
+        failures = []
+        for i, (piece, child) in enumerate(zip(split_s(s, len(node["pieces"])), node["pieces"])):
+            failures += [f"piece {i}: {f}" for f in check_segment(problem, h, mu, escape, outcome, child, piece, d)]
+        return failures
     if outcome == "diverges":
         return [] if escaped(s, d, escape["balance"], escape["q_min"]) else ["the enclosure at step K is not inside the escape region"]
     region = node["region"]
@@ -377,7 +413,7 @@ def recheck_basin(data, max_failures: int = 20) -> BasinRecheck:
         raise CertificateError("the basin certificate's bits must be a power of two from 64 to 4096")
     problem, corners = basin_problem(data["inputs"])
     counts, fractions = tally(data["tree"], corners)
-    work = sum(node.get("steps", 0) for _, node, *_ in walk(data["tree"], corners)) * max(1, bits // 128)
+    work = sum(_leaf_shape(node, path) for path, node, *_ in walk(data["tree"], corners)) * max(1, bits // 128)
     if work > MAX_WORK:
         raise CertificateError(f"the basin certificate asks for {work} ball steps; the checker does at most {MAX_WORK}")
     failures = []
