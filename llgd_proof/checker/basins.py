@@ -46,6 +46,13 @@ x-low/y-low, x-high/y-low, x-low/y-high, x-high/y-high, halves at the exact midp
 ``{"outcome": "converges", "steps": K, "region": {"r_bar", "q_window"}}``, ``{"outcome": "diverges",
 "steps": K}`` or ``{"outcome": "undecided"}`` — and the derived counts and area fractions, which
 :func:`recheck_basin` recomputes (exact rationals; lower bounds rounded down, the undecided share up).
+
+**Pieces.** In place of its region a leaf (and, recursively, a piece) may hold ``"pieces": [n segments]``
+(n ∈ :data:`PIECES`): S_K is cut into n intervals (:func:`split_s`) and each piece × D_K is a box of its own,
+advanced by a fresh :class:`Enclosure` for the segment's ``steps`` and then tested (or cut again). Every
+(s_K, d_K) of the leaf lies in one of the pieces and GD in (s, d) is autonomous, so the leaf's outcome holds
+when every piece has it; a narrower S keeps the Jacobian's range, hence the enclosure's growth, small through
+the long edge-of-stability oscillation.
 """
 
 from __future__ import annotations
