@@ -183,3 +183,27 @@ def test_objective_is_accepted_when_it_is_a_loss_of_xy():
 def test_bad_arguments_are_one_typed_error(arguments):
     with pytest.raises(LlgdInputError):
         api.basin(loss="quadratic", **arguments)
+
+
+def test_the_cli_writes_and_rechecks_a_certificate(capsys, tmp_path):
+    """``llgd basin --json --certificate`` then ``llgd basin --recheck``: the same counts; bad input is one sentence, exit 2."""
+    from llgd_proof.cli.main import main
+
+    path = tmp_path / "basin.json"
+    argv = ["basin", "--loss", "quadratic", "--h", "0.5", "--box", "0.5", "1.5", "0.5", "1.5", "--depth", "3", "--json", "--certificate", str(path)]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"leaves", "fractions", "valid", "inputs", "certificate_file"} <= set(data) and data["valid"]
+    assert main(["basin", "--recheck", str(path), "--json"]) == 0
+    checked = json.loads(capsys.readouterr().out)
+    assert checked["valid"] and checked["leaves"] == data["leaves"] and checked["fractions"] == data["fractions"]
+    tampered = json.loads(path.read_text())
+    tampered["inputs"]["h"] = "0.7"
+    path.write_text(json.dumps(tampered))
+    assert main(["basin", "--recheck", str(path)]) == 1
+    capsys.readouterr()
+    for bad in (["basin", "--loss", "quadratic", "--h", "0.5", "--box", "1", "0", "0", "1"], ["basin", "--loss", "quadratic", "--box", "0", "1", "0", "1"],
+                ["basin", "--recheck", str(tmp_path / "missing.json")]):
+        assert main(bad) == 2
+        error = capsys.readouterr().err.strip()
+        assert error.startswith("llgd: error:") and "\n" not in error
