@@ -284,6 +284,7 @@ ENTRIES = {
                               "variables": (), "depth": 1, "bits": 128, "max_steps": 50}),
     "save_basin_certificate": (api.save_basin_certificate, (), {"result": BASIN, "path": "basin.json"}),
     "recheck_basin": (api.recheck_basin, (), {"path": BASIN_CERTIFICATE}),
+    "basin_figure": (api.basin_figure, (), {"result": BASIN, "path": "basin.png"}),
     "recheck": (api.recheck, (), {"path": CERTIFICATE}),
     "save_certificate": (api.save_certificate, (), {"result": PROOF, "path": "proof.json"}),
     "proof_latex": (api.proof_latex, (), {"result": PROOF}),

@@ -108,6 +108,37 @@ def recheck_basin(path) -> _checker.BasinRecheck:
     return _checker.recheck_basin(_checker.load_basin(_path(path, "the certificate file", allow_none=False)))
 
 
+COLOURS = {"converges": "#2b8cbe", "diverges": "#d7301f", "undecided": "#d9d9d9"}
+
+
+def basin_figure(result: BasinResult, path) -> str:
+    """Draw the leaves of ``result`` coloured by their proved outcome (undecided in grey) into ``path`` (PNG, PDF or SVG)."""
+    if not isinstance(result, BasinResult):
+        raise ArgumentError(f"expected a BasinResult from api.basin, got {type(result).__name__}")
+    path = _path(path, "the figure file", allow_none=False)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    figure, axes = plt.subplots(figsize=(6, 6))
+    for leaf in result.boxes:
+        x0, x1, y0, y1 = (float(v) for v in leaf["box"])
+        axes.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=COLOURS[leaf["outcome"]], edgecolor="white", linewidth=0.1))
+    box = [float(v) for v in result.inputs["box"]]
+    axes.set_xlim(box[0], box[1])
+    axes.set_ylim(box[2], box[3])
+    axes.set_xlabel("$x_0$")
+    axes.set_ylabel("$y_0$")
+    axes.set_aspect("equal")
+    axes.set_title(f"{result.inputs['loss']}, h = {result.inputs['h']}: proved outcomes")
+    axes.legend(handles=[Patch(color=COLOURS[o], label=f"{o} ({result.fractions[o]})") for o in COLOURS], loc="upper right", fontsize=8)
+    figure.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(figure)
+    return path
+
+
 def format_basin(data: dict) -> str:
     """The text of ``llgd basin``: leaf counts and certified fractions (``data`` is :meth:`BasinResult.as_json`)."""
     if not (isinstance(data, dict) and {"inputs", "leaves", "fractions", "valid", "seconds", "work"} <= set(data)):
@@ -121,4 +152,4 @@ def format_basin(data: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BasinResult", "basin", "format_basin", "recheck_basin", "save_basin_certificate"]
+__all__ = ["BasinResult", "basin", "basin_figure", "format_basin", "recheck_basin", "save_basin_certificate"]

@@ -58,6 +58,8 @@ the long edge-of-stability oscillation.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -263,7 +265,10 @@ def escaped(s: arb, d: arb, balance: arb, q_min: arb) -> bool:
 def load_basin(path: str) -> dict:
     """A basin certificate file as JSON (at most :data:`MAX_BYTES`)."""
     try:
-        with open(path, "rb") as handle:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise CertificateError(f"{path!r} is not a regular file; a certificate is a JSON file")
             raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise CertificateError(f"no certificate file {path!r}") from None

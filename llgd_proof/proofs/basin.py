@@ -53,7 +53,7 @@ SPLIT_RADIUS = 0.001
 GROWTH = 1.5
 """A segment's S is cut in :data:`PIECES` when its radius exceeds SPLIT_RADIUS and GROWTH times its least radius so far."""
 WIDE = 4.0
-"""An enclosure whose s or d radius exceeds this (times 1 + |midpoint|) is given up: the box is split."""
+"""An enclosure whose s or d radius exceeds this times 1 + |s| + |d| (midpoints) is given up: the box is split."""
 
 
 @dataclass
@@ -209,7 +209,7 @@ class _Search:
             if not (s.is_finite() and d.is_finite()):
                 return None
             radius = float(s.rad())
-            if max(radius / (1 + abs(float(s.mid()))), float(d.rad()) / (1 + abs(float(d.mid())))) > WIDE:
+            if max(radius, float(d.rad())) > WIDE * (1 + abs(float(s.mid())) + abs(float(d.mid()))):
                 return None
             if expected == "diverges":
                 if escaped(s, d, self.escape["balance"], self.escape["q_min"]):
