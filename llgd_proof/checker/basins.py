@@ -145,10 +145,12 @@ def jacobian(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb, arb, a
     return 1 + square(t) + 2 * s * t * t_prime - t_prime * q - 4 * t * s / q, -t * d / q, -2 * d * t * t_prime, 1 - square(t)
 
 
-def advance(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
-    """The next box (S⁺, D⁺) by one step (module doc: interval evaluation ∩ mean-value form)."""
+def advance(problem: Problem, h: arb, s: arb, d: arb, matrix=False) -> tuple[arb, arb]:
+    """The next box (S⁺, D⁺) by one step (module doc: interval evaluation ∩ mean-value form); ``matrix`` is
+    :func:`jacobian` on the box when the caller has it."""
     naive_s, naive_d = _naive(problem, h, s, d)
-    matrix = jacobian(problem, h, s, d)
+    if matrix is False:
+        matrix = jacobian(problem, h, s, d)
     if matrix is None:
         return naive_s, naive_d
     j11, j12, j21, j22 = matrix
@@ -177,7 +179,7 @@ class Enclosure:
     def advance(self) -> tuple[arb, arb]:
         problem, h, s, d = self.problem, self.h, self.s, self.d
         step = jacobian(problem, h, s, d)
-        new_s, new_d = advance(problem, h, s, d)
+        new_s, new_d = advance(problem, h, s, d, step)
         if step is None or self.point is None:
             self.s, self.d = new_s, new_d
             self._restart()

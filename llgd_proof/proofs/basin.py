@@ -52,6 +52,7 @@ MAX_LEVEL = 12
 SPLIT_RADIUS = 0.001
 GROWTH = 1.5
 """A segment's S is cut in :data:`PIECES` when its radius exceeds SPLIT_RADIUS and GROWTH times its least radius so far."""
+RETEST = 0.7
 WIDE = 4.0
 """An enclosure whose s or d radius exceeds this times 1 + |s| + |d| (midpoints) is given up: the box is split."""
 
@@ -201,7 +202,7 @@ class _Search:
         if self.segments > MAX_SEGMENTS:
             return None
         enclosure = Enclosure(self.problem, self.h, s, d)
-        smallest = float(s.rad())
+        smallest, tested = float(s.rad()), 0.5 / RETEST
         for k in range(self.max_steps - offset + 1):
             if k:
                 s, d = enclosure.advance()
@@ -214,7 +215,8 @@ class _Search:
             if expected == "diverges":
                 if escaped(s, d, self.escape["balance"], self.escape["q_min"]):
                     return {"steps": k}
-            elif offset + k >= start and (offset + k - start) % 2 == 0:
+            elif offset + k >= start and (residual := float(abs(s - self.mu).upper())) <= RETEST * tested:
+                tested = residual  # a failed test is tried again once |S − μ| has shrunk by RETEST
                 region = region_choice(self.problem, self.h, self.mu, s, d)
                 if region is not None and not converges_failures(
                     self.problem, self.h, self.mu, s, d, from_decimal(region["r_bar"]), *(from_decimal(v) for v in region["q_window"])
