@@ -285,6 +285,8 @@ ENTRIES = {
     "save_basin_certificate": (api.save_basin_certificate, (), {"result": BASIN, "path": "basin.json"}),
     "recheck_basin": (api.recheck_basin, (), {"path": BASIN_CERTIFICATE}),
     "basin_figure": (api.basin_figure, (), {"result": BASIN, "path": "basin.png"}),
+    "basin_dataset": (api.basin_dataset, (), {"result": BASIN}),
+    "save_basin_store": (api.save_basin_store, (), {"result": BASIN, "path": "basin.zarr"}),
     "recheck": (api.recheck, (), {"path": CERTIFICATE}),
     "save_certificate": (api.save_certificate, (), {"result": PROOF, "path": "proof.json"}),
     "proof_latex": (api.proof_latex, (), {"result": PROOF}),

@@ -207,3 +207,17 @@ def test_the_cli_writes_and_rechecks_a_certificate(capsys, tmp_path):
         assert main(bad) == 2
         error = capsys.readouterr().err.strip()
         assert error.startswith("llgd: error:") and "\n" not in error
+
+
+def test_the_leaves_as_a_dataset_and_a_zarr_store(results, tmp_path):
+    """The Dataset's leaves tile the box (their areas add up to it) and keep the outcomes; the Zarr store reads back."""
+    import xarray
+
+    result = results["square-converges"]
+    dataset = api.basin_dataset(result)
+    area = float((dataset.x1 - dataset.x0).dot(dataset.y1 - dataset.y0))
+    assert area == pytest.approx((2.5 - 0.5) ** 2, rel=1e-12)
+    for code, outcome in enumerate(dataset.outcome.attrs["codes"].split(",")):
+        assert int((dataset.outcome == code).sum()) == result.leaves[outcome]
+    store = api.save_basin_store(result, str(tmp_path / "basin.zarr"))
+    assert list(xarray.open_zarr(store, consolidated=False).outcome.values) == list(dataset.outcome.values)

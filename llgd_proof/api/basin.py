@@ -108,6 +108,34 @@ def recheck_basin(path) -> _checker.BasinRecheck:
     return _checker.recheck_basin(_checker.load_basin(_path(path, "the certificate file", allow_none=False)))
 
 
+def basin_dataset(result: BasinResult):
+    """The leaves of ``result`` as an xarray Dataset (dimension ``leaf``: the box corners as floats — the exact
+    decimals are in the certificate — the outcome as a code 0 converges, 1 diverges, 2 undecided, and K), with the
+    inputs and the fractions as attributes."""
+    import numpy
+    import xarray
+
+    if not isinstance(result, BasinResult):
+        raise ArgumentError(f"expected a BasinResult from api.basin, got {type(result).__name__}")
+    corners = numpy.array([[float(v) for v in leaf["box"]] for leaf in result.boxes]).reshape(-1, 4)
+    variables = {name: ("leaf", corners[:, i]) for i, name in enumerate(("x0", "x1", "y0", "y1"))}
+    codes = {outcome: i for i, outcome in enumerate(_checker.OUTCOMES)}
+    variables["outcome"] = ("leaf", numpy.array([codes[leaf["outcome"]] for leaf in result.boxes], dtype=numpy.int8), {"codes": ",".join(_checker.OUTCOMES)})
+    variables["steps"] = ("leaf", numpy.array([leaf.get("steps", -1) for leaf in result.boxes], dtype=numpy.int64))
+    attributes = {"loss": result.inputs["loss"], "mu": result.inputs["mu"] or "", "h": result.inputs["h"], "box": list(result.inputs["box"]),
+                  "depth": result.depth, **{f"certified_{k}": v for k, v in result.fractions.items()}}
+    return xarray.Dataset(variables, attrs=attributes)
+
+
+def save_basin_store(result: BasinResult, path) -> str:
+    """Write :func:`basin_dataset` to the Zarr store ``path`` (replaced when it exists); returns ``path``."""
+    path = _path(path, "the Zarr store", allow_none=False)
+    dataset = basin_dataset(result)
+    dataset.attrs["box"] = ",".join(dataset.attrs["box"])
+    dataset.to_zarr(path, mode="w", consolidated=False)
+    return path
+
+
 COLOURS = {"converges": "#2b8cbe", "diverges": "#d7301f", "undecided": "#d9d9d9"}
 
 
@@ -152,4 +180,4 @@ def format_basin(data: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BasinResult", "basin", "basin_figure", "format_basin", "recheck_basin", "save_basin_certificate"]
+__all__ = ["BasinResult", "basin", "basin_dataset", "basin_figure", "format_basin", "save_basin_store", "recheck_basin", "save_basin_certificate"]
