@@ -180,4 +180,4 @@ def format_basin(data: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BasinResult", "basin", "basin_dataset", "basin_figure", "format_basin", "save_basin_store", "recheck_basin", "save_basin_certificate"]
+__all__ = ["BasinResult", "basin", "basin_dataset", "basin_figure", "format_basin", "recheck_basin", "save_basin_certificate", "save_basin_store"]
