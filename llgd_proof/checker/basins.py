@@ -49,7 +49,7 @@ x-low/y-low, x-high/y-low, x-low/y-high, x-high/y-high, halves at the exact midp
 
 **Pieces.** In place of its region a leaf (and, recursively, a piece) may hold ``"pieces": [n segments]``
 (n ∈ :data:`PIECES`): S_K is cut into n intervals (:func:`split_s`) and each piece × D_K is a box of its own,
-advanced by a fresh :class:`Enclosure` for the segment's ``steps`` and then tested (or cut again). Every
+advanced by a fresh :class:`Enclosure` (from the box, not from the leaf's starts) for the segment's ``steps`` and then tested (or cut again). Every
 (s_K, d_K) of the leaf lies in one of the pieces and GD in (s, d) is autonomous, so the leaf's outcome holds
 when every piece has it; a narrower S keeps the Jacobian's range, hence the enclosure's growth, small through
 the long edge-of-stability oscillation.
@@ -163,12 +163,22 @@ class Enclosure:
     """The boxes B_k ∋ (s_k, d_k) of every start of a leaf: :func:`advance` intersected with the mean-value form of
     the composed map, F^k(B₀) ⊂ F^k(c) + M_k(B₀ − c), M_{k+1} = J(B_k)·M_k ∋ DF^k(z) for z ∈ B₀ (chain rule, each
     F^j(z) ∈ B_j; F^k is C¹ on the convex B₀ while every J(B_j) exists). Where J does not exist the composed form
-    restarts from the current box (B₀ := B_k, M := I)."""
+    restarts from the current box (B₀ := B_k, M := I).
 
-    def __init__(self, problem: Problem, h: arb, s: arb, d: arb):
+    From a leaf of starts X × Y (``origin``) the composed form starts in (x, y) itself: with G(x, y) = (xy, x² − y²),
+    F^k(G(z)) ∈ F^k(G(c)) + M_k(z − c) for z ∈ X × Y, M₀ = DG(X × Y) = [[Y, X], [2X, −2Y]] (G is C¹, G(z) ∈ B₀ =
+    :func:`start_enclosure`), so the first hull of G's image is never wrapped into M."""
+
+    def __init__(self, problem: Problem, h: arb, s: arb, d: arb, origin: tuple[arb, arb] | None = None):
         self.problem, self.h = problem, h
         self.s, self.d = s, d
         self._restart()
+        if origin is not None:
+            x, y = origin
+            self.base = (x, y)
+            self.centre = (arb(x.mid()), arb(y.mid()))
+            self.point = start_enclosure(*self.centre)
+            self.matrix = (y, x, 2 * x, -2 * y)
 
     def _restart(self) -> None:
         self.base = (self.s, self.d)
@@ -389,14 +399,15 @@ def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, no
         return ["a converges leaf needs the certificate's minimiser interval"]
     if outcome == "diverges" and escape is None:
         return ["a diverges leaf needs the certificate's escape region"]
-    return check_segment(problem, h, mu, escape, outcome, node, *start_enclosure(*leaf_box(*box)))
+    x, y = leaf_box(*box)
+    return check_segment(problem, h, mu, escape, outcome, node, *start_enclosure(x, y), origin=(x, y))
 
 
-def check_segment(problem: Problem, h: arb, mu, escape, outcome: str, node: dict, s: arb, d: arb) -> list[str]:
+def check_segment(problem: Problem, h: arb, mu, escape, outcome: str, node: dict, s: arb, d: arb, origin=None) -> list[str]:
     """K steps of :class:`Enclosure` from the box (s, d); then the region test, or — with ``pieces`` — S_K cut into
     that many pieces (:func:`split_s`), each a segment of its own. Every (s_K, d_K) lies in some piece × D_K, and
     GD in (s, d) is autonomous, so the leaf is proved when every piece is."""
-    enclosure = Enclosure(problem, h, s, d)
+    enclosure = Enclosure(problem, h, s, d, origin)
     for k in range(1, node["steps"] + 1):
         s, d = enclosure.advance()
         if not (s.is_finite() and d.is_finite()):

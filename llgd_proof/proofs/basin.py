@@ -192,16 +192,17 @@ class _Search:
         if expected == "diverges" and self.escape is None or expected == "converges" and self.mu is None:
             return None
         self.segments = 0
-        segment = self.segment(*start_enclosure(*leaf_box(*box)), expected, max(0, close - 2), 0, 0 if pieces else MAX_LEVEL)
+        x, y = leaf_box(*box)
+        segment = self.segment(*start_enclosure(x, y), expected, max(0, close - 2), 0, 0 if pieces else MAX_LEVEL, origin=(x, y))
         return None if segment is None else {"outcome": expected, **segment}
 
-    def segment(self, s: arb, d: arb, expected: str, start: int, offset: int, level: int) -> dict | None:
+    def segment(self, s: arb, d: arb, expected: str, start: int, offset: int, level: int, origin=None) -> dict | None:
         """A segment of the leaf's certificate from the box (s, d) at step ``offset``: K steps, then a region, or the
         cut of S_K into :data:`PIECES` pieces when S_K has grown (each piece a segment; at most :data:`MAX_SEGMENTS`)."""
         self.segments += 1
         if self.segments > MAX_SEGMENTS:
             return None
-        enclosure = Enclosure(self.problem, self.h, s, d)
+        enclosure = Enclosure(self.problem, self.h, s, d, origin)
         smallest, tested = float(s.rad()), 0.5 / RETEST
         for k in range(self.max_steps - offset + 1):
             if k:
