@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from llgd_proof.api._checks import ArgumentError, _integer, _names, _path, _prove_number, _text
+from llgd_proof.api._checks import ArgumentError, _integer, _names, _path, _prove_number, _shown, _text
 from llgd_proof.checker import basins as _checker
 from llgd_proof.checker import write as _write
 from llgd_proof.errors import ExpressionError
@@ -35,7 +35,7 @@ def _loss_of(objective: str, variables) -> str:
         raise ArgumentError(f"basins are for f = ℓ(xy) of two variables; got {len(names)} variables")
     recognised = as_product(general_objective(_text(objective, "the objective"), names))
     if recognised is None or recognised.dim != 1:
-        raise ArgumentError(f"basins are for f = ℓ(xy): sympy does not rewrite {objective!r} as a function of {names[0]}*{names[1]}")
+        raise ArgumentError(f"basins are for f = ℓ(xy): sympy does not rewrite {_shown(objective)} as a function of {names[0]}*{names[1]}")
     try:
         return to_text(recognised.loss.expr)
     except ExpressionError as error:
@@ -71,18 +71,18 @@ def basin(
     if loss is not None and not (variables is None or (isinstance(variables, (list, tuple)) and not variables)):
         raise ArgumentError("variables go with a general objective, not with a loss")
     if isinstance(box, (str, bytes)) or not isinstance(box, Sequence) or len(box) != 4:
-        raise ArgumentError(f"the box must be four numbers [x0, x1, y0, y1], got {str(box)[:60]!r}")
+        raise ArgumentError(f"the box must be four numbers [x0, x1, y0, y1], got {_shown(box)}")
     corners = [_prove_number(v, "each corner of the box") for v in box]
     if not all(isinstance(c, str) for c in corners):
         corners = [str(c) for c in corners]
     try:
         exact = [Fraction(c) for c in corners]
     except (ValueError, ZeroDivisionError):
-        raise ArgumentError(f"the box must be exact decimals, got {corners!r}") from None
+        raise ArgumentError(f"the box must be exact decimals, got {_shown(corners)}") from None
     if not (exact[0] < exact[1] and exact[2] < exact[3]):
         raise ArgumentError(f"the box [x0, x1, y0, y1] needs x0 < x1 and y0 < y1, got {corners}")
     if bits not in BITS or isinstance(bits, bool):
-        raise ArgumentError(f"bits must be one of {', '.join(map(str, BITS))}, got {bits!r}")
+        raise ArgumentError(f"bits must be one of {', '.join(map(str, BITS))}, got {_shown(bits)}")
     arguments = {
         "h": str(_prove_number(h, "the step h", positive=True)),
         "box": corners,
