@@ -84,14 +84,15 @@ def test_a_box_straddling_the_basin_boundary_is_never_certified_converging():
     assert not checker.recheck_basin(certificate).valid
 
 
-def _first_path(tree, outcome, path=()):
+def _first_path(tree, outcome, field=None, path=()):
+    """The path of the first leaf with this outcome (and this field, when given)."""
     if "split" in tree:
         for i, child in enumerate(tree["split"]):
-            found = _first_path(child, outcome, path + (i,))
+            found = _first_path(child, outcome, field, path + (i,))
             if found is not None:
                 return found
         return None
-    return path if tree["outcome"] == outcome else None
+    return path if tree["outcome"] == outcome and (field is None or field in tree) else None
 
 
 def _node(tree, path):
@@ -110,13 +111,13 @@ def test_tampered_certificates_are_rejected(results, tmp_path):
     tampered = []
     flipped = copy.deepcopy(converging)
     leaf = _node(flipped["tree"], _first_path(flipped["tree"], "undecided"))
-    leaf.update(outcome="converges", steps=60, region=dict(_node(converging["tree"], _first_path(converging["tree"], "converges"))["region"]))
+    leaf.update(outcome="converges", steps=60, region=dict(_node(converging["tree"], _first_path(converging["tree"], "converges", "region"))["region"]))
     tampered.append(flipped)
     faster = copy.deepcopy(converging)
     faster["inputs"]["h"] = "0.51"
     tampered.append(faster)
     narrow = copy.deepcopy(converging)
-    region = _node(narrow["tree"], _first_path(narrow["tree"], "converges"))["region"]
+    region = _node(narrow["tree"], _first_path(narrow["tree"], "converges", "region"))["region"]
     region["r_bar"] = "1e-30"
     tampered.append(narrow)
     counted = copy.deepcopy(good)
@@ -125,6 +126,14 @@ def test_tampered_certificates_are_rejected(results, tmp_path):
     escaped = copy.deepcopy(good)
     escaped["escape"]["q_min"] = "10"  # C2 fails: too small to trap the orbit
     tampered.append(escaped)
+    pieces_path = _first_path(converging["tree"], "converges", "pieces")
+    if pieces_path is not None:  # a leaf whose S_K was cut into pieces: drop one piece's worth of steps
+        cut = copy.deepcopy(converging)
+        piece = _node(cut["tree"], pieces_path)["pieces"][0]
+        while "pieces" in piece:
+            piece = piece["pieces"][0]
+        piece["steps"] = max(0, piece["steps"] - 6)
+        tampered.append(cut)
     for certificate in tampered:
         assert not checker.recheck_basin(certificate).valid
 
@@ -174,3 +183,41 @@ def test_objective_is_accepted_when_it_is_a_loss_of_xy():
 def test_bad_arguments_are_one_typed_error(arguments):
     with pytest.raises(LlgdInputError):
         api.basin(loss="quadratic", **arguments)
+
+
+def test_the_cli_writes_and_rechecks_a_certificate(capsys, tmp_path):
+    """``llgd basin --json --certificate`` then ``llgd basin --recheck``: the same counts; bad input is one sentence, exit 2."""
+    from llgd_proof.cli.main import main
+
+    path = tmp_path / "basin.json"
+    argv = ["basin", "--loss", "quadratic", "--h", "0.5", "--box", "0.5", "1.5", "0.5", "1.5", "--depth", "3", "--json", "--certificate", str(path)]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"leaves", "fractions", "valid", "inputs", "certificate_file"} <= set(data) and data["valid"]
+    assert main(["basin", "--recheck", str(path), "--json"]) == 0
+    checked = json.loads(capsys.readouterr().out)
+    assert checked["valid"] and checked["leaves"] == data["leaves"] and checked["fractions"] == data["fractions"]
+    tampered = json.loads(path.read_text())
+    tampered["inputs"]["h"] = "0.7"
+    path.write_text(json.dumps(tampered))
+    assert main(["basin", "--recheck", str(path)]) == 1
+    capsys.readouterr()
+    for bad in (["basin", "--loss", "quadratic", "--h", "0.5", "--box", "1", "0", "0", "1"], ["basin", "--loss", "quadratic", "--box", "0", "1", "0", "1"],
+                ["basin", "--recheck", str(tmp_path / "missing.json")]):
+        assert main(bad) == 2
+        error = capsys.readouterr().err.strip()
+        assert error.startswith("llgd: error:") and "\n" not in error
+
+
+def test_the_leaves_as_a_dataset_and_a_zarr_store(results, tmp_path):
+    """The Dataset's leaves tile the box (their areas add up to it) and keep the outcomes; the Zarr store reads back."""
+    import xarray
+
+    result = results["square-converges"]
+    dataset = api.basin_dataset(result)
+    area = float((dataset.x1 - dataset.x0).dot(dataset.y1 - dataset.y0))
+    assert area == pytest.approx((2.5 - 0.5) ** 2, rel=1e-12)
+    for code, outcome in enumerate(dataset.outcome.attrs["codes"].split(",")):
+        assert int((dataset.outcome == code).sum()) == result.leaves[outcome]
+    store = api.save_basin_store(result, str(tmp_path / "basin.zarr"))
+    assert list(xarray.open_zarr(store, consolidated=False).outcome.values) == list(dataset.outcome.values)

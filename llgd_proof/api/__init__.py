@@ -6,7 +6,8 @@ and hands well-formed values to the layers below; the CLI only parses, calls the
 * losses, objectives, runs and checks — :mod:`.runs` (``make_objective``, ``investigate``, ``check``, ``check_family``,
   ``symbolic_budget``…);
 * proofs — :mod:`.proofs` (``prove``, ``prove_case``, ``save_certificate``, ``recheck``, ``proof_latex``);
-* certified basins (sets of starts) — :mod:`.basin` (``basin``, ``save_basin_certificate``, ``recheck_basin``);
+* certified basins (sets of starts) — :mod:`.basin` (``basin``, ``save_basin_certificate``, ``recheck_basin``, ``basin_figure``,
+  ``basin_dataset``, ``save_basin_store``);
 * many runs at once — :mod:`.scale` (``atlas``, ``sweep``, ``run_starts``, ``boundary``, ``network``, ``figure``);
 * the whole library and the text of every verb — :mod:`.reports` (``verify``, ``format_*``);
 * how arguments are checked, and the limits — :mod:`._checks`.
@@ -20,7 +21,16 @@ and hands well-formed values to the layers below; the CLI only parses, calls the
 from llgd_proof.analysis.regularity import RegularityReport
 from llgd_proof.analysis.starts import Box
 from llgd_proof.api._checks import ArgumentError
-from llgd_proof.api.basin import BasinResult, basin, format_basin, recheck_basin, save_basin_certificate
+from llgd_proof.api.basin import (
+    BasinResult,
+    basin,
+    basin_dataset,
+    basin_figure,
+    format_basin,
+    recheck_basin,
+    save_basin_certificate,
+    save_basin_store,
+)
 from llgd_proof.api.proofs import proof_latex, prove, prove_case, recheck, save_certificate
 from llgd_proof.api.reports import (
     format_atlas,
@@ -103,6 +113,8 @@ __all__ = [
     "atlas",
     "atlas_summary",
     "basin",
+    "basin_dataset",
+    "basin_figure",
     "boundary",
     "catalog_loss",
     "check",
@@ -139,6 +151,7 @@ __all__ = [
     "regularity",
     "run_starts",
     "save_basin_certificate",
+    "save_basin_store",
     "save_certificate",
     "sweep",
     "symbolic_budget",

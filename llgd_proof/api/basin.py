@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from llgd_proof.api._checks import ArgumentError, _integer, _names, _path, _prove_number, _text
+from llgd_proof.api._checks import ArgumentError, _integer, _names, _path, _prove_number, _shown, _text
 from llgd_proof.checker import basins as _checker
 from llgd_proof.checker import write as _write
 from llgd_proof.errors import ExpressionError
@@ -35,7 +35,7 @@ def _loss_of(objective: str, variables) -> str:
         raise ArgumentError(f"basins are for f = ℓ(xy) of two variables; got {len(names)} variables")
     recognised = as_product(general_objective(_text(objective, "the objective"), names))
     if recognised is None or recognised.dim != 1:
-        raise ArgumentError(f"basins are for f = ℓ(xy): sympy does not rewrite {objective!r} as a function of {names[0]}*{names[1]}")
+        raise ArgumentError(f"basins are for f = ℓ(xy): sympy does not rewrite {_shown(objective)} as a function of {names[0]}*{names[1]}")
     try:
         return to_text(recognised.loss.expr)
     except ExpressionError as error:
@@ -71,18 +71,18 @@ def basin(
     if loss is not None and not (variables is None or (isinstance(variables, (list, tuple)) and not variables)):
         raise ArgumentError("variables go with a general objective, not with a loss")
     if isinstance(box, (str, bytes)) or not isinstance(box, Sequence) or len(box) != 4:
-        raise ArgumentError(f"the box must be four numbers [x0, x1, y0, y1], got {str(box)[:60]!r}")
+        raise ArgumentError(f"the box must be four numbers [x0, x1, y0, y1], got {_shown(box)}")
     corners = [_prove_number(v, "each corner of the box") for v in box]
     if not all(isinstance(c, str) for c in corners):
         corners = [str(c) for c in corners]
     try:
         exact = [Fraction(c) for c in corners]
     except (ValueError, ZeroDivisionError):
-        raise ArgumentError(f"the box must be exact decimals, got {corners!r}") from None
+        raise ArgumentError(f"the box must be exact decimals, got {_shown(corners)}") from None
     if not (exact[0] < exact[1] and exact[2] < exact[3]):
         raise ArgumentError(f"the box [x0, x1, y0, y1] needs x0 < x1 and y0 < y1, got {corners}")
     if bits not in BITS or isinstance(bits, bool):
-        raise ArgumentError(f"bits must be one of {', '.join(map(str, BITS))}, got {bits!r}")
+        raise ArgumentError(f"bits must be one of {', '.join(map(str, BITS))}, got {_shown(bits)}")
     arguments = {
         "h": str(_prove_number(h, "the step h", positive=True)),
         "box": corners,
@@ -108,6 +108,65 @@ def recheck_basin(path) -> _checker.BasinRecheck:
     return _checker.recheck_basin(_checker.load_basin(_path(path, "the certificate file", allow_none=False)))
 
 
+def basin_dataset(result: BasinResult):
+    """The leaves of ``result`` as an xarray Dataset (dimension ``leaf``: the box corners as floats — the exact
+    decimals are in the certificate — the outcome as a code 0 converges, 1 diverges, 2 undecided, and K), with the
+    inputs and the fractions as attributes."""
+    import numpy
+    import xarray
+
+    if not isinstance(result, BasinResult):
+        raise ArgumentError(f"expected a BasinResult from api.basin, got {type(result).__name__}")
+    corners = numpy.array([[float(v) for v in leaf["box"]] for leaf in result.boxes]).reshape(-1, 4)
+    variables = {name: ("leaf", corners[:, i]) for i, name in enumerate(("x0", "x1", "y0", "y1"))}
+    codes = {outcome: i for i, outcome in enumerate(_checker.OUTCOMES)}
+    variables["outcome"] = ("leaf", numpy.array([codes[leaf["outcome"]] for leaf in result.boxes], dtype=numpy.int8), {"codes": ",".join(_checker.OUTCOMES)})
+    variables["steps"] = ("leaf", numpy.array([leaf.get("steps", -1) for leaf in result.boxes], dtype=numpy.int64))
+    attributes = {"loss": result.inputs["loss"], "mu": result.inputs["mu"] or "", "h": result.inputs["h"], "box": list(result.inputs["box"]),
+                  "depth": result.depth, **{f"certified_{k}": v for k, v in result.fractions.items()}}
+    return xarray.Dataset(variables, attrs=attributes)
+
+
+def save_basin_store(result: BasinResult, path) -> str:
+    """Write :func:`basin_dataset` to the Zarr store ``path`` (replaced when it exists); returns ``path``."""
+    path = _path(path, "the Zarr store", allow_none=False)
+    dataset = basin_dataset(result)
+    dataset.attrs["box"] = ",".join(dataset.attrs["box"])
+    dataset.to_zarr(path, mode="w", consolidated=False)
+    return path
+
+
+COLOURS = {"converges": "#2b8cbe", "diverges": "#d7301f", "undecided": "#d9d9d9"}
+
+
+def basin_figure(result: BasinResult, path) -> str:
+    """Draw the leaves of ``result`` coloured by their proved outcome (undecided in grey) into ``path`` (PNG, PDF or SVG)."""
+    if not isinstance(result, BasinResult):
+        raise ArgumentError(f"expected a BasinResult from api.basin, got {type(result).__name__}")
+    path = _path(path, "the figure file", allow_none=False)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    figure, axes = plt.subplots(figsize=(6, 6))
+    for leaf in result.boxes:
+        x0, x1, y0, y1 = (float(v) for v in leaf["box"])
+        axes.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=COLOURS[leaf["outcome"]], edgecolor="white", linewidth=0.1))
+    box = [float(v) for v in result.inputs["box"]]
+    axes.set_xlim(box[0], box[1])
+    axes.set_ylim(box[2], box[3])
+    axes.set_xlabel("$x_0$")
+    axes.set_ylabel("$y_0$")
+    axes.set_aspect("equal")
+    axes.set_title(f"{result.inputs['loss']}, h = {result.inputs['h']}: proved outcomes")
+    axes.legend(handles=[Patch(color=COLOURS[o], label=f"{o} ({result.fractions[o]})") for o in COLOURS], loc="upper right", fontsize=8)
+    figure.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(figure)
+    return path
+
+
 def format_basin(data: dict) -> str:
     """The text of ``llgd basin``: leaf counts and certified fractions (``data`` is :meth:`BasinResult.as_json`)."""
     if not (isinstance(data, dict) and {"inputs", "leaves", "fractions", "valid", "seconds", "work"} <= set(data)):
@@ -121,4 +180,4 @@ def format_basin(data: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BasinResult", "basin", "format_basin", "recheck_basin", "save_basin_certificate"]
+__all__ = ["BasinResult", "basin", "basin_dataset", "basin_figure", "format_basin", "recheck_basin", "save_basin_certificate", "save_basin_store"]

@@ -46,11 +46,20 @@ x-low/y-low, x-high/y-low, x-low/y-high, x-high/y-high, halves at the exact midp
 ``{"outcome": "converges", "steps": K, "region": {"r_bar", "q_window"}}``, ``{"outcome": "diverges",
 "steps": K}`` or ``{"outcome": "undecided"}`` — and the derived counts and area fractions, which
 :func:`recheck_basin` recomputes (exact rationals; lower bounds rounded down, the undecided share up).
+
+**Pieces.** In place of its region a leaf (and, recursively, a piece) may hold ``"pieces": [n segments]``
+(n ∈ :data:`PIECES`): S_K is cut into n intervals (:func:`split_s`) and each piece × D_K is a box of its own,
+advanced by a fresh :class:`Enclosure` (from the box, not from the leaf's starts) for the segment's ``steps`` and then tested (or cut again). Every
+(s_K, d_K) of the leaf lies in one of the pieces and GD in (s, d) is autonomous, so the leaf's outcome holds
+when every piece has it; a narrower S keeps the Jacobian's range, hence the enclosure's growth, small through
+the long edge-of-stability oscillation.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -78,6 +87,8 @@ MAX_STEPS = 100_000
 MAX_WORK = 20_000_000
 """Σ K·max(1, bits/128) over the leaves: the checker's work bound (a ball step is ~0.1 ms)."""
 MAX_DEGREE = 32
+PIECES = (2, 4, 8, 16)
+MAX_FLIGHT_DEPTH = 16
 FRACTION_DIGITS = 8
 
 
@@ -134,10 +145,12 @@ def jacobian(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb, arb, a
     return 1 + square(t) + 2 * s * t * t_prime - t_prime * q - 4 * t * s / q, -t * d / q, -2 * d * t * t_prime, 1 - square(t)
 
 
-def advance(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
-    """The next box (S⁺, D⁺) by one step (module doc: interval evaluation ∩ mean-value form)."""
+def advance(problem: Problem, h: arb, s: arb, d: arb, matrix=False) -> tuple[arb, arb]:
+    """The next box (S⁺, D⁺) by one step (module doc: interval evaluation ∩ mean-value form); ``matrix`` is
+    :func:`jacobian` on the box when the caller has it."""
     naive_s, naive_d = _naive(problem, h, s, d)
-    matrix = jacobian(problem, h, s, d)
+    if matrix is False:
+        matrix = jacobian(problem, h, s, d)
     if matrix is None:
         return naive_s, naive_d
     j11, j12, j21, j22 = matrix
@@ -150,12 +163,22 @@ class Enclosure:
     """The boxes B_k ∋ (s_k, d_k) of every start of a leaf: :func:`advance` intersected with the mean-value form of
     the composed map, F^k(B₀) ⊂ F^k(c) + M_k(B₀ − c), M_{k+1} = J(B_k)·M_k ∋ DF^k(z) for z ∈ B₀ (chain rule, each
     F^j(z) ∈ B_j; F^k is C¹ on the convex B₀ while every J(B_j) exists). Where J does not exist the composed form
-    restarts from the current box (B₀ := B_k, M := I)."""
+    restarts from the current box (B₀ := B_k, M := I).
 
-    def __init__(self, problem: Problem, h: arb, s: arb, d: arb):
+    From a leaf of starts X × Y (``origin``) the composed form starts in (x, y) itself: with G(x, y) = (xy, x² − y²),
+    F^k(G(z)) ∈ F^k(G(c)) + M_k(z − c) for z ∈ X × Y, M₀ = DG(X × Y) = [[Y, X], [2X, −2Y]] (G is C¹, G(z) ∈ B₀ =
+    :func:`start_enclosure`), so the first hull of G's image is never wrapped into M."""
+
+    def __init__(self, problem: Problem, h: arb, s: arb, d: arb, origin: tuple[arb, arb] | None = None):
         self.problem, self.h = problem, h
         self.s, self.d = s, d
         self._restart()
+        if origin is not None:
+            x, y = origin
+            self.base = (x, y)
+            self.centre = (arb(x.mid()), arb(y.mid()))
+            self.point = start_enclosure(*self.centre)
+            self.matrix = (y, x, 2 * x, -2 * y)
 
     def _restart(self) -> None:
         self.base = (self.s, self.d)
@@ -166,7 +189,7 @@ class Enclosure:
     def advance(self) -> tuple[arb, arb]:
         problem, h, s, d = self.problem, self.h, self.s, self.d
         step = jacobian(problem, h, s, d)
-        new_s, new_d = advance(problem, h, s, d)
+        new_s, new_d = advance(problem, h, s, d, step)
         if step is None or self.point is None:
             self.s, self.d = new_s, new_d
             self._restart()
@@ -254,7 +277,10 @@ def escaped(s: arb, d: arb, balance: arb, q_min: arb) -> bool:
 def load_basin(path: str) -> dict:
     """A basin certificate file as JSON (at most :data:`MAX_BYTES`)."""
     try:
-        with open(path, "rb") as handle:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise CertificateError(f"{path!r} is not a regular file; a certificate is a JSON file")
             raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise CertificateError(f"no certificate file {path!r}") from None
@@ -311,17 +337,40 @@ def _leaf_steps(node: dict, path: str) -> int:
     return steps
 
 
-def _leaf_shape(node: dict, path: str) -> None:
+def _leaf_shape(node: dict, path: str) -> int:
+    """Check a leaf's fields; returns its ball steps (its pieces' included)."""
     outcome = node.get("outcome")
-    keys = {"converges": {"outcome", "steps", "region"}, "diverges": {"outcome", "steps"}, "undecided": {"outcome"}}.get(outcome)
-    if keys is None or set(node) != keys:
-        raise CertificateError(f"leaf {path or 'root'}: a leaf is converges (steps, region), diverges (steps) or undecided")
-    if outcome != "undecided":
-        _leaf_steps(node, path)
+    if outcome == "undecided":
+        if set(node) != {"outcome"}:
+            raise CertificateError(f"leaf {path or 'root'}: an undecided leaf has only its outcome")
+        return 0
+    if outcome not in ("converges", "diverges"):
+        raise CertificateError(f"leaf {path or 'root'}: a leaf is converges, diverges or undecided")
+    return _flight_shape({key: value for key, value in node.items() if key != "outcome"}, outcome, path, 0)
+
+
+def _flight_shape(node, outcome: str, path: str, level: int) -> int:
+    terminal = {"steps", "region"} if outcome == "converges" else {"steps"}
+    if not isinstance(node, dict) or set(node) not in (terminal, {"steps", "pieces"}):
+        raise CertificateError(f"leaf {path or 'root'}: a {outcome} segment is {{{', '.join(sorted(terminal))}}} or {{steps, pieces}}")
+    steps = _leaf_steps(node, path)
+    if "pieces" in node:
+        pieces = node["pieces"]
+        if not (isinstance(pieces, list) and len(pieces) in PIECES) or level >= MAX_FLIGHT_DEPTH:
+            raise CertificateError(f"leaf {path or 'root'}: pieces must be a list of {' or '.join(map(str, PIECES))} segments, nested at most {MAX_FLIGHT_DEPTH} deep")
+        return steps + sum(_flight_shape(piece, outcome, path, level + 1) for piece in pieces)
     if outcome == "converges":
         region = node["region"]
         if not (isinstance(region, dict) and set(region) == {"r_bar", "q_window"} and isinstance(region["q_window"], list) and len(region["q_window"]) == 2):
             raise CertificateError(f"leaf {path or 'root'}: the region must be {{\"r_bar\", \"q_window\": [a, b]}}")
+    return steps
+
+
+def split_s(s: arb, n: int) -> list[arb]:
+    """n balls covering S (cut at lo + (hi − lo)·i/n; neighbours share the very same cut ball, so no gap)."""
+    low, high = s.lower(), s.upper()
+    cuts = [low] + [low + (high - low) * i / n for i in range(1, n)] + [high]
+    return [cuts[i].union(cuts[i + 1]) for i in range(n)]
 
 
 def tally(tree, corners: list[Fraction]) -> tuple[dict, dict]:
@@ -342,7 +391,7 @@ def tally(tree, corners: list[Fraction]) -> tuple[dict, dict]:
 
 
 def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, node: dict, box: tuple) -> list[str]:
-    """Why one leaf's outcome is not proved (empty when it is): recompute its K boxes and test the region."""
+    """Why one leaf's outcome is not proved (empty when it is): recompute its enclosure and test its regions."""
     outcome = node["outcome"]
     if outcome == "undecided":
         return []
@@ -350,12 +399,24 @@ def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, no
         return ["a converges leaf needs the certificate's minimiser interval"]
     if outcome == "diverges" and escape is None:
         return ["a diverges leaf needs the certificate's escape region"]
-    enclosure = Enclosure(problem, h, *start_enclosure(*leaf_box(*box)))
-    s, d = enclosure.s, enclosure.d
+    x, y = leaf_box(*box)
+    return check_segment(problem, h, mu, escape, outcome, node, *start_enclosure(x, y), origin=(x, y))
+
+
+def check_segment(problem: Problem, h: arb, mu, escape, outcome: str, node: dict, s: arb, d: arb, origin=None) -> list[str]:
+    """K steps of :class:`Enclosure` from the box (s, d); then the region test, or — with ``pieces`` — S_K cut into
+    that many pieces (:func:`split_s`), each a segment of its own. Every (s_K, d_K) lies in some piece × D_K, and
+    GD in (s, d) is autonomous, so the leaf is proved when every piece is."""
+    enclosure = Enclosure(problem, h, s, d, origin)
     for k in range(1, node["steps"] + 1):
         s, d = enclosure.advance()
         if not (s.is_finite() and d.is_finite()):
             return [f"the recomputed enclosure is not finite at step {k}"]
+    if "pieces" in node:
+        failures = []
+        for i, (piece, child) in enumerate(zip(split_s(s, len(node["pieces"])), node["pieces"])):
+            failures += [f"piece {i}: {f}" for f in check_segment(problem, h, mu, escape, outcome, child, piece, d)]
+        return failures
     if outcome == "diverges":
         return [] if escaped(s, d, escape["balance"], escape["q_min"]) else ["the enclosure at step K is not inside the escape region"]
     region = node["region"]
@@ -377,7 +438,7 @@ def recheck_basin(data, max_failures: int = 20) -> BasinRecheck:
         raise CertificateError("the basin certificate's bits must be a power of two from 64 to 4096")
     problem, corners = basin_problem(data["inputs"])
     counts, fractions = tally(data["tree"], corners)
-    work = sum(node.get("steps", 0) for _, node, *_ in walk(data["tree"], corners)) * max(1, bits // 128)
+    work = sum(_leaf_shape(node, path) for path, node, *_ in walk(data["tree"], corners)) * max(1, bits // 128)
     if work > MAX_WORK:
         raise CertificateError(f"the basin certificate asks for {work} ball steps; the checker does at most {MAX_WORK}")
     failures = []

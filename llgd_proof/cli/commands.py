@@ -446,8 +446,8 @@ def prove(args) -> int:
 
 def basin(args) -> int:
     if args.recheck is not None:
-        if any(v is not None for v in (args.h, args.box, args.mu, args.vars, args.certificate)):
-            raise LlgdInputError("llgd basin --recheck FILE takes no --h, --box, --mu, --vars or --certificate")
+        if any(v is not None for v in (args.h, args.box, args.mu, args.vars, args.certificate, args.plot, args.out)):
+            raise LlgdInputError("llgd basin --recheck FILE takes no --h, --box, --mu, --vars, --certificate, --plot or --out")
         result = api.recheck_basin(args.recheck)
         lines = [("valid" if result.valid else "INVALID") + f" basin certificate {args.recheck}",
                  *(f"  {outcome}: {result.leaves[outcome]} leaves, {result.fractions[outcome]} of the area" for outcome in result.leaves),
@@ -465,6 +465,10 @@ def basin(args) -> int:
     data = result.as_json(with_boxes=args.leaves)
     if args.certificate:
         data["certificate_file"] = api.save_basin_certificate(result, args.certificate)
+    if args.plot:
+        data["plot_file"] = api.basin_figure(result, args.plot)
+    if args.out:
+        data["store"] = api.save_basin_store(result, args.out)
     print(json.dumps(data) if args.json else api.format_basin(data))
     return 0
 

@@ -46,8 +46,15 @@ DEFAULT_MAX_STEPS = 2000
 SLOPE_FACTORS = ("0.5", "0.25", "0.1", "0.01")
 THRESHOLDS = ("0.5", "1", "2", "3", "5", "10", "20", "50", "100", "1000", "10000")
 BALANCE = "0.25"
+PIECES = 4
+MAX_SEGMENTS = 64
+MAX_LEVEL = 12
+SPLIT_RADIUS = 0.001
+GROWTH = 1.5
+"""A segment's S is cut in :data:`PIECES` when its radius exceeds SPLIT_RADIUS and GROWTH times its least radius so far."""
+RETEST = 0.7
 WIDE = 4.0
-"""An enclosure whose s or d radius exceeds this (times 1 + |midpoint|) is given up: the box is split."""
+"""An enclosure whose s or d radius exceeds this times 1 + |s| + |d| (midpoints) is given up: the box is split."""
 
 
 @dataclass
@@ -170,7 +177,7 @@ class _Search:
         outcomes, close = self.numeric.outcomes(xs, ys)
         agreed = outcomes[0] if len(set(outcomes)) == 1 else None
         if agreed in ("converges", "diverges") and (level >= 2 or level == self.depth):
-            leaf = self.leaf(box, agreed, close)
+            leaf = self.leaf(box, agreed, close, pieces=level >= self.depth - 1)
             if leaf is not None:
                 return leaf
         if level >= self.depth:
@@ -179,32 +186,52 @@ class _Search:
         quarters = [(x0, xm, y0, ym), (xm, x1, y0, ym), (x0, xm, ym, y1), (xm, x1, ym, y1)]
         return {"split": [self.node(quarter, level + 1) for quarter in quarters]}
 
-    def leaf(self, box: tuple, expected: str, close: int) -> dict | None:
-        """Advance the checker's enclosure of the box and test the outcome the pre-pass suggests."""
+    def leaf(self, box: tuple, expected: str, close: int, pieces: bool) -> dict | None:
+        """Advance the checker's enclosure of the box and test the outcome the pre-pass suggests (cutting S_K into
+        pieces only near the finest level, where the box will not be split again)."""
         if expected == "diverges" and self.escape is None or expected == "converges" and self.mu is None:
             return None
-        enclosure = Enclosure(self.problem, self.h, *start_enclosure(*leaf_box(*box)))
-        s, d = enclosure.s, enclosure.d
-        start = max(0, close - 2)
-        for k in range(self.max_steps + 1):
+        self.segments = 0
+        x, y = leaf_box(*box)
+        segment = self.segment(*start_enclosure(x, y), expected, max(0, close - 2), 0, 0 if pieces else MAX_LEVEL, origin=(x, y))
+        return None if segment is None else {"outcome": expected, **segment}
+
+    def segment(self, s: arb, d: arb, expected: str, start: int, offset: int, level: int, origin=None) -> dict | None:
+        """A segment of the leaf's certificate from the box (s, d) at step ``offset``: K steps, then a region, or the
+        cut of S_K into :data:`PIECES` pieces when S_K has grown (each piece a segment; at most :data:`MAX_SEGMENTS`)."""
+        self.segments += 1
+        if self.segments > MAX_SEGMENTS:
+            return None
+        enclosure = Enclosure(self.problem, self.h, s, d, origin)
+        smallest, tested = float(s.rad()), 0.5 / RETEST
+        for k in range(self.max_steps - offset + 1):
             if k:
                 s, d = enclosure.advance()
                 self.work += 1
             if not (s.is_finite() and d.is_finite()):
                 return None
-            if max(float(s.rad()) / (1 + abs(float(s.mid()))), float(d.rad()) / (1 + abs(float(d.mid())))) > WIDE:
+            radius = float(s.rad())
+            if max(radius, float(d.rad())) > WIDE * (1 + abs(float(s.mid())) + abs(float(d.mid()))):
                 return None
             if expected == "diverges":
                 if escaped(s, d, self.escape["balance"], self.escape["q_min"]):
-                    return {"outcome": "diverges", "steps": k}
-                continue
-            if k < start or (k - start) % 2:
-                continue
-            region = region_choice(self.problem, self.h, self.mu, s, d)
-            if region is not None and not converges_failures(
-                self.problem, self.h, self.mu, s, d, from_decimal(region["r_bar"]), *(from_decimal(v) for v in region["q_window"])
-            ):
-                return {"outcome": "converges", "steps": k, "region": region}
+                    return {"steps": k}
+            elif offset + k >= start and (residual := float(abs(s - self.mu).upper())) <= RETEST * tested:
+                tested = residual  # a failed test is tried again once |S − μ| has shrunk by RETEST
+                region = region_choice(self.problem, self.h, self.mu, s, d)
+                if region is not None and not converges_failures(
+                    self.problem, self.h, self.mu, s, d, from_decimal(region["r_bar"]), *(from_decimal(v) for v in region["q_window"])
+                ):
+                    return {"steps": k, "region": region}
+            smallest = min(smallest, radius)
+            if level < MAX_LEVEL and radius > max(SPLIT_RADIUS, GROWTH * smallest):
+                pieces = []
+                for piece in basin_checker.split_s(s, PIECES):
+                    child = self.segment(piece, d, expected, start, offset + k, level + 1)
+                    if child is None:
+                        return None
+                    pieces.append(child)
+                return {"steps": k, "pieces": pieces}
         return None
 
 
