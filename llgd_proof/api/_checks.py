@@ -271,6 +271,18 @@ def _tolerance(value):
     return text
 
 
+FLOAT_MU_MAX = 10**100
+
+
+def _float_mu(value, what: str = "mu") -> str | None:
+    """μ for a boundary map: a number with |μ| ≤ 10¹⁰⁰, so that its step limit and the gradient-flow sharpness
+    (μ², the loss's constants) stay floats."""
+    text = _number(value, what, allow_none=True)
+    if text is not None and not abs(mpmath.mpf(text)) <= FLOAT_MU_MAX:
+        raise ArgumentError(f"{what} must be at most 1e100 in magnitude for a boundary map, got {text[:40]}")
+    return text
+
+
 _ATLAS_COUNTS = {"samples": (1, 10**9), "grid": (2, 100_000), "seed": (0, MAX_SEED), "max_steps": (1, MAX_STEPS), "confirm": (0, 10**6), "workers": (1, 4096), "chunk": (1, 10**8)}
 _OPTIONAL_COUNTS = {"samples", "grid", "workers"}  # None: not given (the rest are integers)
 _ATLAS_OPTIONS = {

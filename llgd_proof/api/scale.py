@@ -11,6 +11,7 @@ from llgd_proof.api._checks import (
     ArgumentError,
     _atlas_options,
     _flag,
+    _float_mu,
     _integer,
     _name,
     _names,
@@ -100,7 +101,7 @@ def boundary(
         raise ArgumentError(f"box must be (x_low, x_high, y_low, y_high), got {type(box).__name__}")
     corners = tuple(float(_number(value, "each corner of the box")) for value in box)
     return _boundary.boundary_map(
-        theorem_id, loss=_text(loss, "the loss"), mu=_number(mu, "mu", allow_none=True),
+        theorem_id, loss=_text(loss, "the loss"), mu=_float_mu(mu),
         h_fraction=_pair(h_fraction, "the h fraction", positive=True), h_steps=_integer(h_steps, "the number of h values", 1, 100),
         box=corners, grid=_integer(grid, "the grid", 2, 1000), parameters=_parameters(parameters),
         max_steps=_integer(max_steps, "the step budget", 1, MAX_STEPS), confirm=_integer(confirm, "confirm", 0, 10**6),

@@ -13,11 +13,12 @@ from llgd_proof.symbolic.timeouts import TimeLimitExceeded, time_limit
 
 
 def simplify_guarded(expr: sympy.Expr, seconds: float = 4.0) -> sympy.Expr:
-    """``sympy.simplify`` with a wall-clock guard; the unsimplified form if it overruns."""
+    """``sympy.simplify`` with a wall-clock guard; the unsimplified form if it overruns (or if sympy recurses too
+    deep, as on log cosh(s − 10³⁰⁰))."""
     try:
         with time_limit(seconds):
             simpler = sympy.simplify(expr)
-    except TimeLimitExceeded:
+    except (TimeLimitExceeded, RecursionError):
         return expr
     return simpler if sympy.count_ops(simpler) <= sympy.count_ops(expr) else expr
 
