@@ -22,7 +22,17 @@ from fractions import Fraction
 
 from llgd_proof.errors import ParameterError
 from llgd_proof.proofs.basin import basin
-from llgd_proof.theorems.base import PAPER_CLAIM_NOTE, Case, CheckResult, Context, Finding, Hypothesis, Theorem, Verdict, loss_is_good
+from llgd_proof.theorems.base import (
+    PAPER_CLAIM_NOTE,
+    Case,
+    CheckResult,
+    Context,
+    Finding,
+    Hypothesis,
+    Theorem,
+    Verdict,
+    loss_is_good,
+)
 
 PROVED = "proved"
 BOX_PARAMETERS = ("x_min", "x_max", "y_min", "y_max")
