@@ -170,8 +170,8 @@ def establish(result: CheckResult, *, max_seconds: float = DEFAULT_PROOF_SECONDS
     proof was found that disagrees. Any other ``holds`` — and every ``holds`` when ``max_seconds`` is 0 — is marked
     "checked numerically" without a try.
     """
-    if result.verdict is not Verdict.HOLDS:
-        return result
+    if result.verdict is not Verdict.HOLDS or result.evidence.get("established") == PROVED:
+        return result  # (a theorem whose check is itself a proof, e.g. certified basins, says so in its evidence)
     result.evidence["established"] = CHECKED
     if max_seconds <= 0 or not provable(result):
         return result

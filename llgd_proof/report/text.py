@@ -101,6 +101,9 @@ def format_check(data: dict) -> str:
     evidence = data["evidence"]
     if evidence.get("kind") == "comparative":  # two seeded float64 samples, not one trajectory
         lines.append(f"sampled: {evidence['samples']} starts in box {evidence['box']}, seed {evidence['seed']}, restricted to {evidence['restriction']} (float64 batch engine)")
+    elif evidence.get("kind") == "comparative-proved":  # two certified basins, not one trajectory
+        lines.append(f"certified basins: box {evidence['box']}, depth {evidence['depth']}, " + ", ".join(
+            f"{role} {len(evidence[role].get('failures') or [])} checker failures, leaves {evidence[role]['leaves']}" for role in ("good", "square")))
     elif evidence:
         lines.append(f"run: {evidence.get('status')} in {evidence.get('steps')} steps; " + _precision_text(evidence.get("precision_check"), evidence.get("status")))
     if evidence.get("established"):
@@ -111,6 +114,8 @@ def format_check(data: dict) -> str:
 def _established_text(evidence: dict) -> str:
     """"proved" (a computer-assisted proof on Arb balls) or "checked numerically", with the proof's gist."""
     proof = evidence.get("proof")
+    if evidence["established"] == "proved" and evidence.get("kind") == "comparative-proved":
+        return "proved (two basin certificates re-verified by the independent checker; `llgd basin` writes them)"
     if evidence["established"] == "proved":
         detail = f"{proof['outcome']}, {proof['bits']} bits, {proof['seconds']:g} s"
         if proof.get("limit_box"):

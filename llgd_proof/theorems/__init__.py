@@ -10,6 +10,7 @@ from llgd_proof.errors import UnknownNameError
 from llgd_proof.theorems import (
     ahn2023,
     balancing,
+    basins,
     catapult,
     chen_bruna,
     convergence,
@@ -27,7 +28,7 @@ from llgd_proof.theorems import (
 from llgd_proof.theorems.base import Case, CheckResult, Theorem, Verdict
 
 _MODULES = [
-    convergence, sharpness_bound, eos, balancing, catapult, rate,
+    convergence, basins, sharpness_bound, eos, balancing, catapult, rate,
     wang2022, lewkowycz2020, zhu2023, chen_bruna, macdonald, descent_lemma, pl_rate, kreisler, ahn2023,
 ]
 THEOREMS: dict[str, Theorem] = {
