@@ -133,9 +133,9 @@ THEOREM = BasinComparison(
     conclusion_name="converging area larger for the good loss (proved)",
     conclusion_latex=r"C_{\text{good}} > 1 - D_{\text{square}}",
     conclude=_not_called,
-    parameters={"x_min": 0.5, "x_max": 2.0, "y_min": 0.5, "y_max": 2.0, "depth": 4},
+    parameters={"x_min": 1.4, "x_max": 1.6, "y_min": 1.4, "y_max": 1.6, "depth": 3},
     cases=[
-        Case(loss="logcosh", h="0.9", init=("1", "1"), label="log cosh vs square, μ = 1, B = [½, 2]² (init unused: starts are the box)"),
+        Case(loss="logcosh", h="0.9", init=("1", "1"), label="log cosh vs square, μ = 1, B = [1.4, 1.6]² (init unused: starts are the box)"),
     ],
     kind="comparative",
     version=1,
