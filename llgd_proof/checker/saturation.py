@@ -62,13 +62,8 @@ from sympy.calculus.util import continuous_domain
 from llgd_proof.checker.problem import Problem
 from llgd_proof.symbolic.arb import compile_arb, interval_strings
 from llgd_proof.symbolic.losses import S as LOSS_SYMBOL
-from llgd_proof.symbolic.timeouts import TimeLimitExceeded, time_limit
 
 BRANCHES = (sympy.Piecewise, sympy.Abs, sympy.sign, sympy.Heaviside, sympy.DiracDelta, sympy.Min, sympy.Max, sympy.floor, sympy.ceiling)
-SYMPY_SECONDS = 5
-"""Wall-clock allowance of each symbolic decision (the limits; the tail at one s_min). Past it the fact counts as not
-proved — a refusal, never a proof, so the clock can only withhold a certificate (a huge literal such as μ = 10⁴⁰⁰
-can keep sympy's limit busy for minutes)."""
 LADDER = ("1", "2", "3", "5", "10", "30", "100", "1000")
 """The thresholds s_min the prover tries, in order."""
 
@@ -76,14 +71,6 @@ LADDER = ("1", "2", "3", "5", "10", "30", "100", "1000")
 @lru_cache(maxsize=32)
 def _limits(loss: sympy.Expr):
     """(G, I₊, I₋) of (S2)–(S3) as exact sympy numbers, or a sentence saying which fact sympy does not prove."""
-    try:
-        with time_limit(SYMPY_SECONDS, within_budget=False):
-            return _limits_unguarded(loss)
-    except TimeLimitExceeded:
-        return f"sympy did not decide the limits of ℓ' and of G|s| − ℓ(s) at ±∞ within {SYMPY_SECONDS} s"
-
-
-def _limits_unguarded(loss: sympy.Expr):
     s = LOSS_SYMBOL
     first = sympy.diff(loss, s)
     second = sympy.diff(first, s)
@@ -109,14 +96,6 @@ def _exact(value) -> bool:
 
 @lru_cache(maxsize=64)
 def _tail_failures(loss: sympy.Expr, s_min: sympy.Rational) -> tuple[str, ...]:
-    try:
-        with time_limit(SYMPY_SECONDS, within_budget=False):
-            return _tail_failures_unguarded(loss, s_min)
-    except TimeLimitExceeded:
-        return (f"sympy did not decide the tail of ℓ within {SYMPY_SECONDS} s",)  # (no larger threshold is tried)
-
-
-def _tail_failures_unguarded(loss: sympy.Expr, s_min: sympy.Rational) -> tuple[str, ...]:
     limits = _limits(loss)
     if isinstance(limits, str):
         return (limits,)

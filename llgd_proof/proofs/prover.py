@@ -49,6 +49,7 @@ from llgd_proof.symbolic.arb import _decimal, exact_fraction, from_decimal, inte
 from llgd_proof.symbolic.expressions import to_text
 from llgd_proof.symbolic.losses import parse_loss_spec
 from llgd_proof.symbolic.objective import Objective, general_objective, product_objective
+from llgd_proof.symbolic.timeouts import TimeLimitExceeded, time_limit
 
 OUTCOMES = ("converges", "periodic", "diverges", "not-proved")
 DEFAULT_MAX_BITS = 16_384
@@ -59,6 +60,7 @@ WORK_PER_SECOND = 4_000
 """Work units per nominal second of ``max_seconds`` (one unit: a ball step of two variables at 256 bits; about what
 the reference machine, 2 cores as in CI, does in a second of enclosure search)."""
 MINIMISER_GRID = 30
+TAIL_SECONDS = 8  # sympy's allowance for the saturation lemma's tail facts at one s_min
 WINDOW_TRIES = 24  # q-windows tried at θ_K before the next K (a proof affords more than T6's scan of a run)
 """The minimiser interval is a cell of the grid 10^-30·ℤ (two cells when μ* lies on the grid)."""
 
@@ -326,7 +328,11 @@ def prove_saturation(problem: Problem, *, max_steps: int, max_bits: int, budget:
     chosen = None
     with working_bits(START_BITS):
         for s_min in LADDER:
-            failures = tail_failures(problem, s_min)
+            try:  # the checker reads no clock; the prover does not wait minutes on sympy (a μ of 10⁴⁰⁰ can keep a limit busy)
+                with time_limit(TAIL_SECONDS, within_budget=False):
+                    failures = tail_failures(problem, s_min)
+            except TimeLimitExceeded:
+                return None, f"the numeric run diverges, but sympy did not decide the saturation lemma's tail facts within {TAIL_SECONDS} s"
             if failures:
                 reason = f"the numeric run diverges, but the saturation lemma does not apply: {failures[0]}"
                 if "s_min" not in failures[0]:
