@@ -58,8 +58,6 @@ the long edge-of-stability oscillation.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -68,7 +66,7 @@ from flint import arb
 
 from llgd_proof.checker.balls import minimiser_failures
 from llgd_proof.checker.converges import region_bounds_at
-from llgd_proof.checker.kernel import loads
+from llgd_proof.checker.kernel import read_json
 from llgd_proof.checker.problem import CertificateError, Problem, Undecidable, from_decimal_checked, problem_from_inputs
 from llgd_proof.symbolic.arb import _decimal, working_bits
 from llgd_proof.symbolic.expressions import almost_everywhere
@@ -276,19 +274,7 @@ def escaped(s: arb, d: arb, balance: arb, q_min: arb) -> bool:
 # -- reading the certificate ------------------------------------------------------------------------------
 def load_basin(path: str) -> dict:
     """A basin certificate file as JSON (at most :data:`MAX_BYTES`)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise CertificateError(f"{path!r} is not a regular file; a certificate is a JSON file")
-            raw = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise CertificateError(f"no certificate file {path!r}") from None
-    except OSError as error:
-        raise CertificateError(f"cannot read the certificate {path!r} ({error.__class__.__name__})") from None
-    if len(raw) > MAX_BYTES:
-        raise CertificateError(f"{path!r} is larger than {MAX_BYTES // 2**20} MiB")
-    return loads(raw, path)
+    return read_json(path, MAX_BYTES)
 
 
 def basin_problem(inputs) -> tuple[Problem, list[Fraction]]:

@@ -64,18 +64,23 @@ class RecheckResult:
 # -- reading ------------------------------------------------------------------------------------------
 def load(path: str) -> dict:
     """A certificate file as JSON, refusing anything larger than :data:`MAX_BYTES` before parsing it."""
+    return read_json(path, MAX_BYTES)
+
+
+def read_json(path: str, max_bytes: int) -> dict:
+    """A certificate file (a regular file, at most ``max_bytes``; a FIFO never blocks) parsed by :func:`loads`."""
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
         with os.fdopen(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise CertificateError(f"{path!r} is not a regular file; a certificate is a JSON file")
-            raw = handle.read(MAX_BYTES + 1)
+            raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise CertificateError(f"no certificate file {path!r}") from None
     except OSError as error:
         raise CertificateError(f"cannot read the certificate {path!r} ({error.__class__.__name__})") from None
-    if len(raw) > MAX_BYTES:
-        raise CertificateError(f"{path!r} is larger than {MAX_BYTES // 2**20} MiB; a certificate is a few kilobytes")
+    if len(raw) > max_bytes:
+        raise CertificateError(f"{path!r} is larger than {max_bytes // 2**20} MiB; a certificate is a few kilobytes")
     return loads(raw, path)
 
 
