@@ -94,20 +94,26 @@ class ResidualRegion:
 
 def q_window(problem: Problem, h: arb, mu: arb, theta: list, r_bar: arb, *, tries: int) -> tuple[str, str, dict] | None:
     """[a, b] (short decimals) around q_K = ‖θ_K‖² with every inequality of the region holding, and the checker's
-    bounds — the one window search, used by T6 (:class:`ResidualRegion`) and by the prover.
-
-    ``theta`` may be balls (the prover's enclosure of θ_K): the window starts as the hull of q_K's ball widened
-    by its own width (or by 2⁻⁴⁰·|q_K| for a point). If ρ < 1 fails there (or ℓ'' is undecided near μ), a
-    narrower window is tried while ρ was at least derived; otherwise the window grows to twice the drift
-    bound D until q_K ∈ [a + D, b − D] holds. None after ``tries`` windows.
-    """
+    bounds — used by T6 (:class:`ResidualRegion`) and by the prover; ``theta`` may be balls (the prover's enclosure)."""
     norms = sum((t * t for t in theta), arb(0))
-    low, high = arb(norms.lower()), arb(norms.upper())
-    width = (high - low).max(abs(norms.mid()) * arb(2) ** -40).max(arb(2) ** -200)
+    return window_search(norms, lambda a, b: region_bounds(problem, h, mu, theta, r_bar, a, b), tries=tries)
+
+
+def window_search(q: arb, region, *, tries: int, digits: int | None = None) -> tuple[str, str, dict] | None:
+    """The one q-window search (T6, the one-start prover, the basin prover): ``region(a, b)`` returns the checker's
+    (bounds, failures) on the window [a, b] (balls of short decimals) around the ball ``q``.
+
+    The window starts as the hull of q's ball widened by its own width (or by 2⁻⁴⁰·|q| for a point). If ρ < 1 fails
+    there (or ℓ'' is undecided near μ), a narrower window is tried while ρ was at least derived; otherwise the window
+    grows to twice the drift bound D until q ∈ [a + D, b − D] holds. None after ``tries`` windows. ``digits``: the
+    decimals' significant digits (default: enough to resolve the window's width).
+    """
+    low, high = arb(q.lower()), arb(q.upper())
+    width = (high - low).max(abs(q.mid()) * arb(2) ** -40).max(arb(2) ** -200)
     for _ in range(tries):
-        digits = max(6, min(60, int(math.log10(float((abs(arb(norms.mid())) + 1) / width))) + 4))
-        a, b = interval_strings(low - width, digits)[0], interval_strings(high + width, digits)[1]
-        bounds, failures = region_bounds(problem, h, mu, theta, r_bar, from_decimal(a), from_decimal(b))
+        places = digits or max(6, min(60, int(math.log10(float((abs(arb(q.mid())) + 1) / width))) + 4))
+        a, b = interval_strings(low - width, places)[0], interval_strings(high + width, places)[1]
+        bounds, failures = region(from_decimal(a), from_decimal(b))
         if not failures:
             return a, b, bounds
         if "drift" not in bounds:

@@ -23,6 +23,7 @@ import numpy
 import sympy
 from flint import arb
 
+from llgd_proof.analysis.contraction import window_search
 from llgd_proof.checker import basins as basin_checker
 from llgd_proof.checker.basins import (
     Enclosure,
@@ -117,20 +118,8 @@ def region_choice(problem: Problem, h: arb, mu: arb, s: arb, d: arb) -> dict | N
     q = norm_squared(s, d)
     if not q.is_finite():
         return None
-    low, high = q.lower(), q.upper()
-    width = (high - low).max(abs(q.mid()) * arb(2) ** -40)
-    for _ in range(12):
-        a, b = _rounded(low - width, 8, False), _rounded(high + width, 8, True)
-        bounds, failures = region_bounds_at(problem, h, mu, s, q, from_decimal(r_bar), from_decimal(a), from_decimal(b))
-        if not failures:
-            return {"r_bar": r_bar, "q_window": [a, b]}
-        if "drift" not in bounds:
-            if "rho" not in bounds:
-                return None
-            width = width / 4
-            continue
-        width = (2 * bounds["drift"]).upper()
-    return None
+    window = window_search(q, lambda a, b: region_bounds_at(problem, h, mu, s, q, from_decimal(r_bar), a, b), tries=12, digits=8)
+    return None if window is None else {"r_bar": r_bar, "q_window": list(window[:2])}
 
 
 # -- the float64 pre-pass (evidence only) ----------------------------------------------------------------
