@@ -21,6 +21,7 @@ CASES = {
     "square-diverges": {"loss": "quadratic", "mu": "1", "h": "0.9", "box": ["2", "4", "2", "4"], "depth": 3},
     "square-converges": {"loss": "quadratic", "mu": "1", "h": "0.5", "box": ["0.5", "2.5", "0.5", "2.5"], "depth": 4},
     "logcosh-converges": {"loss": "logcosh", "mu": "1", "h": "0.5", "box": ["0.5", "1.5", "0.5", "1.5"], "depth": 3},
+    "logcosh-converges-after-a-catapult": {"loss": "logcosh", "mu": "1", "h": "0.9", "box": ["2", "2.25", "2", "2.25"], "depth": 1},
 }
 SLOPES = {"quadratic": lambda s: s - 1, "logcosh": lambda s: mpmath.tanh(s - 1)}
 
@@ -136,6 +137,21 @@ def test_tampered_certificates_are_rejected(results, tmp_path):
         tampered.append(cut)
     for certificate in tampered:
         assert not checker.recheck_basin(certificate).valid
+
+
+def test_a_catapult_is_crossed_in_u_v_and_the_prefix_is_part_of_the_proof(results):
+    """From [2, 2.25]² at h = 0.9 (sharpness ≈ 8 > 2/h) GD on log cosh catapults: s jumps from ≈ 4.5 to ≈ 0.05. The
+    leaves are proved through a (u, v) prefix; without it the same leaf's (s, d) flight does not reach the region."""
+    certificate = results["logcosh-converges-after-a-catapult"].certificate
+    path = _first_path(certificate["tree"], "converges", "uv_steps")
+    assert path is not None
+    stripped = copy.deepcopy(certificate)
+    del _node(stripped["tree"], path)["uv_steps"]
+    assert not checker.recheck_basin(stripped).valid
+    longer = copy.deepcopy(certificate)
+    _node(longer["tree"], path)["uv_steps"] = 0
+    with pytest.raises(LlgdInputError):
+        checker.recheck_basin(longer)
 
 
 def test_fractions_are_lower_bounds_of_the_leaf_areas(results):

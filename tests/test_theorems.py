@@ -9,17 +9,12 @@ from llgd_proof.theorems import THEOREMS, Case, Verdict, get_theorem
 from llgd_proof.theorems.base import PAPER_CLAIM_NOTE
 
 
-PROVED_ONLY = {"convergence-basins"}
-"""Theorems decided by certificates alone: "holds" only where the certified basins separate, which no built-in case
-reaches at the resolution of today's basin prover (docs/basins.md) — so they are held to "never violated"."""
-
-
 def test_every_current_theorem_holds_somewhere(verify_report):
     for theorem_id, theorem in THEOREMS.items():
         if theorem.status == "current":
             verdicts = {r.verdict for r in verify_report.results if r.theorem.id == theorem_id}
             assert verdicts, theorem_id
-            assert (Verdict.VIOLATED not in verdicts) if theorem_id in PROVED_ONLY else (Verdict.HOLDS in verdicts), theorem_id
+            assert Verdict.HOLDS in verdicts, theorem_id
 
 
 def test_every_refuted_counterexample_violates_its_variant_again(verify_report):

@@ -47,6 +47,14 @@ x-low/y-low, x-high/y-low, x-low/y-high, x-high/y-high, halves at the exact midp
 "steps": K}`` or ``{"outcome": "undecided"}`` — and the derived counts and area fractions, which
 :func:`recheck_basin` recomputes (exact rationals; lower bounds rounded down, the undecided share up).
 
+**The (u, v) prefix** (derived). A leaf may begin with ``"uv_steps": k₀`` steps taken in u = x + y, v = x − y,
+where GD is diagonal: u⁺ = u(1 − t), v⁺ = v(1 + t), t = hℓ'((u² − v²)/4). From U₀ = X + Y, V₀ = X − Y (the
+exact ranges of u and v over the leaf), U⁺ = U(1 − T), V⁺ = V(1 + T) with T = h·ℓ'((U² − V²)/4) holds (u_k, v_k)
+of every start of the leaf, by induction (each of U, V, S = (U² − V²)/4 is a range over the box U × V). After k₀
+steps the leaf's segment starts from the box S = (U² − V²)/4, D = U·V ∋ (s_{k₀}, d_{k₀}). Far from {s = μ*},
+where ℓ' saturates (the catapult of a bounded-slope loss), t hardly varies across the box and this form has no
+cancellation, whereas s⁺ = s(1 + t²) − tq nearly cancels there; near {s = μ*} the (s, d) form is the better.
+
 **Pieces.** In place of its region a leaf (and, recursively, a piece) may hold ``"pieces": [n segments]``
 (n ∈ :data:`PIECES`): S_K is cut into n intervals (:func:`split_s`) and each piece × D_K is a box of its own,
 advanced by a fresh :class:`Enclosure` (from the box, not from the leaf's starts) for the segment's ``steps`` and then tested (or cut again). Every
@@ -122,8 +130,16 @@ def start_enclosure(x: arb, y: arb) -> tuple[arb, arb]:
     return x * y, square(x) - square(y)
 
 
+def _slope(problem: Problem, s: arb) -> arb:
+    """ℓ'(S): the tight enclosure where every branch is decided on S, else the branches united."""
+    try:
+        return problem.tight_slope_and_curvature(s)[0]
+    except Undecidable:
+        return problem.slope(s)
+
+
 def _naive(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
-    t = h * problem.slope(s)
+    t = h * _slope(problem, s)
     t2 = square(t)
     return s * (1 + t2) - t * norm_squared(s, d), d * (1 - t2)
 
@@ -133,7 +149,7 @@ def jacobian(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb, arb, a
     if not (s.is_finite() and d.is_finite()):
         return None
     try:
-        slope, curvature = problem.strict_slope_and_curvature(s)
+        slope, curvature = problem.tight_slope_and_curvature(s)
     except Undecidable:
         return None
     q = norm_squared(s, d)
@@ -201,6 +217,18 @@ class Enclosure:
         self.s = _meet(new_s, self.point[0] + m11 * ds + m12 * dd)
         self.d = _meet(new_d, self.point[1] + m21 * ds + m22 * dd)
         return self.s, self.d
+
+
+def uv_flight(problem: Problem, h: arb, x: arb, y: arb, steps: int) -> tuple[arb, arb]:
+    """(S, D) ∋ (s_k, d_k) after ``steps`` steps taken in (u, v) from the leaf X × Y (module doc, the (u, v) prefix);
+    stops early, non-finite, when the enclosure runs away."""
+    u, v = x + y, x - y
+    for _ in range(steps):
+        t = h * _slope(problem, (square(u) - square(v)) / 4)
+        u, v = u * (1 - t), v * (1 + t)
+        if not (u.is_finite() and v.is_finite()):
+            break
+    return (square(u) - square(v)) / 4, u * v
 
 
 def _meet(a: arb, b: arb) -> arb:
@@ -324,7 +352,7 @@ def _leaf_steps(node: dict, path: str) -> int:
 
 
 def _leaf_shape(node: dict, path: str) -> int:
-    """Check a leaf's fields; returns its ball steps (its pieces' included)."""
+    """Check a leaf's fields; returns its ball steps (its (u, v) prefix and its pieces' included)."""
     outcome = node.get("outcome")
     if outcome == "undecided":
         if set(node) != {"outcome"}:
@@ -332,7 +360,17 @@ def _leaf_shape(node: dict, path: str) -> int:
         return 0
     if outcome not in ("converges", "diverges"):
         raise CertificateError(f"leaf {path or 'root'}: a leaf is converges, diverges or undecided")
-    return _flight_shape({key: value for key, value in node.items() if key != "outcome"}, outcome, path, 0)
+    prefix = _uv_steps(node, path)
+    return prefix + _flight_shape({key: value for key, value in node.items() if key not in ("outcome", "uv_steps")}, outcome, path, 0)
+
+
+def _uv_steps(node: dict, path: str) -> int:
+    if "uv_steps" not in node:
+        return 0
+    steps = node["uv_steps"]
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise CertificateError(f"leaf {path or 'root'}: uv_steps, when present, is an integer from 1 to {MAX_STEPS}")
+    return steps
 
 
 def _flight_shape(node, outcome: str, path: str, level: int) -> int:
@@ -386,6 +424,11 @@ def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, no
     if outcome == "diverges" and escape is None:
         return ["a diverges leaf needs the certificate's escape region"]
     x, y = leaf_box(*box)
+    if "uv_steps" in node:
+        s, d = uv_flight(problem, h, x, y, node["uv_steps"])
+        if not (s.is_finite() and d.is_finite()):
+            return [f"the (u, v) enclosure is not finite after {node['uv_steps']} steps"]
+        return check_segment(problem, h, mu, escape, outcome, node, s, d)
     return check_segment(problem, h, mu, escape, outcome, node, *start_enclosure(x, y), origin=(x, y))
 
 
@@ -464,4 +507,4 @@ def _pair(value, what: str) -> list:
     return value
 
 
-__all__ = ["KIND", "VERSION", "BasinRecheck", "Enclosure", "advance", "check_leaf", "escape_constants", "load_basin", "recheck_basin", "start_enclosure"]
+__all__ = ["KIND", "VERSION", "BasinRecheck", "Enclosure", "advance", "check_leaf", "escape_constants", "load_basin", "recheck_basin", "start_enclosure", "uv_flight"]

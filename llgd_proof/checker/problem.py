@@ -12,6 +12,15 @@ time limit: the sizes are bounded instead (the parser's limits and :data:`MAX_DE
 Branches: the step uses ``piecewise="union"`` (sound on any ball); every derivative used in a mean-value
 argument (ℓ'' on an interval, the Hessian on a box) uses ``piecewise="undecidable"``, so a ball on which a
 branch is not decided stops the argument instead of silently picking a side.
+
+**Tight enclosures of ℓ' and ℓ''** (:meth:`Problem.tight_slope_and_curvature`, used by the basin enclosures,
+whose s-balls are wide). Two sound narrowings (derived), each intersected with the plain evaluation:
+
+* exact rewriting before compiling: sinh(a)/cosh(a) → tanh(a) (an identity for every real a), so that ℓ' of
+  log cosh is tanh(s − 1), not the quotient of two wide balls;
+* monotone hulls: on S = [lo, hi], if the evaluation of g' on S (every branch decided) is finite and > 0 (or
+  < 0), then g is differentiable and monotone on S, so g(S) ⊂ hull(g(lo), g(hi)); applied to g = ℓ' (g' = ℓ'')
+  and to g = ℓ'' (g' = ℓ''').
 """
 
 from __future__ import annotations
@@ -64,6 +73,11 @@ class Problem:
             first = almost_everywhere(sympy.diff(self.loss, S))
             second = almost_everywhere(sympy.diff(first, S))
             _bounded(first, second)
+            if name.startswith("tight"):
+                third = almost_everywhere(sympy.diff(second, S))
+                _bounded(first, second, third)
+                exprs = [first, second] if name == "tight loss" else [third]
+                return compile_arb([S], [_narrow_form(e) for e in exprs], piecewise="undecidable")
             mode = "undecidable" if name.startswith("strict") else "union"
             return compile_arb([S], [first, second], piecewise=mode)
         gradient = [almost_everywhere(sympy.diff(self.expr, v)) for v in self.variables]
@@ -85,6 +99,24 @@ class Problem:
     def strict_slope_and_curvature(self, s: arb) -> tuple[arb, arb]:
         """(ℓ'(s), ℓ''(s)) on a ball with every branch decided (raises Undecidable otherwise)."""
         first, second = self._compiled("strict loss")(s)
+        return first, second
+
+    def tight_slope_and_curvature(self, s: arb) -> tuple[arb, arb]:
+        """(ℓ'(s), ℓ''(s)) on a ball with every branch decided, narrowed as in the module doc (raises Undecidable
+        where :meth:`strict_slope_and_curvature` does)."""
+        tight = self._compiled("tight loss")
+        first, second = (_meet(a, b) for a, b in zip(self.strict_slope_and_curvature(s), tight(s)))
+        if s.rad() == 0:
+            return first, second
+        try:
+            low, high = tight(s.lower()), tight(s.upper())
+            third = self._compiled("tight third")(s)[0]
+        except Undecidable:
+            return first, second
+        if second.is_finite() and (second > 0 or second < 0):
+            first = _meet(first, low[0].union(high[0]))
+        if third.is_finite() and (third > 0 or third < 0):
+            second = _meet(second, low[1].union(high[1]))
         return first, second
 
     def product(self, theta) -> arb:
@@ -114,6 +146,22 @@ class Problem:
                     entry = entry + first
                 entries.append(entry)
         return entries
+
+
+def _narrow_form(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with sinh(a)/cosh(a) written tanh(a) (an exact identity; module doc)."""
+    for cosh in expr.atoms(sympy.cosh):
+        expr = expr.subs(sympy.sinh(cosh.args[0]) / cosh, sympy.tanh(cosh.args[0]))
+    return expr
+
+
+def _meet(a: arb, b: arb) -> arb:
+    """The intersection of two balls that both hold the same exact value (either may be non-finite)."""
+    if not a.is_finite():
+        return b
+    if not b.is_finite():
+        return a
+    return a.intersection(b)
 
 
 def _bounded(*exprs) -> None:

@@ -33,6 +33,7 @@ from llgd_proof.checker.basins import (
     leaf_box,
     norm_squared,
     start_enclosure,
+    uv_flight,
 )
 from llgd_proof.checker.converges import region_bounds_at
 from llgd_proof.checker.problem import Problem
@@ -53,6 +54,9 @@ MAX_LEVEL = 12
 SPLIT_RADIUS = 0.001
 GROWTH = 1.5
 """A segment's S is cut in :data:`PIECES` when its radius exceeds SPLIT_RADIUS and GROWTH times its least radius so far."""
+UV_PREFIXES = (1, 2, 3, 4)
+"""The (u, v) prefixes a leaf tries after the plain (s, d) flight (checker module doc): the catapult of a
+bounded-slope loss lasts a few steps."""
 RETEST = 0.7
 WIDE = 4.0
 """An enclosure whose s or d radius exceeds this times 1 + |s| + |d| (midpoints) is given up: the box is split."""
@@ -177,13 +181,25 @@ class _Search:
 
     def leaf(self, box: tuple, expected: str, close: int, pieces: bool) -> dict | None:
         """Advance the checker's enclosure of the box and test the outcome the pre-pass suggests (cutting S_K into
-        pieces only near the finest level, where the box will not be split again)."""
+        pieces only near the finest level, where the box will not be split again): first in (s, d) from the start,
+        then after each (u, v) prefix of :data:`UV_PREFIXES` steps."""
         if expected == "diverges" and self.escape is None or expected == "converges" and self.mu is None:
             return None
-        self.segments = 0
         x, y = leaf_box(*box)
-        segment = self.segment(*start_enclosure(x, y), expected, max(0, close - 2), 0, 0 if pieces else MAX_LEVEL, origin=(x, y))
-        return None if segment is None else {"outcome": expected, **segment}
+        level = 0 if pieces else MAX_LEVEL
+        for prefix in (0, *UV_PREFIXES):
+            self.segments = 0
+            if prefix == 0:
+                segment = self.segment(*start_enclosure(x, y), expected, max(0, close - 2), 0, level, origin=(x, y))
+            else:
+                s, d = uv_flight(self.problem, self.h, x, y, prefix)
+                self.work += prefix
+                if not (s.is_finite() and d.is_finite()):
+                    return None
+                segment = self.segment(s, d, expected, max(0, close - 2), prefix, level)
+            if segment is not None:
+                return {"outcome": expected, **({"uv_steps": prefix} if prefix else {}), **segment}
+        return None
 
     def segment(self, s: arb, d: arb, expected: str, start: int, offset: int, level: int, origin=None) -> dict | None:
         """A segment of the leaf's certificate from the box (s, d) at step ``offset``: K steps, then a region, or the
