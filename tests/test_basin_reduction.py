@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal
 from fractions import Fraction
 
 import mpmath
@@ -26,16 +27,28 @@ from llgd_proof.symbolic.arb import working_bits
 SLOPES = {"logcosh": lambda s: mpmath.tanh(s - 1), "quadratic": lambda s: s - 1, "quartic": lambda s: s**3 - s}
 LOSSES = {"logcosh": lambda s: mpmath.log(mpmath.cosh(s - 1)), "quadratic": lambda s: (s - 1) ** 2 / 2, "quartic": lambda s: (s**2 - 1) ** 2 / 4}
 CERTIFIED = {"loss": "logcosh", "mu": "1", "h": "0.9", "box": ["1.1", "1.3", "0.9", "1.1"], "depth": 2}
+MIRRORED = {**CERTIFIED, "box": ["0.9", "1.1", "1.1", "1.3"]}
+"""Its mirror image in the diagonal: every point has ỹ > x̃ there, so a start is read through its point (ỹ, x̃)."""
 
 
 @pytest.fixture(scope="module")
-def certificate():
-    return api.basin(**CERTIFIED).certificate
+def certificates():
+    return {"box": api.basin(**CERTIFIED).certificate, "mirror": api.basin(**MIRRORED).certificate}
 
 
 @pytest.fixture(scope="module")
-def checked(certificate):
-    return CheckedBasin(certificate)
+def readers(certificates):
+    return {name: CheckedBasin(certificate) for name, certificate in certificates.items()}
+
+
+@pytest.fixture(scope="module")
+def certificate(certificates):
+    return certificates["box"]
+
+
+@pytest.fixture(scope="module")
+def checked(readers):
+    return readers["box"]
 
 
 # -- the exact reduction --------------------------------------------------------------------------------------
@@ -146,7 +159,10 @@ def test_the_sharpness_adds_only_the_eigenvalues_plus_minus_l_prime():
     """Remark of the module doc, n = 2, ℓ = (s² − 1)²/4 (ℓ'' < 0 near 0): spec ∇²f(θ) = spec ∇²f₂(θ̃) ∪ {±ℓ'(s)}
     (Hessians by sympy from f itself), so S = max(S₂, |ℓ'|); not vacuous — at some points |ℓ'| > S₂."""
     x1, x2, y1, y2, a, b = sympy.symbols("x1 x2 y1 y2 a b", real=True)
-    loss = lambda s: (s**2 - 1) ** 2 / 4  # noqa: E731
+
+    def loss(s):
+        return (s**2 - 1) ** 2 / 4
+
     wide = sympy.lambdify((x1, x2, y1, y2), sympy.hessian(loss(x1 * y1 + x2 * y2), (x1, x2, y1, y2)))
     narrow = sympy.lambdify((a, b), sympy.hessian(loss(a * b), (a, b)))
     generator = numpy.random.default_rng(7)
@@ -212,10 +228,11 @@ direction = st.tuples(st.fractions(-3, 3, max_denominator=7), st.fractions(-3, 3
 
 
 @settings(max_examples=30, deadline=None)
-@given(pick=st.integers(0, 10**6), fx=fraction, fy=fraction, directions=st.tuples(direction, direction))
-def test_starts_in_r3_reduced_into_a_converging_leaf_converge(certificate, checked, pick, fx, fy, directions):
-    """Property: an exact start in ℝ³ whose reduced point (or its swap, when ỹ > x̃ there) lies inside a converging
-    leaf is answered "converges", and the independent 50-digit GD loop in ℝ³ converges to xᵀy = μ = 1."""
+@given(which=st.sampled_from(["box", "mirror"]), pick=st.integers(0, 10**6), fx=fraction, fy=fraction, directions=st.tuples(direction, direction))
+def test_starts_in_r3_reduced_into_a_converging_leaf_converge(certificates, readers, which, pick, fx, fy, directions):
+    """Property: an exact start in ℝ³ whose reduced point (in the mirrored box: its swap (ỹ, x̃)) lies inside a
+    converging leaf is answered "converges", and the independent 50-digit GD loop in ℝ³ converges to xᵀy = μ = 1."""
+    certificate, checked = certificates[which], readers[which]
     converging = [box for box, outcome in _leaves(certificate) if outcome == "converges"]
     assert converging  # not vacuous
     x0, x1, y0, y1 = converging[pick % len(converging)]
@@ -236,7 +253,7 @@ def test_a_start_on_the_edge_of_a_converging_leaf_is_located_exactly(certificate
              if p == "converges" and q == "undecided" and left[1] == right[0] and left[2] == right[2] and left[3] == right[3]
              and left[1] >= (left[2] + left[3]) / 2]  # the edge point is its own reduced point (x̃ ≥ |ỹ|)
     assert pairs, "the fixture certificate has a converging leaf beside an undecided one"
-    left, right = pairs[0]
+    left, _ = pairs[0]
     edge, middle = left[1], (left[2] + left[3]) / 2
     directions = ((Fraction(1, 2), Fraction(1, 3)), (Fraction(-2), Fraction(1, 5)))
     on_edge = checked.outcome(*_lift(edge, middle, directions))
@@ -275,18 +292,18 @@ def _direct(certificate, x: Fraction, y: Fraction) -> str:
 
 magnitude = st.decimals("0.85", "1.35", places=3)
 signed = st.tuples(st.sampled_from([1, -1]), magnitude).map(lambda pair: pair[0] * pair[1])
-SYMMETRIES = (lambda x, y: (x, y), lambda x, y: (y, x), lambda x, y: (-x, -y), lambda x, y: (-y, -x))
-in_box = st.tuples(st.decimals(CERTIFIED["box"][0], CERTIFIED["box"][1], places=3), st.decimals(CERTIFIED["box"][2], CERTIFIED["box"][3], places=3))
-starts = st.one_of(st.tuples(signed, signed), st.tuples(in_box, st.sampled_from(SYMMETRIES)).map(lambda pair: pair[1](*pair[0])))
+offset = st.tuples(st.decimals("0", "0.2", places=3), st.decimals("0", "0.2", places=3))  # both boxes are 0.2 × 0.2
 
 
-@settings(max_examples=40, deadline=None)
-@given(start=starts)
-def test_n1_agrees_with_the_direct_reading_and_with_the_symmetries(certificate, checked, start):
-    """Property (n = 1): where the leaves holding (x, y) itself prove an outcome, the reduction answers the same;
+@settings(max_examples=60, deadline=None)
+@given(which=st.sampled_from(["box", "mirror"]), outside=st.tuples(signed, signed), inside=offset, near=st.booleans())
+def test_n1_agrees_with_the_direct_reading_and_with_the_symmetries(certificates, readers, which, outside, inside, near):
+    """Property (n = 1): where a closed leaf holding (x, y) itself proves an outcome, the reduction answers the same;
     the four points (x, y), (y, x), (−x, −y), (−y, −x) get one answer (symmetries of ℓ(xy)); a decided answer is
-    confirmed by the independent GD loop."""
-    x, y = start
+    confirmed by the independent GD loop. Starts are drawn from the box, or anywhere near it."""
+    certificate, checked = certificates[which], readers[which]
+    corner = [Decimal(c) for c in certificate["inputs"]["box"]]
+    x, y = (corner[0] + inside[0], corner[2] + inside[1]) if near else outside
     answers = {checked.outcome([str(p)], [str(q)]).outcome for p, q in ((x, y), (y, x), (-x, -y), (-y, -x))}
     assert len(answers) == 1
     answer = answers.pop()
@@ -297,13 +314,17 @@ def test_n1_agrees_with_the_direct_reading_and_with_the_symmetries(certificate, 
         assert gradient_descent_outcome([Fraction(x)], [Fraction(y)]) == answer
 
 
-def test_the_direct_reading_is_not_vacuous(certificate, checked):
-    """Some n = 1 starts inside a converging leaf, and their swaps, are answered converges; a start outside answers undecided."""
-    assert _direct(certificate, Fraction("1.12"), Fraction("0.92")) == "converges"
-    for x, y in (("1.12", "0.92"), ("0.92", "1.12"), ("-1.12", "-0.92"), ("-0.92", "-1.12")):
-        assert checked.outcome([x], [y]).outcome == "converges"
-    far = checked.outcome(["5"], ["5"])
-    assert far.outcome == "undecided" and not far.leaves
+def test_the_direct_reading_is_not_vacuous(certificates, readers):
+    """n = 1 starts inside a converging leaf, and their images under the symmetries, are answered converges in both
+    boxes (in the mirrored one only through the point (ỹ, x̃)); a start outside answers undecided."""
+    for which, inside in (("box", ("1.12", "0.92")), ("mirror", ("0.92", "1.12"))):
+        assert _direct(certificates[which], *map(Fraction, inside)) == "converges"
+        for x, y in (("1.12", "0.92"), ("0.92", "1.12"), ("-1.12", "-0.92"), ("-0.92", "-1.12")):
+            answer = readers[which].outcome([x], [y])
+            assert answer.outcome == "converges"
+            assert {leaf["point"] for leaf in answer.leaves} == {"(x̃, ỹ)" if which == "box" else "(ỹ, x̃)"}
+        far = readers[which].outcome(["5"], ["5"])
+        assert far.outcome == "undecided" and not far.leaves
 
 
 def test_a_certificate_that_does_not_recheck_certifies_no_start(certificate):

@@ -245,4 +245,4 @@ def format_basin(data: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BasinResult", "ReducedBasinResult", "basin", "basin_outcome", "basin_dataset", "basin_figure", "format_basin", "recheck_basin", "save_basin_certificate", "save_basin_store"]
+__all__ = ["BasinResult", "ReducedBasinResult", "basin", "basin_dataset", "basin_figure", "basin_outcome", "format_basin", "recheck_basin", "save_basin_certificate", "save_basin_store"]

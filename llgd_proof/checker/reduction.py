@@ -32,7 +32,8 @@ Then L(x̃₀, ỹ₀) has u = |u₀|e_u = u₀ and v = |v₀|e_v = v₀, i.e. L
 θ_k = L(θ̃_k) for every k, θ̃_k the two-variable GD from (x̃₀, ỹ₀). Hence, for every k, s_k = x̃_kỹ_k (ii),
 ‖θ_k‖ = ‖θ̃_k‖ (i) and fₙ(θ_k) = f₂(θ̃_k) (ii); and, L being linear, injective and isometric:
 
-* θ̃_k → θ̃∞ with x̃∞ỹ∞ = μ* (ℓ'(μ*) = 0) ⇔ θ_k → L(θ̃∞), a critical point of fₙ with xᵀy = μ*;
+* θ̃_k → θ̃∞ with x̃∞ỹ∞ = μ* ⇔ θ_k → L(θ̃∞), a point with xᵀy = μ* (L⁻¹ is continuous on the closed
+  image); for μ* a strict local minimiser of ℓ it minimises fₙ locally (fₙ = ℓ(xᵀy) ≥ ℓ(μ*) nearby);
 * ‖θ̃_k‖ → ∞ ⇔ ‖θ_k‖ → ∞;
 * θ̃_k tends to a P-periodic orbit {z_j} of G₂ ⇔ θ_k tends to {L(z_j)}, a P-periodic orbit of Gₙ (iii).
 

@@ -474,6 +474,8 @@ def basin(args) -> int:
     if args.out:
         data["store"] = api.save_basin_store(result, args.out)
     print(json.dumps(data) if args.json else api.format_basin(data))
+    if "reduction" in data and not args.json:  # f = ℓ(xᵀy), n ≥ 2: the box is in reduced coordinates
+        print(f"  reduction from n = {data['reduction']['dim']} (derived): the box is in (x̃, ỹ) = ({data['reduction']['coordinates']})")
     return 0
 
 
