@@ -284,6 +284,7 @@ ENTRIES = {
                               "variables": (), "depth": 1, "bits": 128, "max_steps": 50}),
     "save_basin_certificate": (api.save_basin_certificate, (), {"result": BASIN, "path": "basin.json"}),
     "recheck_basin": (api.recheck_basin, (), {"path": BASIN_CERTIFICATE}),
+    "basin_outcome": (api.basin_outcome, (), {"path_or_certificate": BASIN_CERTIFICATE, "x": ["1", "0.5"], "y": ["1", "0.5"]}),
     "basin_figure": (api.basin_figure, (), {"result": BASIN, "path": "basin.png"}),
     "basin_dataset": (api.basin_dataset, (), {"result": BASIN}),
     "save_basin_store": (api.save_basin_store, (), {"result": BASIN, "path": "basin.zarr"}),

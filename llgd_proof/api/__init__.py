@@ -7,7 +7,7 @@ and hands well-formed values to the layers below; the CLI only parses, calls the
   ``symbolic_budget``…);
 * proofs — :mod:`.proofs` (``prove``, ``prove_case``, ``save_certificate``, ``recheck``, ``proof_latex``);
 * certified basins (sets of starts) — :mod:`.basin` (``basin``, ``save_basin_certificate``, ``recheck_basin``, ``basin_figure``,
-  ``basin_dataset``, ``save_basin_store``);
+  ``basin_dataset``, ``save_basin_store``, ``basin_outcome`` — a start of ℓ(xᵀy) in ℝⁿ, through the exact reduction);
 * many runs at once — :mod:`.scale` (``atlas``, ``sweep``, ``run_starts``, ``boundary``, ``network``, ``figure``);
 * the whole library and the text of every verb — :mod:`.reports` (``verify``, ``format_*``);
 * how arguments are checked, and the limits — :mod:`._checks`.
@@ -23,9 +23,11 @@ from llgd_proof.analysis.starts import Box
 from llgd_proof.api._checks import ArgumentError
 from llgd_proof.api.basin import (
     BasinResult,
+    ReducedBasinResult,
     basin,
     basin_dataset,
     basin_figure,
+    basin_outcome,
     format_basin,
     recheck_basin,
     save_basin_certificate,
@@ -106,6 +108,7 @@ __all__ = [
     "Objective",
     "ProofResult",
     "RecheckResult",
+    "ReducedBasinResult",
     "RegularityReport",
     "Theorem",
     "Verdict",
@@ -115,6 +118,7 @@ __all__ = [
     "basin",
     "basin_dataset",
     "basin_figure",
+    "basin_outcome",
     "boundary",
     "catalog_loss",
     "check",

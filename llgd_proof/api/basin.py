@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 
 from llgd_proof.api._checks import ArgumentError, _integer, _names, _path, _prove_number, _shown, _text
 from llgd_proof.checker import basins as _checker
+from llgd_proof.checker import reduction as _reduction
 from llgd_proof.checker import write as _write
 from llgd_proof.errors import ExpressionError
 from llgd_proof.proofs import basin as _basin
@@ -24,22 +26,42 @@ MAX_BASIN_STEPS = 100_000
 BITS = (64, 128, 256, 512, 1024)
 
 
-def _loss_of(objective: str, variables) -> str:
-    """ℓ(s) as exact text when sympy proves the objective is ℓ(xy) (:func:`llgd_proof.symbolic.recognise.as_product`)."""
+def _loss_of(objective: str, variables) -> tuple[str, int]:
+    """ℓ(s) as exact text, and n, when sympy proves the objective is ℓ(xᵀy) in ``variables`` = x1..xn, y1..yn
+    (:func:`llgd_proof.symbolic.recognise.as_product`; n = 1: ℓ(xy) in x, y)."""
     from llgd_proof.symbolic.expressions import to_text
     from llgd_proof.symbolic.objective import general_objective
     from llgd_proof.symbolic.recognise import as_product
 
     names = _names(variables, "the variables")
-    if len(names) != 2:
-        raise ArgumentError(f"basins are for f = ℓ(xy) of two variables; got {len(names)} variables")
+    if len(names) % 2:
+        raise ArgumentError(f"basins are for f = ℓ(xᵀy) in variables x1..xn, y1..yn (an even number); got {len(names)} variables")
+    n = len(names) // 2
     recognised = as_product(general_objective(_text(objective, "the objective"), names))
-    if recognised is None or recognised.dim != 1:
-        raise ArgumentError(f"basins are for f = ℓ(xy): sympy does not rewrite {_shown(objective)} as a function of {names[0]}*{names[1]}")
+    if recognised is None or recognised.dim != n:
+        product = f"{names[0]}*{names[1]}" if n == 1 else " + ".join(f"{a}*{b}" for a, b in zip(names[:n], names[n:]))
+        raise ArgumentError(f"basins are for f = ℓ(xᵀy): sympy does not rewrite {_shown(objective)} as a function of {product}")
     try:
-        return to_text(recognised.loss.expr)
+        return to_text(recognised.loss.expr), n
     except ExpressionError as error:
         raise ArgumentError(f"the recognised loss cannot be written exactly for a certificate: {error}") from None
+
+
+@dataclass
+class ReducedBasinResult(BasinResult):
+    """A :class:`BasinResult` for f = ℓ(xᵀy), n ≥ 2: the two-variable basin of ℓ, its box read in the reduced
+    coordinates (x̃, ỹ) of :mod:`llgd_proof.checker.reduction` (``reduction`` says so; the JSON carries it)."""
+
+    reduction: dict = field(default_factory=dict)
+
+    def as_json(self, with_boxes: bool = False) -> dict:
+        return {**super().as_json(with_boxes), "reduction": self.reduction}
+
+
+def _reduced(result: BasinResult, n: int) -> ReducedBasinResult:
+    reduction = {"dim": n, "coordinates": _reduction.COORDINATES, "provenance": "derived",
+                 "meaning": "a point (a, b) of the box stands for every start (x, y) in R^n x R^n with |x+y| = |a+b| and |x-y| = |a-b|"}
+    return ReducedBasinResult(**{f.name: getattr(result, f.name) for f in fields(result)}, reduction=reduction)
 
 
 def basin(
@@ -62,7 +84,10 @@ def basin(
     fractions (lower bounds for converges and diverges), the leaves as boxes and the certificate, which the
     independent checker has already re-verified (:func:`recheck_basin` does it again from a file). Numbers are
     read exactly: pass decimal strings. ``objective`` (with two ``variables``) is accepted when sympy proves it
-    is ℓ(xy).
+    is ℓ(xy); with ``variables`` x1..xn, y1..yn (n ≥ 2) when sympy proves it is ℓ(xᵀy) — the certificate is
+    then the two-variable basin of ℓ, the box is read in the reduced coordinates (x̃, ỹ) =
+    ((|x+y| + |x−y|)/2, (|x+y| − |x−y|)/2) and the result is a :class:`ReducedBasinResult` (exact reduction:
+    :mod:`llgd_proof.checker.reduction`; :func:`basin_outcome` answers a start in ℝⁿ × ℝⁿ).
     """
     if (loss is None) == (objective is None):
         raise ArgumentError("give exactly one of a loss or an objective that is ℓ(xy)")
@@ -91,8 +116,9 @@ def basin(
         "bits": bits,
         "max_steps": _integer(max_steps, "the step budget", 1, MAX_BASIN_STEPS),
     }
-    text = _text(loss, "the loss") if loss is not None else _loss_of(objective, variables)
-    return _basin.basin(loss=text, **arguments)
+    text, n = (_text(loss, "the loss"), 1) if loss is not None else _loss_of(objective, variables)
+    result = _basin.basin(loss=text, **arguments)
+    return result if n == 1 else _reduced(result, n)
 
 
 def save_basin_certificate(result: BasinResult, path) -> str:
@@ -106,6 +132,45 @@ def save_basin_certificate(result: BasinResult, path) -> str:
 def recheck_basin(path) -> _checker.BasinRecheck:
     """Re-verify the basin certificate in the file ``path`` through the independent checker."""
     return _checker.recheck_basin(_checker.load_basin(_path(path, "the certificate file", allow_none=False)))
+
+
+def basin_outcome(path_or_certificate, x: Sequence, y: Sequence) -> _reduction.StartOutcome:
+    """The outcome a basin certificate proves for GD on f = ℓ(xᵀy) from the start (x, y), x, y ∈ ℝⁿ (n ≥ 1).
+
+    ``path_or_certificate`` is a certificate file, a certificate (dict) or a :class:`BasinResult`; ℓ, μ and h are
+    the certificate's. The certificate is first re-verified by the independent checker (an invalid one is an
+    error: it certifies nothing); then the start is reduced exactly to two variables and read off the leaves
+    (:mod:`llgd_proof.checker.reduction`). The answer is ``converges`` (to a minimiser with xᵀy = μ*),
+    ``diverges`` (‖θ_k‖ → ∞) or ``undecided``. Coordinates are read exactly: pass decimal strings.
+
+    >>> from llgd_proof import api
+    >>> result = api.basin(loss="quadratic", mu="1", h="0.5", box=["0.8", "1.2", "0.6", "1"], depth=1)
+    >>> api.basin_outcome(result, ["0.7", "0.6"], ["0.6", "0.5"]).outcome
+    'converges'
+    """
+    if isinstance(path_or_certificate, BasinResult):
+        certificate = path_or_certificate.certificate
+    elif isinstance(path_or_certificate, dict):
+        certificate = path_or_certificate
+    else:
+        certificate = _checker.load_basin(_path(path_or_certificate, "the certificate file", allow_none=False))
+    start = []
+    for name, vector in (("x", x), ("y", y)):
+        if isinstance(vector, (str, bytes)) or not isinstance(vector, Sequence) or not vector:
+            raise ArgumentError(f"the start's {name} must be a non-empty sequence of numbers such as ['1.2', '0.5'], got {_shown(vector)}")
+        if len(vector) > _reduction.MAX_DIM:
+            raise ArgumentError(f"the start's {name} has {len(vector)} coordinates; at most {_reduction.MAX_DIM} are accepted")
+        numbers = [_prove_number(v, f"each coordinate of the start's {name}") for v in vector]
+        start.append([v if isinstance(v, str) else str(v) for v in numbers])
+    if len(start[0]) != len(start[1]):
+        raise ArgumentError(f"the start's x and y must have the same length n, got {len(start[0])} and {len(start[1])}")
+    for vector in start:
+        for value in vector:
+            try:
+                Fraction(value)
+            except (ValueError, ZeroDivisionError):
+                raise ArgumentError(f"each coordinate of the start must be an exact decimal, got {_shown(value)}") from None
+    return _reduction.certified_outcome(certificate, *start)
 
 
 def basin_dataset(result: BasinResult):
@@ -180,4 +245,4 @@ def format_basin(data: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BasinResult", "basin", "basin_dataset", "basin_figure", "format_basin", "recheck_basin", "save_basin_certificate", "save_basin_store"]
+__all__ = ["BasinResult", "ReducedBasinResult", "basin", "basin_dataset", "basin_figure", "basin_outcome", "format_basin", "recheck_basin", "save_basin_certificate", "save_basin_store"]

@@ -448,12 +448,16 @@ def basin(args) -> int:
     if args.recheck is not None:
         if any(v is not None for v in (args.h, args.box, args.mu, args.vars, args.certificate, args.plot, args.out)):
             raise LlgdInputError("llgd basin --recheck FILE takes no --h, --box, --mu, --vars, --certificate, --plot or --out")
+        if args.start is not None:
+            return _basin_start(args)
         result = api.recheck_basin(args.recheck)
         lines = [("valid" if result.valid else "INVALID") + f" basin certificate {args.recheck}",
                  *(f"  {outcome}: {result.leaves[outcome]} leaves, {result.fractions[outcome]} of the area" for outcome in result.leaves),
                  *(f"  - {failure}" for failure in result.failures)]
         print(json.dumps(result.as_json()) if args.json else "\n".join(lines))
         return 0 if result.valid else 1
+    if args.start is not None:
+        raise LlgdInputError("--start goes with --recheck FILE: it reads the outcome of one start off a basin certificate")
     if args.h is None or args.box is None:
         raise LlgdInputError("llgd basin needs --h and --box X0 X1 Y0 Y1 (or --recheck FILE)")
     if args.loss is not None and args.vars:
@@ -470,7 +474,34 @@ def basin(args) -> int:
     if args.out:
         data["store"] = api.save_basin_store(result, args.out)
     print(json.dumps(data) if args.json else api.format_basin(data))
+    if "reduction" in data and not args.json:  # f = ℓ(xᵀy), n ≥ 2: the box is in reduced coordinates
+        print(f"  reduction from n = {data['reduction']['dim']} (derived): the box is in (x̃, ỹ) = ({data['reduction']['coordinates']})")
     return 0
+
+
+def _basin_start(args) -> int:
+    """``llgd basin --recheck FILE --start X1,...,Xn,Y1,...,Yn``: the recheck, then the start's certified outcome (JSON:
+    the recheck's fields and ``start``). Exit 0 when the certificate proves an outcome for the start, 1 when it leaves
+    it undecided; a certificate that does not recheck certifies no start (one sentence, exit 2)."""
+    numbers = _numbers(args.start)
+    if len(numbers) % 2:
+        raise LlgdInputError(f"--start takes X1,...,Xn,Y1,...,Yn (an even count of numbers), got {len(numbers)}")
+    n = len(numbers) // 2
+    answer = api.basin_outcome(args.recheck, numbers[:n], numbers[n:])
+    checked = answer.recheck
+    data = {**checked.as_json(), "start": {"x": numbers[:n], "y": numbers[n:], **answer.as_json()}}
+    if args.json:
+        print(json.dumps(data))
+    else:
+        kind = "n = 1: the same |x+y|, |x−y| as (x, y)" if n == 1 else f"the exact reduction from n = {n}"
+        lines = [f"valid basin certificate {args.recheck}",
+                 *(f"  {outcome}: {checked.leaves[outcome]} leaves, {checked.fractions[outcome]} of the area" for outcome in checked.leaves),
+                 f"start x = ({', '.join(numbers[:n])}), y = ({', '.join(numbers[n:])}): {answer.outcome}",
+                 f"  reduced start (x̃, ỹ) = ({answer.reduced[0]}, {answer.reduced[1]}) ({kind})",
+                 f"  {answer.reason}",
+                 *(f"  leaf {leaf['path'] or 'root'} [{', '.join(leaf['box'])}] ({leaf['outcome']}) meets the point {leaf['point']}" for leaf in answer.leaves)]
+        print("\n".join(lines))
+    return 0 if answer.outcome != "undecided" else 1
 
 
 def recheck(args) -> int:

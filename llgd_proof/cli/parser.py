@@ -197,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     basin.add_argument("--bits", type=int, default=128, help="Arb precision in bits (default 128)")
     basin.add_argument("--certificate", metavar="FILE", help="write the basin certificate (JSON) for llgd basin --recheck")
     basin.add_argument("--leaves", action="store_true", help="with --json: include every leaf box and its outcome")
+    basin.add_argument("--start", metavar="X1,...,Xn,Y1,...,Yn", help="with --recheck: the certified outcome of GD on ℓ(xᵀy) from this start (x, y ∈ ℝⁿ, exact decimals), through the exact reduction to two variables")
     basin.add_argument("--out", metavar="STORE", help="Zarr store of the leaf boxes and their outcomes (replaced when it exists)")
     basin.add_argument("--plot", metavar="FILE", help="PNG/PDF/SVG: the leaves coloured by proved outcome (undecided grey)")
     basin.add_argument("--json", action="store_true")
