@@ -334,6 +334,20 @@ class Theorem:
     def with_parameters(self, **values: float) -> Theorem:
         return dataclasses.replace(self, parameters={**self.parameters, **values})
 
+    def two_variable_context(self, case: Case, about: str) -> tuple[Context, list[Finding]] | CheckResult:
+        """The start of a comparative check (``about`` says what the comparison is of): a hypotheses-not-met result
+        unless f = ℓ(xy) with x, y in ℝ; else the context (ParameterError for a parameter the theorem lacks) and the
+        hypothesis findings."""
+        objective = case.build()
+        if not objective.is_product or objective.n_variables != 2:
+            finding = Finding("product family", False, f"{about} f = ℓ(xy) with x, y in ℝ (dim 1); this objective is not one")
+            return CheckResult(self, case, Verdict.HYPOTHESES_NOT_MET, [finding], Finding(self.conclusion_name, None, "not evaluated"), [], {})
+        context = Context(self, case, objective)
+        unknown = set(context.parameters) - set(self.parameters)
+        if unknown:
+            raise ParameterError(f"theorem {self.id!r} has no parameter {min(unknown)!r}; it takes {', '.join(sorted(self.parameters))}")
+        return context, [Finding(h.name, *h.test(context)) for h in self.hypotheses]
+
     def check(self, case: Case, *, precision_check: bool = True) -> CheckResult:
         objective = case.build()
         context = Context(self, case, objective)

@@ -26,7 +26,6 @@ from llgd_proof.theorems.base import (
     PAPER_CLAIM_NOTE,
     Case,
     CheckResult,
-    Context,
     Finding,
     Hypothesis,
     Theorem,
@@ -61,16 +60,11 @@ class BasinComparison(Theorem):
     """A comparative theorem decided by certified basins (module doc)."""
 
     def check(self, case: Case, *, precision_check: bool = True, scheduler: str | None = None) -> CheckResult:
-        objective = case.build()
-        if not objective.is_product or objective.n_variables != 2:
-            finding = Finding("product family", False, "certified basins are for f = ℓ(xy) with x, y in ℝ (dim 1); this objective is not one")
-            return CheckResult(self, case, Verdict.HYPOTHESES_NOT_MET, [finding], Finding(self.conclusion_name, None, "not evaluated"), [], {})
-        context = Context(self, case, objective)
-        parameters = context.parameters
-        unknown = set(parameters) - set(self.parameters)
-        if unknown:
-            raise ParameterError(f"theorem {self.id!r} has no parameter {min(unknown)!r}; it takes {', '.join(sorted(self.parameters))}")
-        findings = [Finding(h.name, *h.test(context)) for h in self.hypotheses]
+        setup = self.two_variable_context(case, "certified basins are for")
+        if isinstance(setup, CheckResult):
+            return setup
+        context, findings = setup
+        objective, parameters = context.objective, context.parameters
         box = [_decimal(parameters[name]) for name in BOX_PARAMETERS]
         depth = int(parameters["depth"])
         if not (0 <= depth <= 12) or depth != parameters["depth"]:

@@ -29,13 +29,11 @@ from llgd_proof.analysis.proportions import SampledFraction, compare, sample_sta
 from llgd_proof.engines.batch import STATUS_CODES, BatchRun, batch_gradient_descent
 from llgd_proof.engines.phenomena import observe_batch
 from llgd_proof.engines.stopping import Status
-from llgd_proof.errors import ParameterError
 from llgd_proof.scale.atlas import run_starts
 from llgd_proof.symbolic.losses import catalog_loss, loss_spec
 from llgd_proof.theorems.base import (
     VERDICTS,
     CheckResult,
-    Context,
     Finding,
     Theorem,
     Verdict,
@@ -66,16 +64,11 @@ class ComparativeTheorem(Theorem):
     def check(self, case, *, precision_check: bool = True, scheduler: str | None = None) -> CheckResult:
         """The statistical verdict for ``case``; ``scheduler``: a dask.distributed address for the samples (default
         ``$DASK_SCHEDULER_ADDRESS``, else Dask's local scheduler)."""
-        objective = case.build()
-        if not objective.is_product or objective.n_variables != 2:
-            finding = Finding("product family", False, "the comparison is about f = ℓ(xy) with x, y in ℝ (dim 1); this objective is not one")
-            return CheckResult(self, case, Verdict.HYPOTHESES_NOT_MET, [finding], Finding(self.conclusion_name, None, "not evaluated"), [], {})
-        context = Context(self, case, objective)
-        parameters = context.parameters
-        unknown = set(parameters) - set(self.parameters)
-        if unknown:
-            raise ParameterError(f"theorem {self.id!r} has no parameter {min(unknown)!r}; it takes {', '.join(sorted(self.parameters))}")
-        findings = [Finding(h.name, *h.test(context)) for h in self.hypotheses]
+        setup = self.two_variable_context(case, "the comparison is about")
+        if isinstance(setup, CheckResult):
+            return setup
+        context, findings = setup
+        objective, parameters = context.objective, context.parameters
         h = float(context.h)
         box = tuple(float(parameters[k]) for k in ("x_min", "x_max", "y_min", "y_max"))
         samples, seed = int(parameters["samples"]), int(parameters["seed"])
