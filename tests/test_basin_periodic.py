@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal
 from fractions import Fraction
 
 import mpmath
@@ -144,9 +145,8 @@ def test_forged_periodic_certificates_are_refused(results):
     forged = []
 
     moved = copy.deepcopy(good)
-    for orbit in moved["orbits"]:
-        s0, s1, d0, d1 = (Fraction(v) for v in orbit["box"])
-        orbit["box"] = [str(float(s0 + Fraction(1, 5))), str(float(s1 + Fraction(1, 5))), orbit["box"][2], orbit["box"][3]]
+    for orbit in moved["orbits"]:  # s-range shifted by 0.2 (exact decimals), d-range kept
+        orbit["box"][:2] = [str(Decimal(value) + Decimal("0.2")) for value in orbit["box"][:2]]
     forged.append(("moved off the cycle", moved))
 
     minimiser = copy.deepcopy(good)

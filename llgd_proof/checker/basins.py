@@ -120,6 +120,8 @@ ORBIT_KEYS = ("period", "box")
 TOP_KEYS = ("kind", "version", "inputs", "bits", "minimiser", "escape", "orbits", "tree", "leaves", "fractions")
 MAX_PERIOD = 8
 MAX_ORBITS = 64
+TERMINALS = {"converges": {"steps", "region"}, "diverges": {"steps"}, "periodic": {"steps", "orbit"}}
+"""The fields of a leaf's last segment, by outcome (a segment is that or ``{steps, pieces}``)."""
 MAX_BYTES = 64 * 2**20
 MAX_DEPTH = 30
 MAX_LEAVES = 1_000_000
@@ -439,9 +441,6 @@ def _leaf_shape(node: dict, path: str, n_orbits: int | None = None) -> int:
     if outcome not in ("converges", "diverges", "periodic"):
         raise CertificateError(f"leaf {path or 'root'}: a leaf is converges, diverges, periodic or undecided")
     return _flight_shape({key: value for key, value in node.items() if key != "outcome"}, outcome, path, 0, n_orbits)
-
-
-TERMINALS = {"converges": {"steps", "region"}, "diverges": {"steps"}, "periodic": {"steps", "orbit"}}
 
 
 def _flight_shape(node, outcome: str, path: str, level: int, n_orbits: int | None = None) -> int:
