@@ -78,10 +78,11 @@ def test_a_box_straddling_the_basin_boundary_is_never_certified_converging():
     assert gradient_descent_outcome("quadratic", "0.9", 3.5, 3.5) == "diverges"
     assert gradient_descent_outcome("quadratic", "0.9", 0.5, 0.5) == "converges"
     result = api.basin(loss="quadratic", mu="1", h="0.9", box=box, depth=0)
-    assert result.leaves == {"converges": 0, "diverges": 0, "undecided": 1}
+    assert result.leaves == {"converges": 0, "diverges": 0, "periodic": 0, "undecided": 1}
     certificate = copy.deepcopy(result.certificate)
     certificate["tree"] = {"outcome": "converges", "steps": 40, "region": {"r_bar": "0.01", "q_window": ["1.9", "2.1"]}}
-    certificate["leaves"], certificate["fractions"] = {"converges": 1, "diverges": 0, "undecided": 0}, {"converges": "1", "diverges": "0", "undecided": "0"}
+    certificate["leaves"] = {"converges": 1, "diverges": 0, "periodic": 0, "undecided": 0}
+    certificate["fractions"] = {"converges": "1", "diverges": "0", "periodic": "0", "undecided": "0"}
     assert not checker.recheck_basin(certificate).valid
 
 

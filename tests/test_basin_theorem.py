@@ -10,8 +10,9 @@ THEOREM = get_theorem("convergence-basins")
 
 
 def _areas(evidence: dict, role: str) -> tuple[Fraction, Fraction]:
+    """(C, D + P): the certified converging share and the certified share that does not converge."""
     fractions = evidence[role]["fractions"]
-    return Fraction(fractions["converges"]), Fraction(fractions["diverges"])
+    return Fraction(fractions["converges"]), Fraction(fractions["diverges"]) + Fraction(fractions["periodic"])
 
 
 def test_the_verdict_is_the_exact_comparison_of_two_rechecked_certificates():

@@ -79,9 +79,11 @@ def basin(
     """Certified outcomes of GD on f = ℓ(xy) for every start of ``box`` = [x0, x1, y0, y1] at step ``h``.
 
     The box is subdivided (a quadtree, at most ``depth`` levels) and each leaf is proved ``converges`` (its
-    enclosure enters theory T6's contraction region), ``diverges`` (it enters an escape region; the lemma is in
-    :mod:`llgd_proof.checker.basins`) or left ``undecided``. The result holds the leaf counts, the certified area
-    fractions (lower bounds for converges and diverges), the leaves as boxes and the certificate, which the
+    enclosure enters theory T6's contraction region), ``diverges`` (it enters an escape region), ``periodic`` (it
+    enters a box that provably attracts a periodic orbit which is not a minimiser, so GD does not converge; both
+    lemmas are in :mod:`llgd_proof.checker.basins`) or left ``undecided``. The result holds the leaf counts, the
+    certified area fractions (lower bounds for converges, diverges and periodic), the leaves as boxes and the
+    certificate, which the
     independent checker has already re-verified (:func:`recheck_basin` does it again from a file). Numbers are
     read exactly: pass decimal strings. ``objective`` (with two ``variables``) is accepted when sympy proves it
     is ℓ(xy); with ``variables`` x1..xn, y1..yn (n ≥ 2) when sympy proves it is ℓ(xᵀy) — the certificate is
@@ -134,6 +136,10 @@ def recheck_basin(path) -> _checker.BasinRecheck:
     return _checker.recheck_basin(_checker.load_basin(_path(path, "the certificate file", allow_none=False)))
 
 
+CODES = ("converges", "diverges", "undecided", "periodic")
+"""The outcome codes of :func:`basin_dataset` (periodic, added later, is 3, so the older codes keep their meaning)."""
+
+
 def basin_outcome(path_or_certificate, x: Sequence, y: Sequence) -> _reduction.StartOutcome:
     """The outcome a basin certificate proves for GD on f = ℓ(xᵀy) from the start (x, y), x, y ∈ ℝⁿ (n ≥ 1).
 
@@ -175,8 +181,9 @@ def basin_outcome(path_or_certificate, x: Sequence, y: Sequence) -> _reduction.S
 
 def basin_dataset(result: BasinResult):
     """The leaves of ``result`` as an xarray Dataset (dimension ``leaf``: the box corners as floats — the exact
-    decimals are in the certificate — the outcome as a code 0 converges, 1 diverges, 2 undecided, and K), with the
-    inputs and the fractions as attributes."""
+    decimals are in the certificate — the outcome as a code 0 converges, 1 diverges, 2 undecided, 3 periodic
+    (:data:`CODES`; the variable's ``codes`` attribute lists them in order), and K), with the inputs and the
+    fractions as attributes."""
     import numpy
     import xarray
 
@@ -184,8 +191,8 @@ def basin_dataset(result: BasinResult):
         raise ArgumentError(f"expected a BasinResult from api.basin, got {type(result).__name__}")
     corners = numpy.array([[float(v) for v in leaf["box"]] for leaf in result.boxes]).reshape(-1, 4)
     variables = {name: ("leaf", corners[:, i]) for i, name in enumerate(("x0", "x1", "y0", "y1"))}
-    codes = {outcome: i for i, outcome in enumerate(_checker.OUTCOMES)}
-    variables["outcome"] = ("leaf", numpy.array([codes[leaf["outcome"]] for leaf in result.boxes], dtype=numpy.int8), {"codes": ",".join(_checker.OUTCOMES)})
+    codes = {outcome: i for i, outcome in enumerate(CODES)}
+    variables["outcome"] = ("leaf", numpy.array([codes[leaf["outcome"]] for leaf in result.boxes], dtype=numpy.int8), {"codes": ",".join(CODES)})
     variables["steps"] = ("leaf", numpy.array([leaf.get("steps", -1) for leaf in result.boxes], dtype=numpy.int64))
     attributes = {"loss": result.inputs["loss"], "mu": result.inputs["mu"] or "", "h": result.inputs["h"], "box": list(result.inputs["box"]),
                   "depth": result.depth, **{f"certified_{k}": v for k, v in result.fractions.items()}}
@@ -201,7 +208,7 @@ def save_basin_store(result: BasinResult, path) -> str:
     return path
 
 
-COLOURS = {"converges": "#2b8cbe", "diverges": "#d7301f", "undecided": "#d9d9d9"}
+COLOURS = {"converges": "#2b8cbe", "diverges": "#d7301f", "periodic": "#41ab5d", "undecided": "#d9d9d9"}
 
 
 def basin_figure(result: BasinResult, path) -> str:

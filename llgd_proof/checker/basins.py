@@ -40,12 +40,52 @@ Given it at j: |s| = q|β|/2 ≥ Qτ/2 ≥ s_min (C1), so (H) gives sign t = sig
 artanh z ≤ z/(1 − z²), Σ_j 2 artanh(4^{-j}/T₀) ≤ (8/3)/(T₀ − 1/T₀) ≤ α/2 (C3), so |a_{K+j+1}| ≥ α − α/2 with
 the same sign. Hence ‖θ_{K+j}‖² = q_{K+j} ≥ 4^j Q → ∞. ∎ (u = 0 or v = 0 is a = ∓∞, kept by the step.)
 
+**periodic** (attracting-box lemma, derived). An orbit of the certificate is ``{"period": p, "box": [s₀, s₁, d₀,
+d₁]}``, B = [s₀, s₁] × [d₀, d₁] (exact), 1 ≤ p ≤ :data:`MAX_PERIOD`. The checker advances :class:`Enclosure` from
+B for p steps (B₀ ⊃ B, B₁, …, B_p; F^j(z) ∈ B_j for z ∈ B) and tests, in Arb:
+
+* (P1) the interval Jacobian J(B_j) exists for j < p (ℓ'' with every branch decided on S_j and q > 0 on B_j, so
+  F is C¹ on B_j and ℓ' is continuous on S_j);
+* (P2) B_p ⊂ interior B (each bound of B_p strictly inside the exact decimal bound of B);
+* (P3) the interval matrix M = J(B_{p−1})⋯J(B₀) has norm L < 1 (upper bounds) in the max norm max(|z_s|, |z_d|)
+  (L = maxᵢ Σⱼ |Mᵢⱼ|) or in the max norm scaled by B's half-widths w, max(|z_s|/w_s, |z_d|/w_d)
+  (L = maxᵢ Σⱼ |Mᵢⱼ| wⱼ/wᵢ) — either is a norm, and the proof needs one;
+* (P4) 0 ∉ ℓ'([s₀, s₁]).
+
+Claim: F^p has exactly one fixed point z* = (s*, d*) in B, and F^{pj}(z) → z* for every z ∈ B. If the enclosure of
+a leaf at step K lies in B, then for every start of the leaf GD converges to a periodic orbit that holds no
+stationary point: θ_{K+2pj+i} → Φ^i(σθ*) as j → ∞ for every i, where Φ is the GD map, G(θ*) = z*, and the sign
+σ ∈ {±1} may depend on the start; this orbit has a period dividing 2p (in (s, d): dividing p), and GD does not
+converge (|θ_{k+1} − θ_k| does not tend to 0).
+
+Proof. For z ∈ B the chain rule gives DF^p(z) = J(F^{p−1}z)⋯J(z) ∈ M (P1; F^j(z) ∈ B_j and interval products
+enclose products), so ‖DF^p(z)‖ ≤ L in P3's norm. B is convex, so the mean-value inequality along segments gives
+‖F^p(a) − F^p(b)‖ ≤ L‖a − b‖ on B; with F^p(B) ⊂ B (P2) Banach's fixed-point theorem gives z* (in the
+interior of B) and F^{pj}(z) → z* at rate L^j. Back to θ: with w = x + iy, w² = d + 2is, so G(θ) = (s, d)
+determines θ up to sign, and min(|θ − θ*|, |θ + θ*|)² ≤ |w − w*||w + w*| = |w² − w*²| = ‖(d − d*, 2(s − s*))‖₂,
+where θ* ≠ 0 is a root of G(θ*) = z* (q* > 0 by P1). Φ is odd (f(−θ) = f(θ)) and G∘Φ = F∘G, so
+Φ^p(θ*) = εθ* with ε ∈ {±1}, and Φ^p(−θ*) = −εθ*. Φ^p is continuous on G⁻¹(B) (Φ maps G⁻¹(B_j) into G⁻¹(B_{j+1})
+and ℓ' is continuous on S_j, P1): take η ∈ (0, |θ*|] with |Φ^p(θ) − εσθ*| < |θ*| for θ ∈ G⁻¹(B), |θ − σθ*| < η,
+σ = ±1. Hence θ_{K+pj} ∈ G⁻¹(B) lies within δ_j → 0 of σ_jθ* for some σ_j ∈ {±1}; once δ_j < η,
+θ_{K+p(j+1)} = Φ^p(θ_{K+pj}) is within |θ*| of εσ_jθ* and within η ≤ |θ*| of σ_{j+1}θ*, and these two points are
+equal or 2|θ*| apart, so σ_{j+1} = εσ_j. So θ_{K+2pj} → σθ* for one σ, and by continuity
+θ_{K+2pj+i} → Φ^i(σθ*); Φ^{2p}(σθ*) = ε²σθ* = σθ*. No point of this orbit is stationary: ∇f(θ) = ℓ'(s)·(y, x)
+vanishes only where θ = 0 or ℓ'(s) = 0; σθ* ≠ 0 and ℓ'(s*) ≠ 0 (P4), and a stationary Φ^i(σθ*) would be fixed
+by Φ, making σθ* = Φ^{2p−i}(Φ^i(σθ*)) stationary too. So the limit cycle has at least two distinct points and
+GD does not converge. ∎ What the (s, d) orbit alone shows — x_k y_k, x_k² − y_k² and ‖θ_k‖² converge along each
+residue class k ≡ i (mod p) — needs no sign argument; the sign argument is what lifts it to θ_k itself.
+A periodic leaf is therefore disjoint from converges (GD does not converge) and from diverges (θ_k is bounded).
+
 **Certificate** (JSON, ``"kind": "llgd-basin-certificate"``): the inputs (loss, mu, h, box), bits, the
-minimiser interval, the escape choices (or null), the tree — a node is ``{"split": [four nodes]}`` (children
-x-low/y-low, x-high/y-low, x-low/y-high, x-high/y-high, halves at the exact midpoint) or a leaf
-``{"outcome": "converges", "steps": K, "region": {"r_bar", "q_window"}}``, ``{"outcome": "diverges",
-"steps": K}`` or ``{"outcome": "undecided"}`` — and the derived counts and area fractions, which
-:func:`recheck_basin` recomputes (exact rationals; lower bounds rounded down, the undecided share up).
+minimiser interval, the escape choices (or null), the orbits (a list, possibly empty, each checked by the
+attracting-box lemma), the tree — a node is ``{"split": [four nodes]}`` (children x-low/y-low, x-high/y-low,
+x-low/y-high, x-high/y-high, halves at the exact midpoint) or a leaf ``{"outcome": "converges", "steps": K,
+"region": {"r_bar", "q_window"}}``, ``{"outcome": "diverges", "steps": K}``, ``{"outcome": "periodic", "steps": K,
+"orbit": i}`` (i indexes the orbits; the leaf's enclosure at step K lies in orbit i's box) or ``{"outcome":
+"undecided"}`` — and the derived counts and area fractions, which :func:`recheck_basin` recomputes (exact
+rationals; the converges, diverges and periodic shares are lower bounds rounded down, the undecided share is
+rounded up). Version 2 added the orbits and the periodic outcome; version 1 certificates are refused.
+
 
 **The (u, v) prefix** (derived). A leaf may begin with ``"uv_steps": k₀`` steps taken in u = x + y, v = x − y,
 where GD is diagonal: u⁺ = u(1 − t), v⁺ = v(1 + t), t = hℓ'((u² − v²)/4). From U₀ = X + Y, V₀ = X − Y (the
@@ -55,7 +95,7 @@ steps the leaf's segment starts from the box S = (U² − V²)/4, D = U·V ∋ (
 where ℓ' saturates (the catapult of a bounded-slope loss), t hardly varies across the box and this form has no
 cancellation, whereas s⁺ = s(1 + t²) − tq nearly cancels there; near {s = μ*} the (s, d) form is the better.
 
-**Pieces.** In place of its region a leaf (and, recursively, a piece) may hold ``"pieces": [n segments]``
+**Pieces.** In place of its region (or orbit) a leaf (and, recursively, a piece) may hold ``"pieces": [n segments]``
 (n ∈ :data:`PIECES`): S_K is cut into n intervals (:func:`split_s`) and each piece × D_K is a box of its own,
 advanced by a fresh :class:`Enclosure` (from the box, not from the leaf's starts) for the segment's ``steps`` and then tested (or cut again). Every
 (s_K, d_K) of the leaf lies in one of the pieces and GD in (s, d) is autonomous, so the leaf's outcome holds
@@ -81,17 +121,22 @@ from llgd_proof.symbolic.expressions import almost_everywhere
 from llgd_proof.symbolic.losses import S as LOSS_SYMBOL
 
 KIND = "llgd-basin-certificate"
-VERSION = 1
-OUTCOMES = ("converges", "diverges", "undecided")
+VERSION = 2
+OUTCOMES = ("converges", "diverges", "periodic", "undecided")
 INPUT_KEYS = ("loss", "mu", "h", "box")
 ESCAPE_KEYS = ("slope_factor", "s_min", "balance", "q_min")
-TOP_KEYS = ("kind", "version", "inputs", "bits", "minimiser", "escape", "tree", "leaves", "fractions")
+ORBIT_KEYS = ("period", "box")
+TOP_KEYS = ("kind", "version", "inputs", "bits", "minimiser", "escape", "orbits", "tree", "leaves", "fractions")
+MAX_PERIOD = 8
+MAX_ORBITS = 64
+TERMINALS = {"converges": {"steps", "region"}, "diverges": {"steps"}, "periodic": {"steps", "orbit"}}
+"""The fields of a leaf's last segment, by outcome (a segment is that or ``{steps, pieces}``)."""
 MAX_BYTES = 64 * 2**20
 MAX_DEPTH = 30
 MAX_LEAVES = 1_000_000
 MAX_STEPS = 100_000
 MAX_WORK = 20_000_000
-"""Σ K·max(1, bits/128) over the leaves: the checker's work bound (a ball step is ~0.1 ms)."""
+"""Σ K·max(1, bits/128) over the leaves and the orbits' periods: the checker's work bound (a ball step is ~0.1 ms)."""
 MAX_DEGREE = 32
 PIECES = (2, 4, 8, 16)
 MAX_FLIGHT_DEPTH = 16
@@ -208,9 +253,7 @@ class Enclosure:
             self.s, self.d = new_s, new_d
             self._restart()
             return new_s, new_d
-        j11, j12, j21, j22 = step
-        m11, m12, m21, m22 = self.matrix
-        self.matrix = (j11 * m11 + j12 * m21, j11 * m12 + j12 * m22, j21 * m11 + j22 * m21, j21 * m12 + j22 * m22)
+        self.matrix = times(step, self.matrix)
         self.point = _naive(problem, h, *self.point)
         ds, dd = self.base[0] - self.centre[0], self.base[1] - self.centre[1]
         m11, m12, m21, m22 = self.matrix
@@ -229,6 +272,11 @@ def uv_flight(problem: Problem, h: arb, x: arb, y: arb, steps: int) -> tuple[arb
         if not (u.is_finite() and v.is_finite()):
             break
     return (square(u) - square(v)) / 4, u * v
+def times(a: tuple, b: tuple) -> tuple:
+    """The product of 2 × 2 (interval) matrices given row by row as (m11, m12, m21, m22)."""
+    a11, a12, a21, a22 = a
+    b11, b12, b21, b22 = b
+    return a11 * b11 + a12 * b21, a11 * b12 + a12 * b22, a21 * b11 + a22 * b21, a21 * b12 + a22 * b22
 
 
 def _meet(a: arb, b: arb) -> arb:
@@ -299,6 +347,45 @@ def escaped(s: arb, d: arb, balance: arb, q_min: arb) -> bool:
     return bool(q >= q_min and abs(2 * s / q) >= balance)
 
 
+def inside(s: arb, d: arb, bounds: tuple) -> bool:
+    """The box S × D lies in the interior of [s₀, s₁] × [d₀, d₁] (``bounds``: balls holding the exact bounds)."""
+    s0, s1, d0, d1 = bounds
+    return bool(s.is_finite() and d.is_finite() and s0 < s and s < s1 and d0 < d and d < d1)
+
+
+def orbit_bounds(orbit: dict) -> tuple[arb, arb, arb, arb]:
+    """Balls holding the exact bounds s₀, s₁, d₀, d₁ of an orbit's box (at the working precision)."""
+    return tuple(from_decimal_checked(value, "orbit box") for value in orbit["box"])
+
+
+def orbit_failures(problem: Problem, h: arb, orbit: dict) -> list[str]:
+    """Why the orbit's box B is not shown to attract a periodic orbit of the (s, d) map — which of P1–P4 of the
+    attracting-box lemma (module doc) fails; empty when the lemma applies."""
+    bounds = orbit_bounds(orbit)
+    s, d = bounds[0].union(bounds[1]), bounds[2].union(bounds[3])
+    failures = []
+    slope = problem.slope(s)
+    if not (slope < 0 or slope > 0):
+        failures.append("P4 fails: ℓ' may vanish on the box's s-range (the box may hold a minimiser)")
+    enclosure = Enclosure(problem, h, s, d)
+    product = (arb(1), arb(0), arb(0), arb(1))
+    for j in range(orbit["period"]):
+        step = jacobian(problem, h, s, d)
+        if step is None:
+            return failures + [f"P1 fails: the (s, d) map is not known C¹ on the enclosure at step {j}"]
+        product = times(step, product)
+        s, d = enclosure.advance()
+    if not inside(s, d, bounds):
+        failures.append(f"P2 fails: the enclosure of F^{orbit['period']}(B) is not inside the box B")
+    m11, m12, m21, m22 = (abs(entry) for entry in product)
+    ratio = (bounds[3] - bounds[2]) / (bounds[1] - bounds[0])  # w_d / w_s, the box's aspect
+    plain = m11 + m12 < 1 and m21 + m22 < 1
+    scaled = m11 + m12 * ratio < 1 and m21 / ratio + m22 < 1
+    if not (plain or scaled):
+        failures.append("P3 fails: the interval Jacobian of the composed map has norm not below 1 (max norm and box-scaled max norm)")
+    return failures
+
+
 # -- reading the certificate ------------------------------------------------------------------------------
 def load_basin(path: str) -> dict:
     """A basin certificate file as JSON (at most :data:`MAX_BYTES`)."""
@@ -351,17 +438,39 @@ def _leaf_steps(node: dict, path: str) -> int:
     return steps
 
 
-def _leaf_shape(node: dict, path: str) -> int:
-    """Check a leaf's fields; returns its ball steps (its (u, v) prefix and its pieces' included)."""
+def read_orbits(orbits) -> list:
+    """The certificate's orbits, each ``{"period": p, "box": [s₀, s₁, d₀, d₁]}`` (CertificateError if malformed)."""
+    if not (isinstance(orbits, list) and len(orbits) <= MAX_ORBITS):
+        raise CertificateError(f"the basin certificate's orbits must be a list of at most {MAX_ORBITS} orbits")
+    for i, orbit in enumerate(orbits):
+        if not (isinstance(orbit, dict) and set(orbit) == set(ORBIT_KEYS)):
+            raise CertificateError(f"orbit {i} must have exactly the fields {', '.join(ORBIT_KEYS)}")
+        period, box = orbit["period"], orbit["box"]
+        if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= MAX_PERIOD:
+            raise CertificateError(f"orbit {i}: the period must be an integer from 1 to {MAX_PERIOD}")
+        if not (isinstance(box, list) and len(box) == 4):
+            raise CertificateError(f"orbit {i}: the box must be four decimal strings [s0, s1, d0, d1]")
+        for value in box:
+            from_decimal_checked(value, f"orbit {i} box")
+        s0, s1, d0, d1 = (Fraction(value) for value in box)
+        if not (s0 < s1 and d0 < d1):
+            raise CertificateError(f"orbit {i}: the box [s0, s1, d0, d1] needs s0 < s1 and d0 < d1")
+    return orbits
+
+
+def _leaf_shape(node: dict, path: str, n_orbits: int | None = None) -> int:
+    """Check a leaf's fields (its orbit index against ``n_orbits`` when given); returns its ball steps (its (u, v) prefix
+    and its pieces' included)."""
     outcome = node.get("outcome")
     if outcome == "undecided":
         if set(node) != {"outcome"}:
             raise CertificateError(f"leaf {path or 'root'}: an undecided leaf has only its outcome")
         return 0
-    if outcome not in ("converges", "diverges"):
-        raise CertificateError(f"leaf {path or 'root'}: a leaf is converges, diverges or undecided")
+    if outcome not in ("converges", "diverges", "periodic"):
+        raise CertificateError(f"leaf {path or 'root'}: a leaf is converges, diverges, periodic or undecided")
     prefix = _uv_steps(node, path)
-    return prefix + _flight_shape({key: value for key, value in node.items() if key not in ("outcome", "uv_steps")}, outcome, path, 0)
+    flight = {key: value for key, value in node.items() if key not in ("outcome", "uv_steps")}
+    return prefix + _flight_shape(flight, outcome, path, 0, n_orbits)
 
 
 def _uv_steps(node: dict, path: str) -> int:
@@ -373,8 +482,8 @@ def _uv_steps(node: dict, path: str) -> int:
     return steps
 
 
-def _flight_shape(node, outcome: str, path: str, level: int) -> int:
-    terminal = {"steps", "region"} if outcome == "converges" else {"steps"}
+def _flight_shape(node, outcome: str, path: str, level: int, n_orbits: int | None = None) -> int:
+    terminal = TERMINALS[outcome]
     if not isinstance(node, dict) or set(node) not in (terminal, {"steps", "pieces"}):
         raise CertificateError(f"leaf {path or 'root'}: a {outcome} segment is {{{', '.join(sorted(terminal))}}} or {{steps, pieces}}")
     steps = _leaf_steps(node, path)
@@ -382,11 +491,15 @@ def _flight_shape(node, outcome: str, path: str, level: int) -> int:
         pieces = node["pieces"]
         if not (isinstance(pieces, list) and len(pieces) in PIECES) or level >= MAX_FLIGHT_DEPTH:
             raise CertificateError(f"leaf {path or 'root'}: pieces must be a list of {' or '.join(map(str, PIECES))} segments, nested at most {MAX_FLIGHT_DEPTH} deep")
-        return steps + sum(_flight_shape(piece, outcome, path, level + 1) for piece in pieces)
+        return steps + sum(_flight_shape(piece, outcome, path, level + 1, n_orbits) for piece in pieces)
     if outcome == "converges":
         region = node["region"]
         if not (isinstance(region, dict) and set(region) == {"r_bar", "q_window"} and isinstance(region["q_window"], list) and len(region["q_window"]) == 2):
             raise CertificateError(f"leaf {path or 'root'}: the region must be {{\"r_bar\", \"q_window\": [a, b]}}")
+    if outcome == "periodic":
+        index = node["orbit"]
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0 or (n_orbits is not None and index >= n_orbits):
+            raise CertificateError(f"leaf {path or 'root'}: the orbit must be the index of one of the certificate's orbits")
     return steps
 
 
@@ -397,25 +510,23 @@ def split_s(s: arb, n: int) -> list[arb]:
     return [cuts[i].union(cuts[i + 1]) for i in range(n)]
 
 
-def tally(tree, corners: list[Fraction]) -> tuple[dict, dict]:
-    """Leaf counts and the derived fractions (strings) of the tree (module doc)."""
+def tally(tree, corners: list[Fraction], n_orbits: int | None = None) -> tuple[dict, dict]:
+    """Leaf counts and the derived fractions (strings) of the tree (module doc); with ``n_orbits`` the periodic
+    leaves' orbit indices are checked against it."""
     area = (corners[1] - corners[0]) * (corners[3] - corners[2])
     counts = dict.fromkeys(OUTCOMES, 0)
     shares = dict.fromkeys(OUTCOMES, Fraction(0))
     for path, node, x0, x1, y0, y1 in walk(tree, corners):
-        _leaf_shape(node, path)
+        _leaf_shape(node, path, n_orbits)
         counts[node["outcome"]] += 1
         shares[node["outcome"]] += (x1 - x0) * (y1 - y0) / area
-    fractions = {
-        "converges": _decimal(shares["converges"], FRACTION_DIGITS, upward=False),
-        "diverges": _decimal(shares["diverges"], FRACTION_DIGITS, upward=False),
-        "undecided": _decimal(shares["undecided"], FRACTION_DIGITS, upward=True),
-    }
+    fractions = {outcome: _decimal(shares[outcome], FRACTION_DIGITS, upward=outcome == "undecided") for outcome in OUTCOMES}
     return counts, fractions
 
 
-def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, node: dict, box: tuple) -> list[str]:
-    """Why one leaf's outcome is not proved (empty when it is): recompute its enclosure and test its regions."""
+def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, node: dict, box: tuple, orbits: list = ()) -> list[str]:
+    """Why one leaf's outcome is not proved (empty when it is): recompute its enclosure and test its regions
+    (``orbits``: the :func:`orbit_bounds` of the certificate's orbits, each already checked by :func:`orbit_failures`)."""
     outcome = node["outcome"]
     if outcome == "undecided":
         return []
@@ -428,11 +539,11 @@ def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, no
         s, d = uv_flight(problem, h, x, y, node["uv_steps"])
         if not (s.is_finite() and d.is_finite()):
             return [f"the (u, v) enclosure is not finite after {node['uv_steps']} steps"]
-        return check_segment(problem, h, mu, escape, outcome, node, s, d)
-    return check_segment(problem, h, mu, escape, outcome, node, *start_enclosure(x, y), origin=(x, y))
+        return check_segment(problem, h, mu, escape, outcome, node, s, d, orbits=orbits)
+    return check_segment(problem, h, mu, escape, outcome, node, *start_enclosure(x, y), origin=(x, y), orbits=orbits)
 
 
-def check_segment(problem: Problem, h: arb, mu, escape, outcome: str, node: dict, s: arb, d: arb, origin=None) -> list[str]:
+def check_segment(problem: Problem, h: arb, mu, escape, outcome: str, node: dict, s: arb, d: arb, origin=None, orbits: list = ()) -> list[str]:
     """K steps of :class:`Enclosure` from the box (s, d); then the region test, or — with ``pieces`` — S_K cut into
     that many pieces (:func:`split_s`), each a segment of its own. Every (s_K, d_K) lies in some piece × D_K, and
     GD in (s, d) is autonomous, so the leaf is proved when every piece is."""
@@ -444,8 +555,13 @@ def check_segment(problem: Problem, h: arb, mu, escape, outcome: str, node: dict
     if "pieces" in node:
         failures = []
         for i, (piece, child) in enumerate(zip(split_s(s, len(node["pieces"])), node["pieces"])):
-            failures += [f"piece {i}: {f}" for f in check_segment(problem, h, mu, escape, outcome, child, piece, d)]
+            failures += [f"piece {i}: {f}" for f in check_segment(problem, h, mu, escape, outcome, child, piece, d, orbits=orbits)]
         return failures
+    if outcome == "periodic":
+        index = node["orbit"]
+        if not 0 <= index < len(orbits):
+            return [f"the certificate has no orbit {index}"]
+        return [] if inside(s, d, orbits[index]) else [f"the enclosure at step K is not inside the box of orbit {index}"]
     if outcome == "diverges":
         return [] if escaped(s, d, escape["balance"], escape["q_min"]) else ["the enclosure at step K is not inside the escape region"]
     region = node["region"]
@@ -466,8 +582,10 @@ def recheck_basin(data, max_failures: int = 20) -> BasinRecheck:
     if isinstance(bits, bool) or not isinstance(bits, int) or not 64 <= bits <= 4096 or bits & (bits - 1):
         raise CertificateError("the basin certificate's bits must be a power of two from 64 to 4096")
     problem, corners = basin_problem(data["inputs"])
-    counts, fractions = tally(data["tree"], corners)
-    work = sum(_leaf_shape(node, path) for path, node, *_ in walk(data["tree"], corners)) * max(1, bits // 128)
+    orbits = read_orbits(data["orbits"])
+    counts, fractions = tally(data["tree"], corners, len(orbits))
+    steps = sum(_leaf_shape(node, path, len(orbits)) for path, node, *_ in walk(data["tree"], corners)) + sum(orbit["period"] for orbit in orbits)
+    work = steps * max(1, bits // 128)
     if work > MAX_WORK:
         raise CertificateError(f"the basin certificate asks for {work} ball steps; the checker does at most {MAX_WORK}")
     failures = []
@@ -487,10 +605,13 @@ def recheck_basin(data, max_failures: int = 20) -> BasinRecheck:
                     raise CertificateError(f"the escape region has exactly the fields {', '.join(ESCAPE_KEYS)}")
                 escape, escape_failures = escape_constants(problem, h, data["escape"])
                 failures += [f"escape: {f}" for f in escape_failures]
+            for i, orbit in enumerate(orbits):
+                failures += [f"orbit {i}: {f}" for f in orbit_failures(problem, h, orbit)]
+            bounds = [orbit_bounds(orbit) for orbit in orbits]
             if failures:
                 return BasinRecheck(False, failures, counts, fractions)
             for path, node, *box in walk(data["tree"], corners):
-                for failure in check_leaf(problem, h, mu, escape, node, tuple(box)):
+                for failure in check_leaf(problem, h, mu, escape, node, tuple(box), bounds):
                     failures.append(f"leaf {path or 'root'} ({node['outcome']}): {failure}")
                 if len(failures) >= max_failures:
                     break
@@ -507,4 +628,5 @@ def _pair(value, what: str) -> list:
     return value
 
 
-__all__ = ["KIND", "VERSION", "BasinRecheck", "Enclosure", "advance", "check_leaf", "escape_constants", "load_basin", "recheck_basin", "start_enclosure", "uv_flight"]
+__all__ = ["KIND", "VERSION", "BasinRecheck", "Enclosure", "advance", "check_leaf", "escape_constants", "load_basin", "orbit_failures",
+           "recheck_basin", "start_enclosure", "uv_flight"]

@@ -58,9 +58,10 @@ rational) by the sign of σ√U ± τ√V − 2c — decided by Arb balls when t
 (:func:`root_sum_sign`: p√U + q√V + r has the sign of the larger of |p√U| and |q√V + r| when their signs
 differ, and |a| ≷ |b| ⇔ a² ≷ b² leaves one square root, decided the same way). A point on a cut goes to both
 sides, so it ends in every closed leaf that holds it, and in none when it is outside the box. The start's
-answer is an outcome when some point lies in a leaf proved that outcome and no point lies in a leaf proved the
-other one (which a sound certificate cannot produce); else "undecided". "converges" then means θ_k → a
-minimiser of fₙ with xᵀy = μ*, μ* the zero of ℓ' in the certificate's minimiser interval; "diverges" means
+answer is an outcome when some point lies in a leaf proved that outcome and no point lies in a leaf proved
+another one (which a sound certificate cannot produce); else "undecided". "converges" then means θ_k → a
+minimiser of fₙ with xᵀy = μ*, μ* the zero of ℓ' in the certificate's minimiser interval; "periodic" means θ_k
+tends to a periodic orbit holding no stationary point (the lemma's third bullet); "diverges" means
 ‖θ_k‖ → ∞.
 """
 
@@ -85,7 +86,9 @@ PRECISION = 256
 """Least Arb precision (bits) of the reduced start; the certificate's own, when higher."""
 SIGNS = ((1, 1), (1, -1), (-1, 1), (-1, -1))
 """(σ, τ): the four points (a, b) with a + b = σ|u₀|, a − b = τ|v₀| (module doc)."""
-DECIDED = ("converges", "diverges")
+DECIDED = ("converges", "diverges", "periodic")
+LIMITS = {"converges": "xᵀy → μ* in the minimiser interval", "diverges": "‖θ_k‖ → ∞",
+          "periodic": "θ_k tends to a periodic orbit of GD that holds no stationary point (an orbit box of the certificate)"}
 
 
 def exact_start(x, y) -> tuple[list[Fraction], list[Fraction]]:
@@ -207,12 +210,12 @@ class CheckedBasin:
         if len(decided) == 1:
             outcome, names = decided.popitem()
             names = sorted(set(names), key=names.index)
-            limit = "xᵀy → μ* in the minimiser interval" if outcome == "converges" else "‖θ_k‖ → ∞"
+            limit = LIMITS[outcome]
             where = ("the point " if len(names) == 1 else "the points ") + " and ".join(names)
             return StartOutcome(outcome, dim, reduced, f"{where} of the start lie{'s' if len(names) == 1 else ''} in a closed leaf proved {outcome}: {limit}",
                                 holding, self.minimiser if outcome == "converges" else None, self.recheck)
         if decided:
-            reason = "points of the start lie in leaves proved converges and proved diverges, which a sound certificate cannot do; nothing is claimed"
+            reason = f"points of the start lie in leaves proved {' and '.join(sorted(decided))}, which a sound certificate cannot do; nothing is claimed"
         elif not holding:
             reason = "the start's four equivalent points all lie outside the certificate's box"
         else:

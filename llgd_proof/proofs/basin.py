@@ -8,8 +8,14 @@ before it is returned, so a bug here can cost a leaf but never certify one.
 Search, per node (a box of starts): a float64 pre-pass runs GD from the box's centre and corners (evidence
 only: it picks the K at which to start testing, and splits at once a box whose points visibly disagree); then
 the checker's enclosure of the whole box is advanced step by step and tested against a T6 region fitted around
-it (converges) and the escape region (diverges). A box that is neither is split into four, down to ``depth``;
-at ``depth`` it stays ``undecided``.
+it (converges), the escape region (diverges) and the orbit boxes (periodic). A box that is none of them is split
+into four, down to ``depth``; at ``depth`` it stays ``undecided``.
+
+Orbit boxes (:func:`orbit_choice`, once per box of starts, before the search): float64 GD from a grid of starts
+finds the cycles the starts settle on (period ≤ :data:`~llgd_proof.checker.basins.MAX_PERIOD` in (s, d), not at a
+minimiser); around each point of each cycle the largest box of a few shapes and periods (multiples of the cycle's)
+that the checker's attracting-box lemma accepts (:func:`~llgd_proof.checker.basins.orbit_failures`) becomes an orbit
+of the certificate.
 """
 
 from __future__ import annotations
@@ -30,8 +36,11 @@ from llgd_proof.checker.basins import (
     converges_failures,
     escape_constants,
     escaped,
+    inside,
     leaf_box,
     norm_squared,
+    orbit_bounds,
+    orbit_failures,
     start_enclosure,
     uv_flight,
 )
@@ -60,12 +69,32 @@ bounded-slope loss lasts a few steps."""
 RETEST = 0.7
 WIDE = 4.0
 """An enclosure whose s or d radius exceeds this times 1 + |s| + |d| (midpoints) is given up: the box is split."""
+CYCLE_TOLERANCE = 1e-10
+"""Float64 pre-pass: a start is on a cycle of period p once |s_k − s_{k−p}| + |d_k − d_{k−p}| ≤ this times 1 + |s| + |d|
+(with |s − μ| > :data:`CYCLE_AWAY` — not a slow approach to a minimiser)."""
+CYCLE_AWAY = 1e-6
+ORBIT_GRID = 12
+"""orbit_choice runs float64 GD from ORBIT_GRID² cell centres of the box of starts and tries at most MAX_CYCLES of the
+distinct cycles it finds."""
+MAX_CYCLES = 8
+ORBIT_SHAPES = (1, 4, 16)
+"""Half-width ratios d/s of the orbit boxes tried around each point of a cycle."""
+ORBIT_MULTIPLES = (1, 2, 3)
+"""A cycle of period p gets boxes for F^p, F^2p and F^3p (up to MAX_PERIOD): more steps contract more, so the box can be
+a little wider."""
+MAX_PERIODIC_SEGMENTS = 256
+"""The segment budget of a periodic leaf (:data:`MAX_SEGMENTS` for the others): measured at depth 5 on [0.05, 2]², h = 1.1,
+256 certifies 1.6 times the periodic leaves of 64 for 1.25 times the time."""
+ORBIT_DIGITS = 12
+PATIENCE = 400
+"""A periodic segment not inside an orbit box after this many steps is given up (an enclosure that holds a point of the
+minimiser manifold — fixed by GD — never enters one, P4)."""
 
 
 @dataclass
 class BasinResult:
-    """The outcome of :func:`basin`: leaf counts and certified area fractions (lower bounds for converges and
-    diverges, an upper bound for undecided), the rechecked certificate and the leaves as boxes."""
+    """The outcome of :func:`basin`: leaf counts and certified area fractions (lower bounds for converges, diverges
+    and periodic, an upper bound for undecided), the rechecked certificate and the leaves as boxes."""
 
     inputs: dict
     bits: int
@@ -126,9 +155,74 @@ def region_choice(problem: Problem, h: arb, mu: arb, s: arb, d: arb) -> dict | N
     return None if window is None else {"r_bar": r_bar, "q_window": list(window[:2])}
 
 
+def orbit_choice(problem: Problem, h: arb, numeric: _Numeric, corners) -> list[dict]:
+    """Orbits for the certificate (module doc): boxes around the points of the cycles that float64 GD from a grid of
+    starts of ``corners`` = [x0, x1, y0, y1] settles on, each accepted by the checker's attracting-box lemma."""
+    x0, x1, y0, y1 = (float(v) for v in corners)
+    centres = (numpy.arange(ORBIT_GRID) + 0.5) / ORBIT_GRID
+    xs, ys = (grid.ravel() for grid in numpy.meshgrid(x0 + centres * (x1 - x0), y0 + centres * (y1 - y0)))
+    orbits, tried, distinct = [], [], 0
+    for period, x, y in numeric.cycles(xs, ys):
+        points = []
+        for _ in range(period):
+            points.append((x * y, x * x - y * y))
+            x, y = (float(v) for v in numeric.step(numpy.array(x), numpy.array(y)))
+        if any(_near(point, other) for point in points for other in tried):
+            continue
+        distinct += 1
+        if distinct > MAX_CYCLES:
+            break
+        tried += points
+        multiples = [m * period for m in ORBIT_MULTIPLES if m * period <= basin_checker.MAX_PERIOD]
+        for s, d in points:
+            for multiple in multiples:
+                for shape in ORBIT_SHAPES:
+                    orbit = _largest_orbit(problem, h, multiple, s, d, shape)
+                    if orbit is not None and len(orbits) < basin_checker.MAX_ORBITS:
+                        orbits.append(orbit)
+    return orbits
+
+
+def _near(point: tuple, other: tuple) -> bool:
+    return abs(point[0] - other[0]) + abs(point[1] - other[1]) <= 1e-6 * (1 + abs(point[0]) + abs(point[1]))
+
+
+def _orbit(period: int, s: float, d: float, radius: float, shape: float) -> dict:
+    box = [(s - radius, False), (s + radius, True), (d - shape * radius, False), (d + shape * radius, True)]
+    return {"period": period, "box": [_decimal(Fraction(value), ORBIT_DIGITS, upward) for value, upward in box]}
+
+
+def _largest_orbit(problem: Problem, h: arb, period: int, s: float, d: float, shape: float) -> dict | None:
+    """The widest box (half-widths r and shape·r around (s, d), r halved from (1 + |s|)/4 down to 2⁻⁴⁰ of it, then
+    refined by five geometric bisections) that :func:`orbit_failures` accepts; None when none is."""
+
+    def accepted(radius):
+        orbit = _orbit(period, s, d, radius, shape)
+        return orbit if not orbit_failures(problem, h, orbit) else None
+
+    radius = (1 + abs(s)) / 4
+    for _ in range(40):
+        found = accepted(radius)
+        if found is not None:
+            break
+        radius /= 2
+    else:
+        return None
+    low, high = radius, 2 * radius
+    for _ in range(5):
+        middle = math.sqrt(low * high)
+        candidate = accepted(middle)
+        if candidate is None:
+            high = middle
+        else:
+            low, found = middle, candidate
+    return found
+
+
 # -- the float64 pre-pass (evidence only) ----------------------------------------------------------------
 class _Numeric:
-    """GD in float64 from a few points of a box: "converges" (|xy − μ| < 1e-9), "diverges" (q > 1e12) or "other"."""
+    """GD in float64 from a few points of a box: "converges" (|xy − μ| < 1e-9), "diverges" (q > 1e12), "periodic"
+    (on a cycle of (s, d) of period ≤ MAX_PERIOD away from μ, :data:`CYCLE_TOLERANCE`) or "other"."""
 
     def __init__(self, problem: Problem, h: float, mu: float, max_steps: int):
         self.slope = sympy.lambdify(S, almost_everywhere(sympy.diff(problem.loss, S)), "numpy")
@@ -136,31 +230,55 @@ class _Numeric:
 
     def outcomes(self, x: numpy.ndarray, y: numpy.ndarray) -> tuple[list[str], int]:
         """The outcome of each start, and the first step at which every converging start has |xy − μ| < 1e-3."""
+        done, close, _ = self._run(x, y)
+        return list(done), close
+
+    def cycles(self, x: numpy.ndarray, y: numpy.ndarray) -> list[tuple[int, float, float]]:
+        """(p, x, y) for each start found on a cycle: its period p in (s, d) and a point (x, y) of it."""
+        done, _, found = self._run(x, y)
+        return [found[i] for i in range(len(done)) if done[i] == "periodic"]
+
+    def step(self, x, y):
+        t = self.h * numpy.asarray(self.slope(x * y), dtype=float)
+        return x - t * y, y - t * x
+
+    def _run(self, x: numpy.ndarray, y: numpy.ndarray):
         x, y = x.astype(float), y.astype(float)
         done = numpy.zeros(x.shape, dtype="<U9")
+        found = {}
+        history = []
         close = None
         with numpy.errstate(all="ignore"):
             for k in range(self.max_steps + 1):
                 s = x * y
+                d = x * x - y * y
                 r = numpy.abs(s - self.mu)
                 q = x * x + y * y
                 done[(done == "") & (r < 1e-9)] = "converges"
                 done[(done == "") & ~(q < 1e12)] = "diverges"
+                tolerance = CYCLE_TOLERANCE * (1 + numpy.abs(s) + numpy.abs(d))
+                for period in range(1, min(len(history), basin_checker.MAX_PERIOD) + 1):
+                    past_s, past_d = history[-period]
+                    on_cycle = (done == "") & ~(r <= CYCLE_AWAY) & (numpy.abs(s - past_s) + numpy.abs(d - past_d) <= tolerance)
+                    for i in numpy.flatnonzero(on_cycle):
+                        found[int(i)] = (period, float(x[i]), float(y[i]))
+                    done[on_cycle] = "periodic"
                 if close is None and numpy.all((r < 1e-3) | (done == "diverges")):
                     close = k
                 if numpy.all(done != ""):
                     break
-                t = self.h * numpy.asarray(self.slope(s), dtype=float)
-                x, y = x - t * y, y - t * x
+                history = history[-basin_checker.MAX_PERIOD + 1:] + [(s, d)]
+                x, y = self.step(x, y)
         done[done == ""] = "other"
-        return list(done), close if close is not None else 0
+        return done, close if close is not None else 0, found
 
 
 # -- the search ----------------------------------------------------------------------------------------
 class _Search:
-    def __init__(self, problem, h, mu, escape, numeric, depth, max_steps):
+    def __init__(self, problem, h, mu, escape, numeric, depth, max_steps, orbits=()):
         self.problem, self.h, self.mu, self.escape, self.numeric = problem, h, mu, escape, numeric
         self.depth, self.max_steps = depth, max_steps
+        self.orbits = [orbit_bounds(orbit) for orbit in orbits]
         self.work = 0
 
     def node(self, box: tuple, level: int) -> dict:
@@ -169,7 +287,7 @@ class _Search:
         ys = numpy.array([float(v) for v in (y0, y0, y1, y1, (y0 + y1) / 2)])
         outcomes, close = self.numeric.outcomes(xs, ys)
         agreed = outcomes[0] if len(set(outcomes)) == 1 else None
-        if agreed in ("converges", "diverges") and (level >= 2 or level == self.depth):
+        if agreed in ("converges", "diverges", "periodic") and (level >= 2 or level == self.depth):
             leaf = self.leaf(box, agreed, close, pieces=level >= self.depth - 1)
             if leaf is not None:
                 return leaf
@@ -183,7 +301,7 @@ class _Search:
         """Advance the checker's enclosure of the box and test the outcome the pre-pass suggests (cutting S_K into
         pieces only near the finest level, where the box will not be split again): first in (s, d) from the start,
         then after each (u, v) prefix of :data:`UV_PREFIXES` steps."""
-        if expected == "diverges" and self.escape is None or expected == "converges" and self.mu is None:
+        if expected == "diverges" and self.escape is None or expected == "converges" and self.mu is None or expected == "periodic" and not self.orbits:
             return None
         x, y = leaf_box(*box)
         level = 0 if pieces else MAX_LEVEL
@@ -205,11 +323,13 @@ class _Search:
         """A segment of the leaf's certificate from the box (s, d) at step ``offset``: K steps, then a region, or the
         cut of S_K into :data:`PIECES` pieces when S_K has grown (each piece a segment; at most :data:`MAX_SEGMENTS`)."""
         self.segments += 1
-        if self.segments > MAX_SEGMENTS:
+        if self.segments > (MAX_PERIODIC_SEGMENTS if expected == "periodic" else MAX_SEGMENTS):
             return None
         enclosure = Enclosure(self.problem, self.h, s, d, origin)
         smallest, tested = float(s.rad()), 0.5 / RETEST
         for k in range(self.max_steps - offset + 1):
+            if expected == "periodic" and k > PATIENCE:
+                return None
             if k:
                 s, d = enclosure.advance()
                 self.work += 1
@@ -221,6 +341,10 @@ class _Search:
             if expected == "diverges":
                 if escaped(s, d, self.escape["balance"], self.escape["q_min"]):
                     return {"steps": k}
+            elif expected == "periodic":
+                index = next((i for i, bounds in enumerate(self.orbits) if inside(s, d, bounds)), None)
+                if index is not None:
+                    return {"steps": k, "orbit": index}
             elif offset + k >= start and (residual := float(abs(s - self.mu).upper())) <= RETEST * tested:
                 tested = residual  # a failed test is tried again once |S − μ| has shrunk by RETEST
                 region = region_choice(self.problem, self.h, self.mu, s, d)
@@ -230,14 +354,17 @@ class _Search:
                     return {"steps": k, "region": region}
             smallest = min(smallest, radius)
             if level < MAX_LEVEL and radius > max(SPLIT_RADIUS, GROWTH * smallest):
-                pieces = []
-                for piece in basin_checker.split_s(s, PIECES):
-                    child = self.segment(piece, d, expected, start, offset + k, level + 1)
-                    if child is None:
-                        return None
-                    pieces.append(child)
-                return {"steps": k, "pieces": pieces}
+                return self._cut(s, d, expected, start, offset + k, level, k)
         return None
+
+    def _cut(self, s: arb, d: arb, expected: str, start: int, offset: int, level: int, steps: int) -> dict | None:
+        pieces = []
+        for piece in basin_checker.split_s(s, PIECES):
+            child = self.segment(piece, d, expected, start, offset, level + 1)
+            if child is None:
+                return None
+            pieces.append(child)
+        return {"steps": steps, "pieces": pieces}
 
 
 def _leaf_boxes(tree, corners) -> list:
@@ -266,11 +393,12 @@ def basin(*, loss: str, h: str, box, mu: str | None = None, depth: int = DEFAULT
         escape = None if escape_strings is None else escape_constants(problem, h_ball, escape_strings)[0]
         mu_float = float(sympy.N(objective.loss.mu)) if objective.loss.mu is not None else math.nan
         numeric = _Numeric(problem, float(Fraction(inputs["h"])), mu_float, max_steps)
-        search = _Search(problem, h_ball, mu_ball, escape, numeric, depth, max_steps)
+        orbits = orbit_choice(problem, h_ball, numeric, corners)  # periodic leaves: the orbit boxes, chosen before the search
+        search = _Search(problem, h_ball, mu_ball, escape, numeric, depth, max_steps, orbits)
         tree = search.node(tuple(corners), 0)
     counts, fractions = basin_checker.tally(tree, corners)
     certificate = {"kind": basin_checker.KIND, "version": basin_checker.VERSION, "inputs": inputs, "bits": bits, "minimiser": minimiser,
-                   "escape": escape_strings, "tree": tree, "leaves": counts, "fractions": fractions}
+                   "escape": escape_strings, "orbits": orbits, "tree": tree, "leaves": counts, "fractions": fractions}
     checked = basin_checker.recheck_basin(certificate)
     if not checked.valid:
         raise RuntimeError(f"internal error: the checker refuses the basin certificate the prover wrote ({checked.failures[0]})")
@@ -278,4 +406,4 @@ def basin(*, loss: str, h: str, box, mu: str | None = None, depth: int = DEFAULT
                        work=search.work, seconds=time.perf_counter() - started, boxes=_leaf_boxes(tree, corners), certificate=certificate)
 
 
-__all__ = ["BasinResult", "basin", "escape_choice", "region_choice"]
+__all__ = ["BasinResult", "basin", "escape_choice", "orbit_choice", "region_choice"]

@@ -5,12 +5,12 @@ comparative theorems T3c and T5c decide "more likely" statistically; this one pr
 itself, on a box B of starts and a step h, from two certified basins (:mod:`llgd_proof.proofs.basin`, each
 certificate re-verified by the independent checker, :mod:`llgd_proof.checker.basins`):
 
-    area{θ0 ∈ B : GD on the good loss converges} ≥ C_good  >  1 − D_square  ≥  area{θ0 ∈ B : GD on (s − μ)²/2 converges}
+    area{θ0 ∈ B : GD on the good loss converges} ≥ C_good  >  1 − D_square − P_square  ≥  area{θ0 ∈ B : GD on (s − μ)²/2 converges}
 
-(areas as fractions of B; C the certified converging fraction and D the certified diverging fraction, both
-lower bounds, exact rationals). The first and last inequalities are what the certificates prove; the middle one
-is compared exactly. Verdict: **holds** when C_good > 1 − D_square (the evidence says ``established: proved``);
-**violated** when the reverse is proved, C_square > 1 − D_good; **inconclusive** when neither is proved at the
+(areas as fractions of B; C, D and P the certified converging, diverging and periodic fractions, all lower
+bounds, exact rationals; a diverging or periodic start does not converge). The first and last inequalities are what the certificates prove; the middle one
+is compared exactly. Verdict: **holds** when C_good > 1 − D_square − P_square (the evidence says ``established: proved``);
+**violated** when the reverse is proved, C_square > 1 − D_good − P_good; **inconclusive** when neither is proved at the
 case's subdivision depth (the undecided leaves leave room for both). A numerical basin is never used for the
 verdict; no float decides anything.
 """
@@ -36,7 +36,7 @@ from llgd_proof.theorems.base import (
 PROVED = "proved"
 BOX_PARAMETERS = ("x_min", "x_max", "y_min", "y_max")
 VERDICT_RULE = (
-    "certified areas (exact lower bounds): C_good > 1 − D_square → holds (proved); C_square > 1 − D_good → violated (proved);"
+    "certified areas (exact lower bounds): C_good > 1 − D_square − P_square → holds (proved); C_square > 1 − D_good − P_good → violated (proved);"
     " otherwise inconclusive"
 )
 
@@ -73,18 +73,18 @@ class BasinComparison(Theorem):
         good_loss = case.loss if case.loss is not None and case.loss_object is None else str(objective.loss.expr)
         good = basin(loss=good_loss, mu=case.mu if case.loss is not None else None, h=case.h, box=box, depth=depth)
         square = basin(loss="quadratic", mu=mu, h=case.h, box=box, depth=depth)
-        c_good, d_good = Fraction(good.fractions["converges"]), Fraction(good.fractions["diverges"])
-        c_square, d_square = Fraction(square.fractions["converges"]), Fraction(square.fractions["diverges"])
+        c_good, c_square = (Fraction(result.fractions["converges"]) for result in (good, square))
+        other_good, other_square = (Fraction(result.fractions["diverges"]) + Fraction(result.fractions["periodic"]) for result in (good, square))
         proved = good.valid and square.valid
-        if proved and c_good > 1 - d_square:
+        if proved and c_good > 1 - other_square:
             outcome, holds = "holds", True
-        elif proved and c_square > 1 - d_good:
+        elif proved and c_square > 1 - other_good:
             outcome, holds = "violated", False
         else:
             outcome, holds = "inconclusive", None
         detail = (
-            f"certified converging area of the good loss ≥ {float(c_good):.4f} vs the square loss's ≤ 1 − {float(d_square):.4f}"
-            f" = {float(1 - d_square):.4f} (depth {depth}): {outcome}"
+            f"certified converging area of the good loss ≥ {float(c_good):.4f} vs the square loss's ≤ 1 − {float(other_square):.4f}"
+            f" (diverging or periodic) = {float(1 - other_square):.4f} (depth {depth}): {outcome}"
         )
         conclusion = Finding(self.conclusion_name, holds, detail)
         if any(f.ok is None for f in findings):
@@ -118,14 +118,14 @@ THEOREM = BasinComparison(
     title="T1c global convergence is more likely with good regularity (proved on a box by certified basins)",
     statement=(
         r"\operatorname{area}\{\theta_0\in B:\theta_k\to M\}_{\ell\text{ good}} \ge C_{\text{good}}"
-        r" > 1 - D_{\text{square}} \ge \operatorname{area}\{\theta_0\in B:\theta_k\to M\}_{(s-\mu)^2/2}"
+        r" > 1 - D_{\text{square}} - P_{\text{square}} \ge \operatorname{area}\{\theta_0\in B:\theta_k\to M\}_{(s-\mu)^2/2}"
     ),
     provenance="paper-claim",
     note=PAPER_CLAIM_NOTE + "; C and D are certified area fractions (lower bounds) from checked basin certificates; init is unused",
     reference="seed paper (abstract): phenomena more likely with good regularity; theory.md T1; issue 20",
     hypotheses=[Hypothesis("good regularity", r"p < 2", loss_is_good)],
     conclusion_name="converging area larger for the good loss (proved)",
-    conclusion_latex=r"C_{\text{good}} > 1 - D_{\text{square}}",
+    conclusion_latex=r"C_{\text{good}} > 1 - D_{\text{square}} - P_{\text{square}}",
     conclude=_not_called,
     parameters={"x_min": 2.5, "x_max": 2.7, "y_min": 2.5, "y_max": 2.7, "depth": 2},
     cases=[
