@@ -14,7 +14,9 @@ what the (s, d) orbit proves (q_k → ∞; or θ_k inside the region below) hold
 
 **Enclosure.** A leaf [x₀, x₁] × [y₀, y₁] (exact rationals) starts as S₀ = X·Y, D₀ = X² − Y² (each
 variable once: the exact hull, outward rounded). A step is the intersection of the interval evaluation of the
-map and its mean-value form F(c) + J(B)(B − c) (c the box's midpoint; J the interval Jacobian with
+map — in three exactly equal forms, s⁺ = s(1 + t²) − tq = s(1 − t)² − t d²/u² = s(1 + t)² − t d²/v² with
+u² = q + 2s, v² = q − 2s and d² = q² − 4s² = u²v² (the second avoids the cancellation of 2ts near the diagonal,
+the third near the anti-diagonal; a form whose divisor ball holds 0 is not used) — and its mean-value form F(c) + J(B)(B − c) (c the box's midpoint; J the interval Jacobian with
 ∂s⁺/∂s = 1 + t² + 2s t t' − t'q − 4ts/q, ∂s⁺/∂d = −t d/q, ∂d⁺/∂s = −2d t t', ∂d⁺/∂d = 1 − t², t' = hℓ'');
 the mean-value form is used only when ℓ'' evaluates on S with every branch decided and q > 0 on the box, so
 F is C¹ there and each component is F_i(c) + ∇F_i(ξ)·(z − c) with ξ in the box. By induction on k the k-th
@@ -184,9 +186,14 @@ def _slope(problem: Problem, s: arb) -> arb:
 
 
 def _naive(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
+    """The interval evaluation of the step in its three exact forms (module doc), intersected."""
     t = h * _slope(problem, s)
     t2 = square(t)
-    return s * (1 + t2) - t * norm_squared(s, d), d * (1 - t2)
+    q, d2 = norm_squared(s, d), square(d)
+    plain = s * (1 + t2) - t * q
+    near_diagonal = s * square(1 - t) - t * d2 / (q + 2 * s)  # q + 2s = u²: a ball holding 0 gives a non-finite form, ignored
+    near_antidiagonal = s * square(1 + t) - t * d2 / (q - 2 * s)  # q − 2s = v²
+    return _meet(_meet(plain, near_diagonal), near_antidiagonal), d * (1 - t2)
 
 
 def jacobian(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb, arb, arb] | None:
