@@ -238,3 +238,43 @@ def test_the_leaves_as_a_dataset_and_a_zarr_store(results, tmp_path):
         assert int((dataset.outcome == code).sum()) == result.leaves[outcome]
     store = api.save_basin_store(result, str(tmp_path / "basin.zarr"))
     assert list(xarray.open_zarr(store, consolidated=False).outcome.values) == list(dataset.outcome.values)
+
+
+def _nested_sine(depth: int) -> str:
+    """(s − 1)²/2 plus a negligible but costly term: sin nested ``depth`` times."""
+    return "(s-1)^2/2 + " + "sin(" * depth + "s" + ")" * depth + "/10^30"
+
+
+def test_rechecks_are_bounded_before_any_enclosure_is_computed():
+    """Resource attacks answered at once, in one sentence: the work bound counts the cost of evaluating the loss
+    (an expensive ℓ times K = 100000 is refused, where a cheap one is within it); ℓ''' too large to compile is
+    refused when the problem is read; a box corner has at most 60 significant digits."""
+    leaf = {"outcome": "converges", "steps": 100_000, "region": {"r_bar": "0.01", "q_window": ["1.9", "2.1"]}}
+
+    def certificate(loss, box=("0.5", "1", "0.5", "1")):
+        return {"kind": checker.KIND, "version": checker.VERSION, "inputs": {"loss": loss, "mu": None, "h": "0.5", "box": list(box)}, "bits": 128,
+                "minimiser": ["0.99", "1.01"], "escape": None, "orbits": [], "tree": leaf,
+                "leaves": {"converges": 1, "diverges": 0, "periodic": 0, "undecided": 0},
+                "fractions": {"converges": "1", "diverges": "0", "periodic": "0", "undecided": "0"}}
+
+    with pytest.raises(LlgdInputError, match="units of work"):
+        checker.recheck_basin(certificate(_nested_sine(14)))
+    cheap = copy.deepcopy(certificate("(s-1)^2/2"))
+    cheap["tree"] = dict(leaf, steps=3)  # within the bound: rechecked (and refused on its merits, quickly)
+    assert not checker.recheck_basin(cheap).valid
+    with pytest.raises(LlgdInputError, match="ℓ'''"):
+        checker.recheck_basin(certificate(_nested_sine(17)))
+    with pytest.raises(LlgdInputError, match="significant digits"):
+        checker.recheck_basin(certificate("(s-1)^2/2", box=("0." + "1" * 61, "1", "0.5", "1")))
+
+
+def test_a_leaf_fails_at_its_first_failing_piece(results):
+    """A leaf cut into 16 pieces, none of which reaches its region, gives one failure, not sixteen."""
+    forged = copy.deepcopy(results["square-converges"].certificate)
+    path = _first_path(forged["tree"], "converges")
+    node = _node(forged["tree"], path)
+    node.clear()
+    node.update(outcome="converges", steps=0, pieces=[{"steps": 0, "region": {"r_bar": "1e-30", "q_window": ["1.9", "2.1"]}}] * 16)
+    checked = checker.recheck_basin(forged)
+    assert not checked.valid
+    assert sum(f"leaf {''.join(map(str, path))} " in failure for failure in checked.failures) == 1

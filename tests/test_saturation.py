@@ -175,3 +175,14 @@ def test_verify_reports_the_refuted_counterexample_as_proved():
     data = verify(["convergence-v1"], budget_seconds=0, proof_seconds=0).as_json()
     assert data["refuted"][0]["still_violated"] and not data["refuted"][0]["proved"] and "proof" not in data["refuted"][0]
     assert "still violated (proved)" not in format_verify(data)
+
+
+def test_a_loss_too_large_for_sympys_limits_is_refused_before_they_run():
+    """Gruntz's limits have no time bound of their own: a sum of five shifted log coshes (over 12 minutes of sympy)
+    is refused in one sentence, while log cosh itself is still proved."""
+    def problem(loss):
+        return problem_from_inputs({"loss": loss, "mu": None, "dim": 1, "objective": None, "variables": [], "h": "1.48", "init": ["0.1", "2.4"]})
+
+    large = "log(cosh(s - 1/2))" + "".join(f" + log(cosh(s - {i}/7))/{i + 2}" for i in range(5))
+    assert any("operations" in failure for failure in tail_failures(problem(large), "2"))
+    assert tail_failures(problem("log(cosh(s - 1/2))"), "2") == []

@@ -35,12 +35,14 @@ box contains (s_k, d_k) of every start of the leaf.
   (C3) (8/3)·T₀/(T₀² − 1) ≤ α/2.
 
 Claim: if q_K ≥ Q and |β_K| ≥ β₀ (β = 2s/q = tanh a, a = log|u/v| ∈ [−∞, ∞]) then q_k → ∞. Proof: we show
-by induction on j ≥ 0 that q_{K+j} ≥ 4^j Q and |a_{K+j}| ≥ α/2 with sign(a_{K+j}) = sign(a_K). True at j = 0.
-Given it at j: |s| = q|β|/2 ≥ Qτ/2 ≥ s_min (C1), so (H) gives sign t = sign s = sign a and
-|t| ≥ hλ|s| ≥ 4^j T₀ ≥ 3 (C2). From u⁺ = u(1 − t), v⁺ = v(1 + t): q⁺ = ((1 − t)²u² + (1 + t)²v²)/2 ≥
-(|t| − 1)² q ≥ 4q, and a⁺ = a + log|(1 − t)/(1 + t)| moves a towards 0 by 2 artanh(1/|t|). As
-artanh z ≤ z/(1 − z²), Σ_j 2 artanh(4^{-j}/T₀) ≤ (8/3)/(T₀ − 1/T₀) ≤ α/2 (C3), so |a_{K+j+1}| ≥ α − α/2 with
-the same sign. Hence ‖θ_{K+j}‖² = q_{K+j} ≥ 4^j Q → ∞. ∎ (u = 0 or v = 0 is a = ∓∞, kept by the step.)
+by induction on j ≥ 0 that q_{K+j} ≥ 4^j Q, sign(a_{K+j}) = sign(a_K) and
+|a_{K+j}| ≥ |a_K| − Σ_{i<j} 2 artanh(4^{−i}/T₀) (≥ α − α/2 = α/2, by (C3) below). True at j = 0.
+Given it at j: |s| = q|β|/2 ≥ Qτ/2 ≥ s_min (C1, as |β| = tanh|a| ≥ tanh(α/2) = τ), so (H) gives
+sign t = sign s = sign a and |t| ≥ hλ|s| ≥ 4^j T₀ ≥ 3 (C2). From u⁺ = u(1 − t), v⁺ = v(1 + t):
+q⁺ = ((1 − t)²u² + (1 + t)²v²)/2 ≥ (|t| − 1)² q ≥ 4q, and a⁺ = a + log|(1 − t)/(1 + t)| moves a towards 0 by
+2 artanh(1/|t|) ≤ 2 artanh(4^{−j}/T₀) (in both sign cases). As artanh z ≤ z/(1 − z²),
+Σ_j 2 artanh(4^{−j}/T₀) ≤ (8/3)/(T₀ − 1/T₀) ≤ α/2 (C3), so |a_{K+j+1}| ≥ α − α/2 > 0 with the same sign. Hence
+‖θ_{K+j}‖² = q_{K+j} ≥ 4^j Q → ∞. ∎ (u = 0 or v = 0 is a = ∓∞, kept by the step.)
 
 **periodic** (attracting-box lemma, derived). An orbit of the certificate is ``{"period": p, "box": [s₀, s₁, d₀,
 d₁]}``, B = [s₀, s₁] × [d₀, d₁] (exact), 1 ≤ p ≤ :data:`MAX_PERIOD`. The checker advances :class:`Enclosure` from
@@ -138,7 +140,12 @@ MAX_DEPTH = 30
 MAX_LEAVES = 1_000_000
 MAX_STEPS = 100_000
 MAX_WORK = 20_000_000
-"""Σ K·max(1, bits/128) over the leaves and the orbits' periods: the checker's work bound (a ball step is ~0.1 ms)."""
+"""The checker's work bound: (Σ K over the leaves, their (u, v) prefixes and pieces, and the orbits' periods) ×
+max(1, bits/128) × the loss's :meth:`~llgd_proof.checker.problem.Problem.basin_cost`, plus one unit per leaf. A
+unit is a ball step of a small loss, 0.05–0.2 ms here, so a certificate at the bound takes 20–60 minutes to
+recheck; the prover's default depths stay far below it."""
+MAX_CORNER_DIGITS = 60
+"""Box corners have at most this many significant digits (the halvings of a deep tree add bits of their own)."""
 MAX_DEGREE = 32
 PIECES = (2, 4, 8, 16)
 MAX_FLIGHT_DEPTH = 16
@@ -408,11 +415,14 @@ def basin_problem(inputs) -> tuple[Problem, list[Fraction]]:
         raise CertificateError("the basin certificate's box must be four decimal strings [x0, x1, y0, y1]")
     for value in box:
         from_decimal_checked(value, "box")
+        if sum(c.isdigit() for c in value.lower().split("e")[0].lstrip("+-0.")) > MAX_CORNER_DIGITS:
+            raise CertificateError(f"the basin certificate's box corners have at most {MAX_CORNER_DIGITS} significant digits")
     corners = [Fraction(value) for value in box]
     if not (corners[0] < corners[1] and corners[2] < corners[3]):
         raise CertificateError("the basin certificate's box needs x0 < x1 and y0 < y1")
     problem = problem_from_inputs({"loss": inputs["loss"], "mu": inputs["mu"], "dim": 1, "objective": None, "variables": [],
                                    "h": inputs["h"], "init": [box[0], box[2]]})
+    problem.basin_cost()  # compiles ℓ', ℓ'', ℓ''' now: a loss too large for them is refused before any work
     return problem, corners
 
 
@@ -520,15 +530,22 @@ def split_s(s: arb, n: int) -> list[arb]:
 def tally(tree, corners: list[Fraction], n_orbits: int | None = None) -> tuple[dict, dict]:
     """Leaf counts and the derived fractions (strings) of the tree (module doc); with ``n_orbits`` the periodic
     leaves' orbit indices are checked against it."""
+    counts, fractions, _ = _tally(list(walk(tree, corners)), corners, n_orbits)
+    return counts, fractions
+
+
+def _tally(leaves: list, corners: list[Fraction], n_orbits: int | None) -> tuple[dict, dict, int]:
+    """:func:`tally` of the walked leaves, and their ball steps."""
     area = (corners[1] - corners[0]) * (corners[3] - corners[2])
     counts = dict.fromkeys(OUTCOMES, 0)
     shares = dict.fromkeys(OUTCOMES, Fraction(0))
-    for path, node, x0, x1, y0, y1 in walk(tree, corners):
-        _leaf_shape(node, path, n_orbits)
+    steps = 0
+    for path, node, x0, x1, y0, y1 in leaves:
+        steps += _leaf_shape(node, path, n_orbits)
         counts[node["outcome"]] += 1
         shares[node["outcome"]] += (x1 - x0) * (y1 - y0) / area
     fractions = {outcome: _decimal(shares[outcome], FRACTION_DIGITS, upward=outcome == "undecided") for outcome in OUTCOMES}
-    return counts, fractions
+    return counts, fractions, steps
 
 
 def check_leaf(problem: Problem, h: arb, mu: arb | None, escape: dict | None, node: dict, box: tuple, orbits: list = ()) -> list[str]:
@@ -559,11 +576,12 @@ def check_segment(problem: Problem, h: arb, mu, escape, outcome: str, node: dict
         s, d = enclosure.advance()
         if not (s.is_finite() and d.is_finite()):
             return [f"the recomputed enclosure is not finite at step {k}"]
-    if "pieces" in node:
-        failures = []
+    if "pieces" in node:  # the first failing piece fails the leaf: the rest are not computed
         for i, (piece, child) in enumerate(zip(split_s(s, len(node["pieces"])), node["pieces"])):
-            failures += [f"piece {i}: {f}" for f in check_segment(problem, h, mu, escape, outcome, child, piece, d, orbits=orbits)]
-        return failures
+            failures = check_segment(problem, h, mu, escape, outcome, child, piece, d, orbits=orbits)
+            if failures:
+                return [f"piece {i}: {failures[0]}"]
+        return []
     if outcome == "periodic":
         index = node["orbit"]
         if not 0 <= index < len(orbits):
@@ -590,11 +608,12 @@ def recheck_basin(data, max_failures: int = 20) -> BasinRecheck:
         raise CertificateError("the basin certificate's bits must be a power of two from 64 to 4096")
     problem, corners = basin_problem(data["inputs"])
     orbits = read_orbits(data["orbits"])
-    counts, fractions = tally(data["tree"], corners, len(orbits))
-    steps = sum(_leaf_shape(node, path, len(orbits)) for path, node, *_ in walk(data["tree"], corners)) + sum(orbit["period"] for orbit in orbits)
-    work = steps * max(1, bits // 128)
+    leaves = list(walk(data["tree"], corners))
+    counts, fractions, steps = _tally(leaves, corners, len(orbits))
+    steps += sum(orbit["period"] for orbit in orbits)
+    work = steps * max(1, bits // 128) * problem.basin_cost() + len(leaves)
     if work > MAX_WORK:
-        raise CertificateError(f"the basin certificate asks for {work} ball steps; the checker does at most {MAX_WORK}")
+        raise CertificateError(f"the basin certificate asks for {work} units of work; the checker does at most {MAX_WORK}")
     failures = []
     for key, derived in (("leaves", counts), ("fractions", fractions)):
         if json.dumps(data[key], sort_keys=True) != json.dumps(derived, sort_keys=True):
@@ -617,7 +636,7 @@ def recheck_basin(data, max_failures: int = 20) -> BasinRecheck:
             bounds = [orbit_bounds(orbit) for orbit in orbits]
             if failures:
                 return BasinRecheck(False, failures, counts, fractions)
-            for path, node, *box in walk(data["tree"], corners):
+            for path, node, *box in leaves:
                 for failure in check_leaf(problem, h, mu, escape, node, tuple(box), bounds):
                     failures.append(f"leaf {path or 'root'} ({node['outcome']}): {failure}")
                 if len(failures) >= max_failures:

@@ -39,6 +39,8 @@ from llgd_proof.symbolic.losses import S, spec_formula
 MAX_DIM = 16
 MAX_VARIABLES = 4
 MAX_DERIVATIVE_OPS = 20_000
+COST_OPS = 50
+"""A basin ball step costs 1 + (operations of ℓ', ℓ'', ℓ''') // COST_OPS work units (:meth:`Problem.basin_cost`)."""
 INPUT_KEYS = ("loss", "mu", "dim", "objective", "variables", "h", "init")
 
 
@@ -75,7 +77,9 @@ class Problem:
             _bounded(first, second)
             if name.startswith("tight"):
                 third = almost_everywhere(sympy.diff(second, S))
-                _bounded(first, second, third)
+                size = _bounded(first, second, third, what="the loss's derivatives ℓ', ℓ'', ℓ'''")
+                if name == "tight cost":
+                    return 1 + size // COST_OPS
                 exprs = [first, second] if name == "tight loss" else [third]
                 return compile_arb([S], [_narrow_form(e) for e in exprs], piecewise="undecidable")
             mode = "undecidable" if name.startswith("strict") else "union"
@@ -100,6 +104,13 @@ class Problem:
         """(ℓ'(s), ℓ''(s)) on a ball with every branch decided (raises Undecidable otherwise)."""
         first, second = self._compiled("strict loss")(s)
         return first, second
+
+    def basin_cost(self) -> int:
+        """The work units of one basin ball step (:data:`COST_OPS`). Compiles the tight functions, so a loss whose
+        ℓ', ℓ'', ℓ''' are too large is refused here (CertificateError), before any enclosure is computed."""
+        self._compiled("tight loss")
+        self._compiled("tight third")
+        return self._compiled("tight cost")
 
     def tight_slope_and_curvature(self, s: arb) -> tuple[arb, arb]:
         """(ℓ'(s), ℓ''(s)) on a ball with every branch decided, narrowed as in the module doc (raises Undecidable
@@ -164,12 +175,14 @@ def _meet(a: arb, b: arb) -> arb:
     return a.intersection(b)
 
 
-def _bounded(*exprs) -> None:
+def _bounded(*exprs, what: str = "the derivatives of the certificate's objective") -> int:
+    """The operation count of ``exprs`` (CertificateError above :data:`MAX_DERIVATIVE_OPS`, or for an unevaluated derivative)."""
     size = sum(sympy.count_ops(e) for e in exprs)
     if size > MAX_DERIVATIVE_OPS:
-        raise CertificateError(f"the derivatives of the certificate's objective have {size} operations; at most {MAX_DERIVATIVE_OPS} are checked")
+        raise CertificateError(f"{what} have {size} operations; at most {MAX_DERIVATIVE_OPS} are checked")
     if any(e.has(sympy.Derivative, sympy.Subs) for e in exprs):
         raise CertificateError("sympy cannot differentiate the certificate's objective in closed form")
+    return size
 
 
 def _text(value, what: str, limit: int = 2000) -> str:

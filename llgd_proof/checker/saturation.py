@@ -65,6 +65,10 @@ from llgd_proof.symbolic.losses import S as LOSS_SYMBOL
 
 BRANCHES = (sympy.Piecewise, sympy.Abs, sympy.sign, sympy.Heaviside, sympy.DiracDelta, sympy.Min, sympy.Max, sympy.floor, sympy.ceiling)
 LADDER = ("1", "2", "3", "5", "10", "30", "100", "1000")
+MAX_LOSS_OPS = 12
+"""The largest ℓ (sympy's count_ops) whose tails are checked: Gruntz's limits and ``simplify`` have no time bound
+of their own, and the checker reads no clock (ℓ of log cosh(s − ½) has 4 operations; a sum of three shifted log
+coshes, 20, already took sympy 15–22 s, five of them over 12 minutes)."""
 """The thresholds s_min the prover tries, in order."""
 
 
@@ -123,6 +127,8 @@ def tail_failures(problem: Problem, s_min: str) -> list[str]:
     threshold = sympy.Rational(Fraction(s_min))
     if not threshold > 0:
         return ["s_min must be positive"]
+    if sympy.count_ops(problem.loss) > MAX_LOSS_OPS:
+        return [f"the saturation lemma is checked for losses of at most {MAX_LOSS_OPS} operations (sympy's limits have no other bound)"]
     return list(_tail_failures(problem.loss, threshold))
 
 
