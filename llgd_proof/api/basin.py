@@ -12,7 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from llgd_proof.api._checks import ArgumentError, _integer, _names, _path, _prove_number, _shown, _text
+from llgd_proof.api._checks import (
+    ArgumentError,
+    _flag,
+    _integer,
+    _names,
+    _optional_integer,
+    _path,
+    _prove_number,
+    _scheduler,
+    _shown,
+    _text,
+)
 from llgd_proof.checker import basins as _checker
 from llgd_proof.checker import write as _write
 from llgd_proof.errors import ExpressionError
@@ -53,6 +64,10 @@ def basin(
     depth: int = _basin.DEFAULT_DEPTH,
     bits: int = _basin.DEFAULT_BITS,
     max_steps: int = _basin.DEFAULT_MAX_STEPS,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    cache_dir=None,
+    progress: bool = False,
 ) -> BasinResult:
     """Certified outcomes of GD on f = ℓ(xy) for every start of ``box`` = [x0, x1, y0, y1] at step ``h``.
 
@@ -63,6 +78,13 @@ def basin(
     independent checker has already re-verified (:func:`recheck_basin` does it again from a file). Numbers are
     read exactly: pass decimal strings. ``objective`` (with two ``variables``) is accepted when sympy proves it
     is ℓ(xy).
+
+    The sub-boxes of the quadtree's level 3 (tiles) are the tasks of one Dask graph, run as ``llgd atlas`` runs its
+    chunks: by default on one local worker process per core (``workers`` of them), ``scheduler`` ``"threads"`` or
+    ``"sync"`` for Dask's other local schedulers, or the address of a dask.distributed cluster (default
+    ``DASK_SCHEDULER_ADDRESS``). With ``cache_dir`` each finished tile is kept there (keyed by the inputs) and the
+    same call again skips it; ``progress`` shows Dask's progress bar on stderr. The certificate is the same whatever
+    runs it, resumed or not (docs/basins.md, "Running in parallel and resuming").
     """
     if (loss is None) == (objective is None):
         raise ArgumentError("give exactly one of a loss or an objective that is ℓ(xy)")
@@ -90,6 +112,10 @@ def basin(
         "depth": _integer(depth, "the depth", 0, MAX_DEPTH),
         "bits": bits,
         "max_steps": _integer(max_steps, "the step budget", 1, MAX_BASIN_STEPS),
+        "scheduler": _scheduler(scheduler),
+        "workers": _optional_integer(workers, "workers", 1, 4096),
+        "cache_dir": _path(cache_dir, "cache_dir"),
+        "progress": _flag(progress, "progress (Dask's progress bar)"),
     }
     text = _text(loss, "the loss") if loss is not None else _loss_of(objective, variables)
     return _basin.basin(loss=text, **arguments)

@@ -446,8 +446,8 @@ def prove(args) -> int:
 
 def basin(args) -> int:
     if args.recheck is not None:
-        if any(v is not None for v in (args.h, args.box, args.mu, args.vars, args.certificate, args.plot, args.out)):
-            raise LlgdInputError("llgd basin --recheck FILE takes no --h, --box, --mu, --vars, --certificate, --plot or --out")
+        if any(v is not None for v in (args.h, args.box, args.mu, args.vars, args.certificate, args.plot, args.out, args.scheduler, args.workers, args.cache_dir)):
+            raise LlgdInputError("llgd basin --recheck FILE takes no --h, --box, --mu, --vars, --certificate, --plot, --out, --scheduler, --workers or --cache-dir")
         result = api.recheck_basin(args.recheck)
         lines = [("valid" if result.valid else "INVALID") + f" basin certificate {args.recheck}",
                  *(f"  {outcome}: {result.leaves[outcome]} leaves, {result.fractions[outcome]} of the area" for outcome in result.leaves),
@@ -460,8 +460,15 @@ def basin(args) -> int:
         raise LlgdInputError("--vars goes with --objective, not with --loss")
     if args.objective is not None and not args.vars:
         raise LlgdInputError("--objective needs --vars naming its two variables, e.g. --vars x,y")
-    result = api.basin(h=args.h, box=list(args.box), loss=args.loss, mu=args.mu, objective=args.objective, variables=_variables(args),
-                       depth=args.depth, bits=args.bits, max_steps=args.max_steps)
+    _counts(args, "workers")
+    try:
+        result = api.basin(h=args.h, box=list(args.box), loss=args.loss, mu=args.mu, objective=args.objective, variables=_variables(args),
+                           depth=args.depth, bits=args.bits, max_steps=args.max_steps, scheduler=args.scheduler, workers=args.workers,
+                           cache_dir=args.cache_dir, progress=not args.json and sys.stderr.isatty())
+    except KeyboardInterrupt:
+        print("llgd: interrupted; finished tiles are in the cache directory — run the same command again to resume" if args.cache_dir
+              else "llgd: interrupted; with --cache-dir DIR the finished tiles are kept and the same command resumes", file=sys.stderr)
+        return 130
     data = result.as_json(with_boxes=args.leaves)
     if args.certificate:
         data["certificate_file"] = api.save_basin_certificate(result, args.certificate)
@@ -469,8 +476,17 @@ def basin(args) -> int:
         data["plot_file"] = api.basin_figure(result, args.plot)
     if args.out:
         data["store"] = api.save_basin_store(result, args.out)
-    print(json.dumps(data) if args.json else api.format_basin(data))
+    print(json.dumps(data) if args.json else api.format_basin(data) + "\n  " + _tiles_line(data["tiles"]))
     return 0
+
+
+def _tiles_line(tiles: dict) -> str:
+    """Where the sub-boxes of ``llgd basin`` ran, and how many were read back from --cache-dir."""
+    if not tiles["tiles"]:
+        return "no tiles: every leaf was decided above the tile level"
+    ran = f"{tiles['computed']} computed on {tiles['scheduler']} ({tiles['workers']} worker{'s' if tiles['workers'] != 1 else ''})" if tiles["computed"] else "none computed"
+    kept = f", {tiles['cached']} read back from {tiles['folder']}" if tiles["folder"] else ""
+    return f"{tiles['tiles']} tiles: {ran}{kept}"
 
 
 def recheck(args) -> int:

@@ -199,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     basin.add_argument("--leaves", action="store_true", help="with --json: include every leaf box and its outcome")
     basin.add_argument("--out", metavar="STORE", help="Zarr store of the leaf boxes and their outcomes (replaced when it exists)")
     basin.add_argument("--plot", metavar="FILE", help="PNG/PDF/SVG: the leaves coloured by proved outcome (undecided grey)")
+    basin.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler (default $DASK_SCHEDULER_ADDRESS, else local worker processes), or processes, threads or sync for a local one")
+    basin.add_argument("--workers", type=int, help="local worker processes (default: every core)")
+    basin.add_argument("--cache-dir", metavar="DIR", help="keep each finished sub-box (tile) in DIR, keyed by the inputs: the same command again skips them (resumes)")
     basin.add_argument("--json", action="store_true")
     basin.set_defaults(handler=commands.basin)
 
