@@ -13,7 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 
-from llgd_proof.api._checks import ArgumentError, _integer, _names, _path, _prove_number, _shown, _text
+from llgd_proof.api._checks import (
+    ArgumentError,
+    _flag,
+    _integer,
+    _names,
+    _optional_integer,
+    _path,
+    _prove_number,
+    _scheduler,
+    _shown,
+    _text,
+)
 from llgd_proof.checker import basins as _checker
 from llgd_proof.checker import reduction as _reduction
 from llgd_proof.checker import write as _write
@@ -75,6 +86,10 @@ def basin(
     depth: int = _basin.DEFAULT_DEPTH,
     bits: int = _basin.DEFAULT_BITS,
     max_steps: int = _basin.DEFAULT_MAX_STEPS,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    cache_dir=None,
+    progress: bool = False,
 ) -> BasinResult:
     """Certified outcomes of GD on f = ℓ(xy) for every start of ``box`` = [x0, x1, y0, y1] at step ``h``.
 
@@ -90,6 +105,13 @@ def basin(
     then the two-variable basin of ℓ, the box is read in the reduced coordinates (x̃, ỹ) =
     ((|x+y| + |x−y|)/2, (|x+y| − |x−y|)/2) and the result is a :class:`ReducedBasinResult` (exact reduction:
     :mod:`llgd_proof.checker.reduction`; :func:`basin_outcome` answers a start in ℝⁿ × ℝⁿ).
+
+    The sub-boxes of the quadtree's level 3 (tiles) are the tasks of one Dask graph, run as ``llgd atlas`` runs its
+    chunks: by default on one local worker process per core (``workers`` of them), ``scheduler`` ``"threads"`` or
+    ``"sync"`` for Dask's other local schedulers, or the address of a dask.distributed cluster (default
+    ``DASK_SCHEDULER_ADDRESS``). With ``cache_dir`` each finished tile is kept there (keyed by the inputs) and the
+    same call again skips it; ``progress`` shows Dask's progress bar on stderr. The certificate is the same whatever
+    runs it, resumed or not (docs/basins.md, "Running in parallel and resuming").
     """
     if (loss is None) == (objective is None):
         raise ArgumentError("give exactly one of a loss or an objective that is ℓ(xy)")
@@ -117,6 +139,10 @@ def basin(
         "depth": _integer(depth, "the depth", 0, MAX_DEPTH),
         "bits": bits,
         "max_steps": _integer(max_steps, "the step budget", 1, MAX_BASIN_STEPS),
+        "scheduler": _scheduler(scheduler),
+        "workers": _optional_integer(workers, "workers", 1, 4096),
+        "cache_dir": _path(cache_dir, "cache_dir"),
+        "progress": _flag(progress, "progress (Dask's progress bar)"),
     }
     text, n = (_text(loss, "the loss"), 1) if loss is not None else _loss_of(objective, variables)
     result = _basin.basin(loss=text, **arguments)

@@ -11,7 +11,9 @@ uses it, so every certificate the prover writes is one this package derived. Its
 * sympy's derivatives and exact rational polynomial arithmetic; for :mod:`.saturation` also sympy's limits (Gruntz),
   ``continuous_domain``, ``simplify`` and its sign assumptions;
 * the mathematics written in the module docs: :mod:`.balls` (enclosures, the minimiser interval),
-  :mod:`.converges` (theory F2–F4, T6, Banach), :mod:`.orbits` (Krawczyk), :mod:`.diverges`, :mod:`.saturation`.
+  :mod:`.converges` (theory F2–F4, T6, Banach), :mod:`.orbits` (Krawczyk), :mod:`.diverges`, :mod:`.saturation`;
+  for sets of starts :mod:`.enclosure` (the (s, d) and (u, v) forms), :mod:`.basins` (the escape and attracting-box
+  lemmas) and :mod:`.reduction` (ℓ(xᵀy) to two variables), and the narrowings of ℓ', ℓ'' in :mod:`.problem`.
 
 ``recheck(load(path))`` is what ``llgd recheck`` runs; :func:`derive` is what the prover calls to write a
 certificate from its choices. See docs/proofs.md.

@@ -446,8 +446,8 @@ def prove(args) -> int:
 
 def basin(args) -> int:
     if args.recheck is not None:
-        if any(v is not None for v in (args.h, args.box, args.mu, args.vars, args.certificate, args.plot, args.out)):
-            raise LlgdInputError("llgd basin --recheck FILE takes no --h, --box, --mu, --vars, --certificate, --plot or --out")
+        if any(v is not None for v in (args.h, args.box, args.mu, args.vars, args.certificate, args.plot, args.out, args.scheduler, args.workers, args.cache_dir)):
+            raise LlgdInputError("llgd basin --recheck FILE takes no --h, --box, --mu, --vars, --certificate, --plot, --out, --scheduler, --workers or --cache-dir")
         if args.start is not None:
             return _basin_start(args)
         result = api.recheck_basin(args.recheck)
@@ -464,8 +464,15 @@ def basin(args) -> int:
         raise LlgdInputError("--vars goes with --objective, not with --loss")
     if args.objective is not None and not args.vars:
         raise LlgdInputError("--objective needs --vars naming its two variables, e.g. --vars x,y")
-    result = api.basin(h=args.h, box=list(args.box), loss=args.loss, mu=args.mu, objective=args.objective, variables=_variables(args),
-                       depth=args.depth, bits=args.bits, max_steps=args.max_steps)
+    _counts(args, "workers")
+    try:
+        result = api.basin(h=args.h, box=list(args.box), loss=args.loss, mu=args.mu, objective=args.objective, variables=_variables(args),
+                           depth=args.depth, bits=args.bits, max_steps=args.max_steps, scheduler=args.scheduler, workers=args.workers,
+                           cache_dir=args.cache_dir, progress=not args.json and sys.stderr.isatty())
+    except KeyboardInterrupt:
+        print("llgd: interrupted; finished tiles are in the cache directory — run the same command again to resume" if args.cache_dir
+              else "llgd: interrupted; with --cache-dir DIR the finished tiles are kept and the same command resumes", file=sys.stderr)
+        return 130
     data = result.as_json(with_boxes=args.leaves)
     if args.certificate:
         data["certificate_file"] = api.save_basin_certificate(result, args.certificate)
@@ -473,7 +480,7 @@ def basin(args) -> int:
         data["plot_file"] = api.basin_figure(result, args.plot)
     if args.out:
         data["store"] = api.save_basin_store(result, args.out)
-    print(json.dumps(data) if args.json else api.format_basin(data))
+    print(json.dumps(data) if args.json else api.format_basin(data) + "\n  " + _tiles_line(data["tiles"]))
     if "reduction" in data and not args.json:  # f = ℓ(xᵀy), n ≥ 2: the box is in reduced coordinates
         print(f"  reduction from n = {data['reduction']['dim']} (derived): the box is in (x̃, ỹ) = ({data['reduction']['coordinates']})")
     return 0
@@ -502,6 +509,15 @@ def _basin_start(args) -> int:
                  *(f"  leaf {leaf['path'] or 'root'} [{', '.join(leaf['box'])}] ({leaf['outcome']}) meets the point {leaf['point']}" for leaf in answer.leaves)]
         print("\n".join(lines))
     return 0 if answer.outcome != "undecided" else 1
+
+
+def _tiles_line(tiles: dict) -> str:
+    """Where the sub-boxes of ``llgd basin`` ran, and how many were read back from --cache-dir."""
+    if not tiles["tiles"]:
+        return "no tiles: every leaf was decided above the tile level"
+    ran = f"{tiles['computed']} computed on {tiles['scheduler']} ({tiles['workers']} worker{'s' if tiles['workers'] != 1 else ''})" if tiles["computed"] else "none computed"
+    kept = f", {tiles['cached']} read back from {tiles['folder']}" if tiles["folder"] else ""
+    return f"{tiles['tiles']} tiles: {ran}{kept}"
 
 
 def recheck(args) -> int:

@@ -200,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     basin.add_argument("--start", metavar="X1,...,Xn,Y1,...,Yn", help="with --recheck: the certified outcome of GD on ℓ(xᵀy) from this start (x, y ∈ ℝⁿ, exact decimals), through the exact reduction to two variables")
     basin.add_argument("--out", metavar="STORE", help="Zarr store of the leaf boxes and their outcomes (replaced when it exists)")
     basin.add_argument("--plot", metavar="FILE", help="PNG/PDF/SVG: the leaves coloured by proved outcome (undecided grey)")
+    basin.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler (default $DASK_SCHEDULER_ADDRESS, else local worker processes), or processes, threads or sync for a local one")
+    basin.add_argument("--workers", type=int, help="local worker processes (default: every core)")
+    basin.add_argument("--cache-dir", metavar="DIR", help="keep each finished sub-box (tile) in DIR, keyed by the inputs: the same command again skips them (resumes)")
     basin.add_argument("--json", action="store_true")
     basin.set_defaults(handler=commands.basin)
 

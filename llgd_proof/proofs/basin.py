@@ -20,7 +20,10 @@ of the certificate.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -31,22 +34,13 @@ from flint import arb
 
 from llgd_proof.analysis.contraction import window_search
 from llgd_proof.checker import basins as basin_checker
-from llgd_proof.checker.basins import (
-    Enclosure,
-    converges_failures,
-    escape_constants,
-    escaped,
-    inside,
-    leaf_box,
-    norm_squared,
-    orbit_bounds,
-    orbit_failures,
-    start_enclosure,
-    uv_flight,
-)
+from llgd_proof.checker.basins import converges_failures, escape_constants, escaped, inside, orbit_bounds, orbit_failures
 from llgd_proof.checker.converges import region_bounds_at
-from llgd_proof.checker.problem import Problem
+from llgd_proof.checker.enclosure import Enclosure, leaf_box, norm_squared, start_enclosure, uv_flight
+from llgd_proof.checker.problem import CertificateError, Problem
 from llgd_proof.proofs.prover import build_objective, locate_minimiser
+from llgd_proof.scale.store import StoreError
+from llgd_proof.scale.tasks import run_tasks
 from llgd_proof.symbolic.arb import _decimal, exact_fraction, from_decimal, working_bits
 from llgd_proof.symbolic.expressions import almost_everywhere
 from llgd_proof.symbolic.losses import S
@@ -107,6 +101,7 @@ class BasinResult:
     seconds: float = 0.0
     boxes: list = field(default_factory=list, repr=False)
     certificate: dict | None = field(default=None, repr=False)
+    tiles: dict = field(default_factory=dict)
 
     @property
     def leaves_per_second(self) -> float:
@@ -114,7 +109,8 @@ class BasinResult:
 
     def as_json(self, with_boxes: bool = False) -> dict:
         data = {"outcome": "basin", "inputs": self.inputs, "bits": self.bits, "depth": self.depth, "leaves": self.leaves,
-                "fractions": self.fractions, "valid": self.valid, "failures": self.failures, "work": self.work, "seconds": round(self.seconds, 3)}
+                "fractions": self.fractions, "valid": self.valid, "failures": self.failures, "work": self.work, "seconds": round(self.seconds, 3),
+                "tiles": self.tiles}
         if with_boxes:
             data["boxes"] = self.boxes
         return data
@@ -373,13 +369,123 @@ def _leaf_boxes(tree, corners) -> list:
             for _, node, *box in basin_checker.walk(tree, corners)]
 
 
+TILE_LEVEL = 3
+"""The tiles of a search are the quadtree's nodes at this level (4³ = 64 sub-boxes; the level is ``depth`` when that is
+smaller), one Dask task each: enough for two cores, or a small cluster, to share the work when a few tiles near the
+basin's boundary take most of it (``benchmarks/bench_basin.py --scheduler``)."""
+MAX_CACHED_SEARCHES = 8
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """Everything the search of a tile depends on, as plain data (what a Dask task receives): the exact inputs, the
+    prover's choices (the minimiser interval, the escape constants, the orbit boxes), μ as a float for the pre-pass,
+    the budget and the tile level."""
+
+    inputs: dict
+    bits: int
+    depth: int
+    max_steps: int
+    minimiser: list | None
+    escape: dict | None
+    orbits: list
+    mu: float
+    tile_level: int
+
+    @property
+    def key(self) -> str:
+        """A hash of all of it and of the package's version: the name under which finished tiles are kept."""
+        from llgd_proof import __version__
+
+        fields = {"kind": "llgd-basin-tiles", "version": __version__, "inputs": self.inputs, "bits": self.bits, "depth": self.depth,
+                  "max_steps": self.max_steps, "minimiser": self.minimiser, "escape": self.escape, "orbits": self.orbits, "mu": repr(self.mu),
+                  "tile_level": self.tile_level}
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+_SEARCHES: dict[str, tuple] = {}
+_SEARCHES_LOCK = threading.Lock()
+
+
+def _search(setup: _Setup, kind: type = _Search) -> _Search:
+    """A fresh search (no work yet) for ``setup``, under ``working_bits(setup.bits)``: its problem, balls and float64
+    pre-pass are built once per process (forked workers inherit the caller's; others build their own)."""
+    key = setup.key
+    with _SEARCHES_LOCK:
+        if key not in _SEARCHES:
+            problem, _ = basin_checker.basin_problem(setup.inputs)
+            h = from_decimal(setup.inputs["h"])
+            mu = None if setup.minimiser is None else from_decimal(setup.minimiser[0]).union(from_decimal(setup.minimiser[1]))
+            escape = None if setup.escape is None else escape_constants(problem, h, setup.escape)[0]
+            numeric = _Numeric(problem, float(Fraction(setup.inputs["h"])), setup.mu, setup.max_steps)
+            while len(_SEARCHES) >= MAX_CACHED_SEARCHES:
+                _SEARCHES.pop(next(iter(_SEARCHES)))
+            _SEARCHES[key] = (problem, h, mu, escape, numeric)
+        parts = _SEARCHES[key]
+    return kind(*parts, setup.depth, setup.max_steps, setup.orbits)
+
+
+class _AboveTiles(_Search):
+    """The search down to the tile level — the same choices in the same order, leaf attempts included — leaving at each
+    node of that level a placeholder ``{"tile": name}``: that node's subtree is a task of its own (:func:`_tile`)."""
+
+    corners: list
+    tile_level: int
+    tiles: dict
+
+    def node(self, box: tuple, level: int) -> dict:
+        if level < self.tile_level:
+            return super().node(box, level)
+        name = _tile_name(box, self.corners, level)
+        self.tiles[name] = box
+        return {"tile": name}
+
+
+def _tile_name(box: tuple, corners: list, level: int) -> str:
+    """``x<i>-y<j>``: the tile's column and row among the 2^level × 2^level sub-boxes of the box ``corners``."""
+    x, y = ((box[2 * axis] - corners[2 * axis]) * 2**level / (corners[2 * axis + 1] - corners[2 * axis]) for axis in (0, 1))
+    return f"x{x.numerator}-y{y.numerator}"
+
+
+def _tile(setup: _Setup, box: tuple) -> dict:
+    """One tile (a Dask task): the search's subtree of the node ``box`` at the tile level, and its ball steps."""
+    with working_bits(setup.bits):
+        search = _search(setup)
+        tree = search.node(box, setup.tile_level)
+    return {"tree": tree, "work": search.work}
+
+
+def _tile_value(value) -> str | None:
+    """Why a kept tile cannot be used (None when it can): it must be ``{"tree": a node, "work": ball steps}``."""
+    if isinstance(value, dict) and set(value) == {"tree", "work"} and isinstance(value["tree"], dict) and type(value["work"]) is int and value["work"] >= 0:
+        return None
+    return "it is not a tile's {tree, work}"
+
+
+def _filled(node: dict, subtrees: dict) -> dict:
+    """The tree above the tiles with each placeholder replaced by its tile's subtree."""
+    if "tile" in node:
+        return subtrees[node["tile"]]
+    if "split" in node:
+        return {"split": [_filled(child, subtrees) for child in node["split"]]}
+    return node
+
+
 def basin(*, loss: str, h: str, box, mu: str | None = None, depth: int = DEFAULT_DEPTH, bits: int = DEFAULT_BITS,
-          max_steps: int = DEFAULT_MAX_STEPS) -> BasinResult:
+          max_steps: int = DEFAULT_MAX_STEPS, scheduler: str | None = None, workers: int | None = None, cache_dir=None,
+          progress: bool = False) -> BasinResult:
     """Certify the outcome of GD on f = ℓ(xy) for the starts of ``box`` = [x0, x1, y0, y1] (module doc).
 
     Arguments are exact decimal strings (``loss`` a catalogue name or an expression in s); the checker's
     CertificateError (an input error) for a loss or box it cannot read. The caller (:func:`llgd_proof.api.basin`)
     checks the types and ranges.
+
+    The search runs here down to :data:`TILE_LEVEL`; the subtree of each node there (a tile) is a task of one Dask graph
+    (:func:`llgd_proof.scale.tasks.run_tasks`: ``scheduler``, ``workers`` and ``progress`` as for ``llgd atlas``), and
+    with ``cache_dir`` each finished tile is kept there, so the same call again skips it. The tree is put together
+    exactly as the one recursion would make it, so the certificate is the same whatever ran the tiles; the whole
+    certificate is then rechecked by the independent checker, kept tiles included (a kept tile it refuses is a
+    StoreError naming the folder).
     """
     started = time.perf_counter()
     inputs = {"loss": loss, "mu": None if mu is None else str(mu).strip(), "h": str(h).strip(), "box": [str(v).strip() for v in box]}
@@ -388,22 +494,38 @@ def basin(*, loss: str, h: str, box, mu: str | None = None, depth: int = DEFAULT
     minimiser = locate_minimiser(problem, objective.loss.mu) if objective.loss.mu is not None else None
     with working_bits(bits):
         h_ball = from_decimal(inputs["h"])
-        mu_ball = None if minimiser is None else from_decimal(minimiser[0]).union(from_decimal(minimiser[1]))
         escape_strings = escape_choice(problem, h_ball)
-        escape = None if escape_strings is None else escape_constants(problem, h_ball, escape_strings)[0]
         mu_float = float(sympy.N(objective.loss.mu)) if objective.loss.mu is not None else math.nan
         numeric = _Numeric(problem, float(Fraction(inputs["h"])), mu_float, max_steps)
         orbits = orbit_choice(problem, h_ball, numeric, corners)  # periodic leaves: the orbit boxes, chosen before the search
-        search = _Search(problem, h_ball, mu_ball, escape, numeric, depth, max_steps, orbits)
-        tree = search.node(tuple(corners), 0)
-    counts, fractions = basin_checker.tally(tree, corners)
-    certificate = {"kind": basin_checker.KIND, "version": basin_checker.VERSION, "inputs": inputs, "bits": bits, "minimiser": minimiser,
-                   "escape": escape_strings, "orbits": orbits, "tree": tree, "leaves": counts, "fractions": fractions}
-    checked = basin_checker.recheck_basin(certificate)
-    if not checked.valid:
-        raise RuntimeError(f"internal error: the checker refuses the basin certificate the prover wrote ({checked.failures[0]})")
+    setup = _Setup(inputs, bits, depth, max_steps, minimiser, escape_strings, orbits, mu_float, min(depth, TILE_LEVEL))
+    with working_bits(bits):  # held while the tiles run: with Dask's threads they share Arb's one global precision
+        above = _search(setup, _AboveTiles)
+        above.corners, above.tile_level, above.tiles = corners, setup.tile_level, {}
+        top = above.node(tuple(corners), 0)
+        tasks = {name: (_tile, (setup, tile_box)) for name, tile_box in above.tiles.items()}
+        values, stats = run_tasks(tasks, kind="basin", key=setup.key, cache_dir=cache_dir, accept=_tile_value, scheduler=scheduler,
+                                  workers=workers, progress=progress)
+    tree = _filled(top, {name: value["tree"] for name, value in values.items()})
+    work = above.work + sum(value["work"] for value in values.values())
+    try:
+        counts, fractions = basin_checker.tally(tree, corners)
+        certificate = {"kind": basin_checker.KIND, "version": basin_checker.VERSION, "inputs": inputs, "bits": bits, "minimiser": minimiser,
+                       "escape": escape_strings, "orbits": orbits, "tree": tree, "leaves": counts, "fractions": fractions}
+        checked = basin_checker.recheck_basin(certificate)
+        failure = None if checked.valid else checked.failures[0]
+    except CertificateError as error:
+        if not stats["cached"]:
+            raise
+        failure = str(error)
+    if failure is not None:
+        if stats["cached"]:
+            raise StoreError(f"the tiles kept in {stats['folder']} do not make a certificate the checker accepts ({failure}); "
+                             "delete that folder and run again")
+        raise RuntimeError(f"internal error: the checker refuses the basin certificate the prover wrote ({failure})")
+    tiles = {"tiles": stats["tasks"], **{name: stats[name] for name in ("cached", "computed", "healed", "scheduler", "workers", "folder")}}
     return BasinResult(inputs=inputs, bits=bits, depth=depth, leaves=counts, fractions=fractions, valid=checked.valid, failures=checked.failures,
-                       work=search.work, seconds=time.perf_counter() - started, boxes=_leaf_boxes(tree, corners), certificate=certificate)
+                       work=work, seconds=time.perf_counter() - started, boxes=_leaf_boxes(tree, corners), certificate=certificate, tiles=tiles)
 
 
 __all__ = ["BasinResult", "basin", "escape_choice", "orbit_choice", "region_choice"]

@@ -71,8 +71,9 @@ class BasinComparison(Theorem):
             raise ParameterError(f"the subdivision depth must be an integer from 0 to 12, got {parameters['depth']!r}")
         mu = str(objective.loss.mu)
         good_loss = case.loss if case.loss is not None and case.loss_object is None else str(objective.loss.expr)
-        good = basin(loss=good_loss, mu=case.mu if case.loss is not None else None, h=case.h, box=box, depth=depth)
-        square = basin(loss="quadratic", mu=mu, h=case.h, box=box, depth=depth)
+        tiles = scheduler or "sync"  # the built-in depths take seconds: worker processes would cost more than they save
+        good = basin(loss=good_loss, mu=case.mu if case.loss is not None else None, h=case.h, box=box, depth=depth, scheduler=tiles)
+        square = basin(loss="quadratic", mu=mu, h=case.h, box=box, depth=depth, scheduler=tiles)
         c_good, c_square = (Fraction(result.fractions["converges"]) for result in (good, square))
         other_good, other_square = (Fraction(result.fractions["diverges"]) + Fraction(result.fractions["periodic"]) for result in (good, square))
         proved = good.valid and square.valid
