@@ -82,7 +82,7 @@ def main() -> None:
         checked = time.perf_counter()
         valid = recheck_basin(result.certificate).valid
         recheck_seconds = time.perf_counter() - checked
-        certified = result.leaves["converges"] + result.leaves["diverges"]
+        certified = sum(count for outcome, count in result.leaves.items() if outcome != "undecided")
         rows.append({
             "loss": loss, "h": "0.9", "box": BOX, "depth": args.depth, "leaves": result.leaves, "certified_fractions": result.fractions,
             "numeric_fractions": numeric_fractions(slope, 0.9, args.grid), "seconds": round(seconds, 2),
