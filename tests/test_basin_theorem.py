@@ -38,7 +38,7 @@ def test_equal_behaviour_is_never_proved_more_likely():
     loss converges too, it is not violated either."""
     case = Case(loss="logcosh", h="0.3", init=("1", "1"), parameters={"x_min": 0.9, "x_max": 1.1, "y_min": 0.9, "y_max": 1.1, "depth": 2})
     result = THEOREM.check(case)
-    c_square, d_square = _areas(result.evidence, "square")
+    c_square, _ = _areas(result.evidence, "square")
     c_good, _ = _areas(result.evidence, "good")
     assert c_square > 0 and c_good > 0
     assert result.verdict is not Verdict.HOLDS and result.verdict is not Verdict.VIOLATED
