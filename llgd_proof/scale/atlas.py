@@ -28,7 +28,6 @@ parameters is refused with a sentence.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import threading
 import time
@@ -58,7 +57,7 @@ from llgd_proof.scale.store import (
     usable_cache_dir,
 )
 from llgd_proof.scale.summary import _as_grid, confirm_points
-from llgd_proof.scale.workers import LOCAL_SCHEDULERS, _scheduler_address, in_processes, on_cluster, probe_scheduler, progress_bar
+from llgd_proof.scale.workers import _scheduler_address, probe_scheduler, run_graph
 from llgd_proof.symbolic.losses import parse_loss_spec
 from llgd_proof.symbolic.objective import Objective, product_objective
 
@@ -214,7 +213,6 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
     address = _scheduler_address(scheduler)
     if address:
         probe_scheduler(address)  # before the store is made
-    local = scheduler if scheduler in LOCAL_SCHEDULERS else "processes"
     fresh = _open_or_create(job, store, user_named=user_named)  # a new store: no chunk to validate
     tasks = []
     start_blocks: dict[int, object] = {}  # one graph node per block of starts, shared by every loss and h (not a copy per chunk)
@@ -227,20 +225,8 @@ def run_job(job: Job, store: Path, *, scheduler: str | None = None, workers: int
             str(store), job.fingerprint, block, (h_part.start, sample_part.start), job.losses[i], job.mu, numpy.asarray(job.h_values[h_part]), start_blocks[k],
             job.max_steps, job.delta, job.balance_fraction, keep, fresh,
         ))
-    try:
-        if address:
-            _created(store)  # the cluster's workers open the store themselves
-            results, _ = on_cluster(address, tasks, progress)
-        else:
-            count = min(workers or os.cpu_count() or 1, len(tasks))
-            if count <= 1:
-                local = "sync"  # one worker's worth of work: run it here, without a hop to a pool (the same calls)
-            with progress_bar(progress):
-                if local == "processes":
-                    _created(store)  # the worker processes open the store themselves
-                    results = in_processes(tasks, count)
-                else:
-                    results = dask.compute(*tasks, scheduler=local, num_workers=count)
+    try:  # the cluster's workers, or local worker processes, open the store themselves: it is marked created first
+        results, _, _ = run_graph(tasks, address=address, scheduler=scheduler, workers=workers, progress=progress, before_workers=lambda: _created(store))
     finally:
         _created(store)
     stats = {"chunks": len(results), "cached": 0, "computed": 0, "healed": 0}

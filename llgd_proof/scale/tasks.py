@@ -32,7 +32,7 @@ from pathlib import Path
 
 from llgd_proof.errors import StoreWarning
 from llgd_proof.scale.store import StoreError, usable_cache_dir
-from llgd_proof.scale.workers import LOCAL_SCHEDULERS, _scheduler_address, in_processes, on_cluster, probe_scheduler, progress_bar
+from llgd_proof.scale.workers import _scheduler_address, probe_scheduler, run_graph
 
 FORMAT = 1
 MAX_BYTES = 64 * 2**20  # the largest result file read back (a basin tile is a few kilobytes)
@@ -137,18 +137,7 @@ def run_tasks(tasks: dict, *, kind: str, key: str, cache_dir=None, accept: Calla
         else:
             pending.append(name)
     graph = [dask.delayed(kept, pure=True, name=f"llgd-{kind}-{key[:16]}-{name}")(folder, name, tasks[name][0], *tasks[name][1]) for name in pending]
-    used, count = None, 0
-    if address and graph:
-        computed, count = on_cluster(address, graph, progress)
-        used = "distributed"
-    elif graph:
-        count = min(workers or os.cpu_count() or 1, len(graph))
-        used = "sync" if count <= 1 else scheduler if scheduler in LOCAL_SCHEDULERS else "processes"  # one worker's worth: here
-        count = 1 if used == "sync" else count
-        with progress_bar(progress):
-            computed = in_processes(graph, count) if used == "processes" else dask.compute(*graph, scheduler=used, num_workers=count)
-    else:
-        computed = []
+    computed, used, count = run_graph(graph, address=address, scheduler=scheduler, workers=workers, progress=progress)
     values.update(zip(pending, computed))
     stats = {"tasks": len(tasks), "cached": len(tasks) - len(pending), "computed": len(pending), "healed": healed,
              "scheduler": used, "workers": count, "folder": None if folder is None else str(folder.path)}

@@ -166,6 +166,33 @@ def in_processes(tasks: list, count: int) -> list:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def run_graph(tasks: list, *, address: str | None, scheduler: str | None, workers: int | None, progress: bool = False,
+              before_workers=None) -> tuple[list, str | None, int]:
+    """The results of the delayed ``tasks``, what ran them and on how many workers: the cluster at ``address`` when
+    there is one; else ``count`` = min(``workers`` or every core, the tasks) local workers — this thread alone
+    (``"sync"``) when that is one, else ``scheduler`` when it names a local Dask scheduler, else worker processes
+    (:func:`in_processes`). ``before_workers`` runs before other processes see the tasks (a cluster or local
+    processes). (None, 0) for no tasks."""
+    import dask
+
+    if not tasks:
+        return [], None, 0
+    if address:
+        if before_workers is not None:
+            before_workers()
+        results, count = on_cluster(address, tasks, progress)
+        return results, "distributed", count
+    count = min(workers or os.cpu_count() or 1, len(tasks))
+    used = "sync" if count <= 1 else scheduler if scheduler in LOCAL_SCHEDULERS else "processes"  # one worker's worth: here
+    count = 1 if used == "sync" else count
+    with progress_bar(progress):
+        if used == "processes":
+            if before_workers is not None:
+                before_workers()
+            return in_processes(tasks, count), used, count
+        return list(dask.compute(*tasks, scheduler=used, num_workers=count)), used, count
+
+
 def progress_bar(progress: bool):
     """Dask's progress bar for a local scheduler, on stderr (or nothing)."""
     if not progress:
