@@ -37,7 +37,7 @@ from fractions import Fraction
 
 from flint import arb
 
-from llgd_proof.checker.problem import Problem, Undecidable
+from llgd_proof.checker.problem import Problem, Undecidable, meet
 
 
 def square(value: arb) -> arb:
@@ -76,7 +76,7 @@ def _naive(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb]:
     plain = s * (1 + t2) - t * q
     near_diagonal = s * square(1 - t) - t * d2 / (q + 2 * s)  # q + 2s = u²: a ball holding 0 gives a non-finite form, ignored
     near_antidiagonal = s * square(1 + t) - t * d2 / (q - 2 * s)  # q − 2s = v²
-    return _meet(_meet(plain, near_diagonal), near_antidiagonal), d * (1 - t2)
+    return meet(meet(plain, near_diagonal), near_antidiagonal), d * (1 - t2)
 
 
 def jacobian(problem: Problem, h: arb, s: arb, d: arb) -> tuple[arb, arb, arb, arb] | None:
@@ -105,7 +105,7 @@ def advance(problem: Problem, h: arb, s: arb, d: arb, matrix=False) -> tuple[arb
     j11, j12, j21, j22 = matrix
     cs, cd = arb(s.mid()), arb(d.mid())
     fs, fd = _naive(problem, h, cs, cd)
-    return _meet(naive_s, fs + j11 * (s - cs) + j12 * (d - cd)), _meet(naive_d, fd + j21 * (s - cs) + j22 * (d - cd))
+    return meet(naive_s, fs + j11 * (s - cs) + j12 * (d - cd)), meet(naive_d, fd + j21 * (s - cs) + j22 * (d - cd))
 
 
 class Enclosure:
@@ -147,8 +147,8 @@ class Enclosure:
         self.point = _naive(problem, h, *self.point)
         ds, dd = self.base[0] - self.centre[0], self.base[1] - self.centre[1]
         m11, m12, m21, m22 = self.matrix
-        self.s = _meet(new_s, self.point[0] + m11 * ds + m12 * dd)
-        self.d = _meet(new_d, self.point[1] + m21 * ds + m22 * dd)
+        self.s = meet(new_s, self.point[0] + m11 * ds + m12 * dd)
+        self.d = meet(new_d, self.point[1] + m21 * ds + m22 * dd)
         return self.s, self.d
 
 
@@ -167,14 +167,6 @@ def times(a: tuple, b: tuple) -> tuple:
     a11, a12, a21, a22 = a
     b11, b12, b21, b22 = b
     return a11 * b11 + a12 * b21, a11 * b12 + a12 * b22, a21 * b11 + a22 * b21, a21 * b12 + a22 * b22
-
-
-def _meet(a: arb, b: arb) -> arb:
-    if not a.is_finite():
-        return b
-    if not b.is_finite():
-        return a
-    return a.intersection(b)  # both hold the exact value: never empty
 
 
 def leaf_box(x_low: Fraction, x_high: Fraction, y_low: Fraction, y_high: Fraction) -> tuple[arb, arb]:

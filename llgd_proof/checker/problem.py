@@ -116,7 +116,7 @@ class Problem:
         """(ℓ'(s), ℓ''(s)) on a ball with every branch decided, narrowed as in the module doc (raises Undecidable
         where :meth:`strict_slope_and_curvature` does)."""
         tight = self._compiled("tight loss")
-        first, second = (_meet(a, b) for a, b in zip(self.strict_slope_and_curvature(s), tight(s)))
+        first, second = (meet(a, b) for a, b in zip(self.strict_slope_and_curvature(s), tight(s)))
         if s.rad() == 0:
             return first, second
         try:
@@ -125,9 +125,9 @@ class Problem:
         except Undecidable:
             return first, second
         if second.is_finite() and (second > 0 or second < 0):
-            first = _meet(first, low[0].union(high[0]))
+            first = meet(first, low[0].union(high[0]))
         if third.is_finite() and (third > 0 or third < 0):
-            second = _meet(second, low[1].union(high[1]))
+            second = meet(second, low[1].union(high[1]))
         return first, second
 
     def product(self, theta) -> arb:
@@ -166,7 +166,7 @@ def _narrow_form(expr: sympy.Expr) -> sympy.Expr:
     return expr
 
 
-def _meet(a: arb, b: arb) -> arb:
+def meet(a: arb, b: arb) -> arb:
     """The intersection of two balls that both hold the same exact value (either may be non-finite)."""
     if not a.is_finite():
         return b
@@ -253,4 +253,4 @@ def from_decimal_checked(value, what: str) -> arb:
         raise CertificateError(f"the certificate's {what} {value[:40]!r} is not a decimal number") from None
 
 
-__all__ = ["CertificateError", "Problem", "Undecidable", "from_decimal_checked", "problem_from_inputs"]
+__all__ = ["CertificateError", "Problem", "Undecidable", "from_decimal_checked", "meet", "problem_from_inputs"]
