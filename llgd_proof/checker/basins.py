@@ -253,6 +253,13 @@ def basin_problem(inputs) -> tuple[Problem, list[Fraction]]:
     return problem, corners
 
 
+def quarters(x0, x1, y0, y1) -> list[tuple]:
+    """The four children of the box [x0, x1] × [y0, y1] in the tree's order: x-low/y-low, x-high/y-low, x-low/y-high,
+    x-high/y-high, halved at the exact midpoint."""
+    xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+    return [(x0, xm, y0, ym), (xm, x1, y0, ym), (x0, xm, ym, y1), (xm, x1, ym, y1)]
+
+
 def walk(tree, corners: list[Fraction]):
     """(path, leaf, x0, x1, y0, y1) for every leaf of the quadtree, in order (CertificateError if malformed)."""
     stack = [("", tree, *corners)]
@@ -265,9 +272,7 @@ def walk(tree, corners: list[Fraction]):
             children = node["split"]
             if set(node) != {"split"} or not (isinstance(children, list) and len(children) == 4) or len(path) >= MAX_DEPTH:
                 raise CertificateError(f"the basin tree's node {path or 'root'} must be {{\"split\": [four nodes]}} within depth {MAX_DEPTH}")
-            xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
-            quarters = [(x0, xm, y0, ym), (xm, x1, y0, ym), (x0, xm, ym, y1), (xm, x1, ym, y1)]
-            stack.extend((path + str(i), child, *quarter) for i, child, quarter in reversed(list(zip(range(4), children, quarters))))
+            stack.extend((path + str(i), child, *quarter) for i, child, quarter in reversed(list(zip(range(4), children, quarters(x0, x1, y0, y1)))))
             continue
         count += 1
         if count > MAX_LEAVES:

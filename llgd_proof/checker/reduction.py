@@ -74,7 +74,7 @@ from fractions import Fraction
 import sympy
 from flint import arb
 
-from llgd_proof.checker.basins import BasinRecheck, basin_problem, recheck_basin
+from llgd_proof.checker.basins import BasinRecheck, basin_problem, quarters, recheck_basin
 from llgd_proof.checker.problem import CertificateError
 from llgd_proof.errors import LlgdInputError
 from llgd_proof.symbolic.arb import _decimal, from_decimal, working_bits
@@ -223,8 +223,8 @@ class CheckedBasin:
         return StartOutcome("undecided", dim, reduced, reason, holding, None, self.recheck)
 
     def _holding(self, point: _Point):
-        """(path, leaf, box) of every leaf whose closed box holds the point (exact; the halving of
-        :func:`~llgd_proof.checker.basins.walk`: children x-low/y-low, x-high/y-low, x-low/y-high, x-high/y-high)."""
+        """(path, leaf, box) of every leaf whose closed box holds the point (exact; the tree's halving,
+        :func:`~llgd_proof.checker.basins.quarters`)."""
         x0, x1, y0, y1 = self.corners
         if point.compare(0, x0) < 0 or point.compare(0, x1) > 0 or point.compare(1, y0) < 0 or point.compare(1, y1) > 0:
             return
@@ -234,10 +234,9 @@ class CheckedBasin:
             if "split" not in node:
                 yield path, node, (x0, x1, y0, y1)
                 continue
-            xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
-            side_x, side_y = point.compare(0, xm), point.compare(1, ym)
-            quarters = [(x0, xm, y0, ym), (xm, x1, y0, ym), (x0, xm, ym, y1), (xm, x1, ym, y1)]
-            for i, quarter in reversed(list(enumerate(quarters))):
+            children = quarters(x0, x1, y0, y1)
+            side_x, side_y = point.compare(0, children[0][1]), point.compare(1, children[0][3])  # against the midpoints
+            for i, quarter in reversed(list(enumerate(children))):
                 high_x, high_y = i % 2 == 1, i >= 2
                 if (side_x < 0 if high_x else side_x > 0) or (side_y < 0 if high_y else side_y > 0):
                     continue  # the point is strictly on the other side of a cut

@@ -289,9 +289,7 @@ class _Search:
                 return leaf
         if level >= self.depth:
             return {"outcome": "undecided"}
-        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
-        quarters = [(x0, xm, y0, ym), (xm, x1, y0, ym), (x0, xm, ym, y1), (xm, x1, ym, y1)]
-        return {"split": [self.node(quarter, level + 1) for quarter in quarters]}
+        return {"split": [self.node(quarter, level + 1) for quarter in basin_checker.quarters(*box)]}
 
     def leaf(self, box: tuple, expected: str, close: int, pieces: bool) -> dict | None:
         """Advance the checker's enclosure of the box and test the outcome the pre-pass suggests (cutting S_K into
